@@ -1,0 +1,385 @@
+"""The campaign's definitions (`data/activities.yaml`, `data/units.yaml`): load, validate, resolve.
+
+`Catalog.load(dir)` validates both files and reports every problem at once as
+`file:line: 原因`. A catalog answers the questions every command asks: which units
+own an activity (groups expanded into cells), and which unit or activity a person
+meant when they typed a name, an alias or an id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import DefinitionError, Problem, UsageProblem
+from .models import (
+    COLORS,
+    ActivitiesFile,
+    Activity,
+    Campaign,
+    Category,
+    Group,
+    Interval,
+    LeadingGroup,
+    Phase,
+    Rules,
+    Unit,
+    UnitsFile,
+)
+from .yamlfile import YamlDocument, load_yaml
+
+ACTIVITIES_FILE = "data/activities.yaml"
+UNITS_FILE = "data/units.yaml"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (activity, unit) pair: a square of the battle map (挂图)."""
+
+    activity: int
+    unit: str
+
+
+class Catalog:
+    """Validated definitions plus the indexes every command needs."""
+
+    def __init__(self, activities: ActivitiesFile, units: UnitsFile, source: Path):
+        self.source = source
+        self.campaign: Campaign = activities.campaign
+        self.phases: list[Phase] = sorted(activities.phases, key=lambda p: p.start)
+        self.rules: Rules = activities.rules
+        self.categories: dict[int, Category] = {c.number: c for c in activities.categories}
+        self.activities: dict[int, Activity] = {a.number: a for a in activities.activities}
+        self.units: dict[str, Unit] = {u.id: u for u in units.units}
+        self.groups: dict[str, Group] = {g.id: g for g in units.groups}
+        self.leading_group: LeadingGroup | None = units.leading_group
+        self._names: dict[str, str] = {}
+        for item in [*units.units, *units.groups]:
+            for name in (item.id, item.name, *item.aliases):
+                self._names[_norm(name)] = item.id
+        #: activity number -> the unit or group ids as listed in the plan (first = lead)
+        self.listed: dict[int, list[str]] = {
+            a.number: [self._names[_norm(n)] for n in a.units] for a in activities.activities
+        }
+
+    # ------------------------------------------------------------ loading
+
+    @classmethod
+    def load(cls, directory: Path) -> Catalog:
+        """Load `directory/data/*.yaml`; raise `DefinitionError` listing every problem."""
+        problems: list[Problem] = []
+        docs: dict[str, YamlDocument] = {}
+        for label in (ACTIVITIES_FILE, UNITS_FILE):
+            doc, found = load_yaml(directory / label, label)
+            problems += found
+            if doc is not None:
+                docs[label] = doc
+        parsed: dict[str, BaseModel] = {}
+        for label, model in ((ACTIVITIES_FILE, ActivitiesFile), (UNITS_FILE, UnitsFile)):
+            doc = docs.get(label)
+            if doc is None:
+                continue
+            if not isinstance(doc.data, dict):
+                problems.append(Problem(label, 1, "文件内容应为“键: 值”的映射"))
+                continue
+            try:
+                parsed[label] = model.model_validate(doc.data)
+            except ValidationError as exc:
+                problems += [doc.problem(tuple(e["loc"]), _message(e)) for e in exc.errors()]
+        if ACTIVITIES_FILE in docs and UNITS_FILE in docs:
+            problems += _cross_check(docs[ACTIVITIES_FILE], docs[UNITS_FILE])
+        if problems:
+            raise DefinitionError("定义文件有问题：", _unique(problems))
+        return cls(parsed[ACTIVITIES_FILE], parsed[UNITS_FILE], directory)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------ questions
+
+    @cached_property
+    def start(self) -> dt.date:
+        """The day work is first due: the first phase's start, not before the plan was issued."""
+        return max(self.phases[0].start, self.campaign.date)
+
+    def phase_on(self, day: dt.date) -> Phase | None:
+        """The latest phase that has started by `day` and not ended."""
+        current = None
+        for phase in self.phases:
+            if phase.start <= day and (phase.end is None or day <= phase.end):
+                current = phase
+        return current
+
+    def interval(self, activity: int) -> Interval:
+        return self.rules.intervals[self.activities[activity].interval]
+
+    def lead(self, activity: int) -> str:
+        return self.listed[activity][0]
+
+    def name(self, unit_id: str) -> str:
+        item = self.units.get(unit_id) or self.groups.get(unit_id)
+        return item.name if item else unit_id
+
+    def short(self, activity: int) -> str:
+        a = self.activities[activity]
+        return a.short or a.title
+
+    def is_member_group(self, unit_id: str) -> bool:
+        group = self.groups.get(unit_id)
+        return bool(group and group.members)
+
+    def expand(self, unit_id: str) -> list[str]:
+        """A group with members stands for its members; anything else for itself."""
+        group = self.groups.get(unit_id)
+        if group and group.members:
+            return list(group.members)
+        return [unit_id]
+
+    @cached_property
+    def cells(self) -> list[Cell]:
+        """Every (activity, unit) cell of the board, in plan order, groups expanded, no repeats."""
+        out: list[Cell] = []
+        for number in sorted(self.activities):
+            seen: set[str] = set()
+            for listed in self.listed[number]:
+                for unit in self.expand(listed):
+                    if unit not in seen:
+                        seen.add(unit)
+                        out.append(Cell(number, unit))
+        return out
+
+    @cached_property
+    def board_units(self) -> list[str]:
+        """Units that own at least one cell, in order of first appearance in the plan."""
+        seen: dict[str, None] = {}
+        for cell in self.cells:
+            seen.setdefault(cell.unit, None)
+        return list(seen)
+
+    def activities_of(self, unit_id: str) -> list[int]:
+        """Activities whose cells include this unit (or, for a group, any of its members)."""
+        targets = set(self.expand(unit_id)) | {unit_id}
+        return sorted({c.activity for c in self.cells if c.unit in targets})
+
+    def groups_of(self, unit_id: str) -> list[str]:
+        return [g.id for g in self.groups.values() if unit_id in g.members]
+
+    def is_reporting_unit(self, unit_id: str) -> bool:
+        """Entries may be recorded for a unit, or for a group that has no members."""
+        return unit_id in self.units or (unit_id in self.groups and not self.groups[unit_id].members)
+
+    # ------------------------------------------------------------ resolving what people type
+
+    def resolve_unit(self, text: str) -> str:
+        """The unit or group id for an id, a name or an alias; `UsageProblem` with a suggestion."""
+        key = _norm(text)
+        if key in self._names:
+            return self._names[key]
+        if not key.startswith("市") and "市" + key in self._names:
+            return self._names["市" + key]
+        partial = {uid for name, uid in self._names.items() if key and key in name}
+        if len(partial) == 1:
+            return partial.pop()
+        raise UsageProblem(_unknown("单位", text, self._unit_suggestion(text)))
+
+    def _unit_suggestion(self, text: str) -> str | None:
+        names = [u.name for u in self.units.values()] + [g.name for g in self.groups.values()]
+        aliases = {a: self.name(uid) for a, uid in self._names.items()}
+        match = difflib.get_close_matches(_norm(text), list(aliases), n=1, cutoff=0.4)
+        if match:
+            return aliases[match[0]]
+        match = difflib.get_close_matches(text, names, n=1, cutoff=0.3)
+        return match[0] if match else None
+
+    def resolve_activity(self, text: str | int) -> int:
+        """An activity number from its number (4, “第4项”), or a unique part of its title."""
+        raw = str(text).strip()
+        digits = raw.removeprefix("第").removesuffix("项").removesuffix("号")
+        if digits.isdigit():
+            if int(digits) in self.activities:
+                return int(digits)
+            raise UsageProblem(f"未知活动 '{raw}'：活动编号为 1–{max(self.activities)}")
+        key = _norm(raw)
+        hits = [
+            a.number
+            for a in self.activities.values()
+            if key and (key in _norm(a.title) or key in _norm(a.short))
+        ]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            listed = "、".join(f"{n}.{self.short(n)}" for n in hits[:6])
+            raise UsageProblem(f"活动 '{raw}' 不唯一，可能是：{listed}；请写编号")
+        titles = {self.short(a): a for a in self.activities}
+        titles.update({_norm(self.activities[a].title): a for a in self.activities})
+        match = difflib.get_close_matches(key, list(titles), n=1, cutoff=0.3)
+        hint = f"{titles[match[0]]}.{self.short(titles[match[0]])}" if match else None
+        raise UsageProblem(_unknown("活动", raw, hint))
+
+
+def _unknown(what: str, text: str, suggestion: str | None) -> str:
+    if suggestion:
+        return f"未知{what} '{text}'，是否指 '{suggestion}'？"
+    return f"未知{what} '{text}'"
+
+
+def _norm(text: str) -> str:
+    """Compare names without spaces or quote-style differences, ignoring ASCII case."""
+    table = str.maketrans({"\"": "“", "'": "‘", "(": "（", ")": "）", ",": "，"})
+    return "".join(text.split()).translate(table).lower()
+
+
+def _unique(problems: Iterable[Problem]) -> list[Problem]:
+    return sorted(set(problems))
+
+
+# ------------------------------------------------------------ pydantic errors in Chinese
+
+_TYPES = {
+    "missing": "缺少必填项",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "float_parsing": "须为数字",
+    "float_type": "须为数字",
+    "string_type": "须为文字",
+    "list_type": "须为列表",
+    "dict_type": "须为“键: 值”映射",
+    "model_type": "须为“键: 值”映射",
+    "model_attributes_type": "须为“键: 值”映射",
+    "bool_type": "须为 true 或 false",
+    "too_short": "不能为空",
+}
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    loc = error["loc"]
+    field = str(loc[-1]) if loc else ""
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        return f"未知的键 '{field}'（拼写错误？）"
+    if kind == "string_pattern_mismatch":
+        return f"编号 '{value}' 不合规：须以小写字母开头，只含小写字母、数字和连字符，2–32 位"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"日期 '{value}' 无效：须为 YYYY-MM-DD 格式的真实日期"
+    if kind in ("greater_than", "greater_than_equal"):
+        limit = error.get("ctx", {}).get("gt", error.get("ctx", {}).get("ge"))
+        return f"{field} 须为大于 {limit} 的数（现为 {value!r}）" if limit == 0 else f"{field} 须不小于 {limit}（现为 {value!r}）"
+    if kind in ("less_than", "less_than_equal"):
+        limit = error.get("ctx", {}).get("lt", error.get("ctx", {}).get("le"))
+        return f"{field} 须不大于 {limit}（现为 {value!r}）"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{field} 的值 '{value}' 无效，可选：{expected}"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    if kind in _TYPES:
+        return f"{field} {_TYPES[kind]}" if field and not field.isdigit() else _TYPES[kind]
+    return f"{field}: {error['msg']}"
+
+
+# ------------------------------------------------------------ checks across the two files
+
+
+def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
+    """Checks pydantic cannot make: ids, aliases, references between the files."""
+    problems: list[Problem] = []
+    a = acts.data if isinstance(acts.data, dict) else {}
+    u = units.data if isinstance(units.data, dict) else {}
+
+    names: dict[str, tuple[str, tuple[Any, ...]]] = {}  # normalized name -> (owner id, loc)
+    ids: dict[str, tuple[Any, ...]] = {}
+    members_of: dict[str, list[Any]] = {}
+    for section in ("units", "groups"):
+        items = u.get(section) or []
+        if not isinstance(items, list):
+            continue
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                continue
+            uid = str(item.get("id", ""))
+            loc = (section, i, "id")
+            if uid in ids:
+                problems.append(units.problem(loc, f"编号 '{uid}' 重复（第一次出现在第 {units.line_of(ids[uid])} 行）"))
+            else:
+                ids[uid] = loc
+            spellings = [("name", item.get("name"))] + [
+                (("aliases", j), alias) for j, alias in enumerate(item.get("aliases") or [])
+            ]
+            for where, spelling in spellings:
+                if not isinstance(spelling, str):
+                    continue
+                key = _norm(spelling)
+                wloc = (section, i, *where) if isinstance(where, tuple) else (section, i, where)
+                if key in names and names[key][0] != uid:
+                    other = names[key][0]
+                    problems.append(
+                        units.problem(wloc, f"名称或别名 '{spelling}' 已属于 '{other}'，一个名称只能指一个单位")
+                    )
+                else:
+                    names.setdefault(key, (uid, wloc))
+            if section == "groups":
+                members_of[uid] = list(item.get("members") or [])
+    unit_ids = {str(x.get("id")) for x in (u.get("units") or []) if isinstance(x, dict)}
+    for gi, group in enumerate(u.get("groups") or []):
+        if not isinstance(group, dict):
+            continue
+        for mi, member in enumerate(group.get("members") or []):
+            if str(member) not in unit_ids:
+                problems.append(units.problem(("groups", gi, "members", mi), _unknown("单位", str(member), _closest(str(member), unit_ids))))
+
+    all_names = {k: v[0] for k, v in names.items()} | {k: k for k in ids}
+    category_numbers = {c.get("number") for c in (a.get("categories") or []) if isinstance(c, dict)}
+    seen_cat: dict[Any, int] = {}
+    for ci, cat in enumerate(a.get("categories") or []):
+        if isinstance(cat, dict) and cat.get("number") is not None:
+            if cat["number"] in seen_cat:
+                problems.append(acts.problem(("categories", ci, "number"), f"类别编号 {cat['number']} 重复"))
+            seen_cat[cat["number"]] = ci
+    intervals = (a.get("rules") or {}).get("intervals") if isinstance(a.get("rules"), dict) else None
+    interval_names = set(intervals) if isinstance(intervals, dict) else {"weekly", "monthly", "quarterly"}
+    colors = (a.get("rules") or {}).get("colors") if isinstance(a.get("rules"), dict) else None
+    if isinstance(colors, dict):
+        for key in colors:
+            if key not in COLORS:
+                problems.append(acts.problem(("rules", "colors", key), f"未知颜色 '{key}'，可选：red/yellow/blue/green（红/黄/蓝/绿）"))
+    seen_act: dict[Any, int] = {}
+    shorts: dict[str, int] = {}
+    for ai, act in enumerate(a.get("activities") or []):
+        if not isinstance(act, dict):
+            continue
+        number = act.get("number")
+        if number in seen_act:
+            problems.append(acts.problem(("activities", ai, "number"), f"活动编号 {number} 重复"))
+        seen_act[number] = ai
+        if category_numbers and act.get("category") not in category_numbers:
+            problems.append(acts.problem(("activities", ai, "category"), f"未知类别 {act.get('category')}"))
+        if act.get("interval", "weekly") not in interval_names:
+            problems.append(
+                acts.problem(("activities", ai, "interval"), f"未知报送周期 '{act.get('interval')}'，可选：{'、'.join(sorted(interval_names))}")
+            )
+        short = act.get("short")
+        if isinstance(short, str) and short:
+            if short in shorts:
+                problems.append(acts.problem(("activities", ai, "short"), f"简称 '{short}' 与第 {shorts[short]} 项重复"))
+            shorts.setdefault(short, number)
+        listed: set[str] = set()
+        for ui, name in enumerate(act.get("units") or []):
+            key = _norm(str(name))
+            loc = ("activities", ai, "units", ui)
+            if key not in all_names:
+                problems.append(acts.problem(loc, _unknown("单位", str(name), _closest(str(name), [n for n in names]))))
+            elif all_names[key] in listed:
+                problems.append(acts.problem(loc, f"单位 '{name}' 在本项中重复列出"))
+            else:
+                listed.add(all_names[key])
+    return problems
+
+
+def _closest(text: str, options: Iterable[str]) -> str | None:
+    match = difflib.get_close_matches(_norm(text), list(options), n=1, cutoff=0.4)
+    return match[0] if match else None

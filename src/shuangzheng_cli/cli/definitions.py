@@ -1,0 +1,275 @@
+"""Commands about the definitions and the workspace: init, check, units, activities."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..catalog import Catalog
+from ..check import check_ledgers, torn_files
+from ..errors import DefinitionError
+from ..periods import today
+from ..render import Column
+from ..workspace import MARKER, bundled_data_dir
+from . import app
+from .common import ActivityOpt, Fmt, FormatOpt, UnitOpt, state
+
+GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保留（见 README：多人协作）\nledgers/**/*.jsonl merge=union\n"
+GITIGNORE = "# shuangzheng 的本地缓存，可随时删除\n.shuangzheng-cache/\n"
+HOOK = """#!/bin/sh
+# 由 shuangzheng init 安装：提交前检查定义文件与台账（有问题则拒绝提交）。
+top=$(git rev-parse --show-toplevel)
+if command -v shuangzheng >/dev/null 2>&1; then
+  exec shuangzheng --root "$top" check
+fi
+exec "{python}" -m shuangzheng_cli --root "$top" check
+"""
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    directory: Annotated[Path, typer.Argument(help="工作区目录（默认当前目录）")] = Path("."),
+) -> None:
+    """创建台账工作区：定义文件、ledgers/、git 仓库与提交前检查。已有文件一律不覆盖。"""
+    out = state(ctx).out
+    root = directory.resolve()
+    root.mkdir(parents=True, exist_ok=True)
+    made: list[str] = []
+    source = bundled_data_dir() / "data"
+    for name in ("activities.yaml", "units.yaml"):
+        target = root / "data" / name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / name, target)
+            made.append(f"data/{name}")
+    ledgers = root / "ledgers"
+    if not ledgers.exists():
+        ledgers.mkdir()
+        (ledgers / ".gitkeep").write_bytes(b"")
+        made.append("ledgers/")
+    for name, content in ((".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)):
+        path = root / name
+        if not path.exists():
+            path.write_text(content, encoding="utf-8", newline="\n")
+            made.append(name)
+        elif content.splitlines()[-1] not in path.read_text(encoding="utf-8", errors="replace"):
+            with path.open("a", encoding="utf-8", newline="\n") as fh:
+                fh.write("\n" + content)
+            made.append(f"{name}（追加一行）")
+    if not _is_git_repo(root):
+        result = subprocess.run(["git", "init", "-q", str(root)], capture_output=True, text=True, check=False)
+        if result.returncode == 0:
+            made.append("git 仓库")
+        else:
+            out.message(f"提示：git init 失败（{result.stderr.strip()}），台账仍可使用，但建议用 git 保存")
+    hook = _hooks_dir(root)
+    if hook is not None:
+        path = hook / "pre-commit"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(HOOK.format(python=sys.executable), encoding="utf-8")
+            path.chmod(0o755)
+            made.append("提交前检查 (pre-commit)")
+    if made:
+        out.text(f"已在 {root} 创建：" + "、".join(made))
+    else:
+        out.text(f"{root} 已是台账工作区，未做改动")
+
+
+def _is_git_repo(root: Path) -> bool:
+    result = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True, check=False
+    )
+    return result.returncode == 0 and result.stdout.strip() == "true"
+
+
+def _hooks_dir(root: Path) -> Path | None:
+    result = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--git-path", "hooks"], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        return None
+    path = Path(result.stdout.strip())
+    return path if path.is_absolute() else root / path
+
+
+@app.command()
+def check(
+    ctx: typer.Context,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="把不完整的末行移到旁边的 .torn 文件（不删除任何内容）")
+    ] = False,
+) -> None:
+    """检查定义文件与全部台账，列出每个问题及其位置（文件:行）。有问题时退出码为 1。"""
+    st = state(ctx)
+    out = st.out
+    try:
+        catalog = st.catalog
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            out.text(str(problem))
+        out.message(f"发现 {len(exc.problems)} 个问题（定义文件）。")
+        raise typer.Exit(1) from None
+    ws = st.workspace
+    if ws.root is None:
+        out.message(f"定义文件无误：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位，{len(catalog.groups)} 个单位组（未找到工作区，未检查台账）。")
+        return
+    ledger = st.ledger()
+    if repair:
+        for path in torn_files(ledger):
+            moved = ledger.repair_torn(path)
+            if moved:
+                size, torn = moved
+                out.message(f"已修复 {ledger.label(path)}：不完整的末行（{size} 字节）已移到 {ledger.label(torn)}")
+    problems = check_ledgers(catalog, ledger, today())
+    for problem in problems:
+        out.text(str(problem))
+    if problems:
+        hint = "；末行不完整可用 shuangzheng check --repair 修复" if any("不完整" in p.message for p in problems) else ""
+        out.message(f"发现 {len(problems)} 个问题{hint}。")
+        raise typer.Exit(1)
+    files = ledger.files()
+    out.message(f"检查通过：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位；台账文件 {len(files)} 个。")
+
+
+def units_data(catalog: Catalog, group: str | None = None) -> list[dict[str, Any]]:
+    """The units JSON shape: `{id, name, aliases, kind, group, members, activities}`."""
+    ids = list(catalog.units) + list(catalog.groups)
+    if group is not None:
+        gid = catalog.resolve_unit(group)
+        ids = catalog.expand(gid) if catalog.is_member_group(gid) else [gid]
+    out = []
+    for uid in ids:
+        item = catalog.units.get(uid) or catalog.groups[uid]
+        is_group = uid in catalog.groups
+        out.append(
+            {
+                "id": uid,
+                "name": item.name,
+                "aliases": list(item.aliases),
+                "kind": item.kind,
+                "group": is_group,
+                "members": list(catalog.groups[uid].members) if is_group else [],
+                "groups": catalog.groups_of(uid),
+                "activities": catalog.activities_of(uid),
+                "liaison": item.liaison.model_dump() if item.liaison else None,
+            }
+        )
+    return out
+
+
+@app.command()
+def units(
+    ctx: typer.Context,
+    group: Annotated[str | None, typer.Option("--group", "-g", help="只列某个单位组的成员，如 各乡镇（区、办）")] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """列出责任单位与单位组（编号、名称、别名、类别、负责的活动）。"""
+    st = state(ctx)
+    data = units_data(st.catalog, group)
+    rows = [
+        {
+            **u,
+            "aliases": "、".join(u["aliases"]),
+            "kind": u["kind"],
+            "activities": "、".join(str(a) for a in u["activities"]),
+            "members": f"{len(u['members'])} 个成员" if u["group"] else "",
+            "liaison": (u["liaison"] or {}).get("name", "") if u["liaison"] else "",
+        }
+        for u in data
+    ]
+    columns = [
+        Column("id", "编号"),
+        Column("name", "名称"),
+        Column("aliases", "别名", max_width=24),
+        Column("kind", "类别"),
+        Column("members", "成员"),
+        Column("activities", "负责活动"),
+        Column("liaison", "联络员"),
+    ]
+    st.out.table(rows, columns, fmt=fmt.value, data=data, title=f"责任单位（{len(data)}）")
+
+
+def activities_data(catalog: Catalog, category: int | None = None, unit: str | None = None) -> list[dict[str, Any]]:
+    """The activities JSON shape: `{number, category, category_name, title, subitems, units, lead, targets, interval}`."""
+    numbers = sorted(catalog.activities)
+    if category is not None:
+        numbers = [n for n in numbers if catalog.activities[n].category == category]
+    if unit is not None:
+        uid = catalog.resolve_unit(unit)
+        mine = set(catalog.activities_of(uid))
+        numbers = [n for n in numbers if n in mine]
+    out = []
+    for n in numbers:
+        a = catalog.activities[n]
+        out.append(
+            {
+                "number": n,
+                "category": a.category,
+                "category_name": catalog.categories[a.category].name,
+                "title": a.title,
+                "short": catalog.short(n),
+                "subitems": list(a.subitems),
+                "units": [
+                    {"id": uid, "name": catalog.name(uid), "group": uid in catalog.groups}
+                    for uid in catalog.listed[n]
+                ],
+                "lead": catalog.lead(n),
+                "targets": [t.model_dump(mode="json", exclude_none=True) for t in a.targets],
+                "interval": a.interval,
+            }
+        )
+    return out
+
+
+@app.command()
+def activities(
+    ctx: typer.Context,
+    category: Annotated[int | None, typer.Option("--category", "-c", help="类别编号 1–5")] = None,
+    unit: Annotated[str | None, UnitOpt] = None,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """列出 18 项活动：类别、标题、责任单位（首位牵头）、目标与报送周期。"""
+    st = state(ctx)
+    catalog = st.catalog
+    if category is not None and category not in catalog.categories:
+        from ..errors import UsageProblem
+
+        raise UsageProblem(f"未知类别 {category}：类别编号为 {min(catalog.categories)}–{max(catalog.categories)}")
+    data = activities_data(catalog, category, unit)
+    rows = []
+    for a in data:
+        targets = "；".join(
+            f"{t['metric']} {t['value']:g}{t.get('unit', '')}"
+            + ({"year": "/年", "quarter": "/季度", "month": "/月"}[t["per"]] if "per" in t else f"（{t['due']} 前）")
+            for t in a["targets"]
+        )
+        rows.append(
+            {
+                "number": a["number"],
+                "category": f"{a['category']}.{a['category_name']}",
+                "title": a["title"],
+                "units": "、".join(u["name"] for u in a["units"]),
+                "targets": targets,
+                "interval": catalog.rules.intervals[a["interval"]].name,
+            }
+        )
+    columns = [
+        Column("number", "序号", justify="right"),
+        Column("category", "类别", max_width=14),
+        Column("title", "活动", max_width=36),
+        Column("units", "责任单位（首位牵头）", max_width=40),
+        Column("targets", "目标", max_width=24),
+        Column("interval", "报送"),
+    ]
+    title = f"{catalog.campaign.short_name}：{len(data)} 项活动（{catalog.campaign.doc_number}）"
+    st.out.table(rows, columns, fmt=fmt.value, data=data, title=title)
+
+
+__all__ = ["MARKER", "activities_data", "units_data", "ActivityOpt"]

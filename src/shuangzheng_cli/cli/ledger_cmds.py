@@ -1,0 +1,282 @@
+"""Commands that write or list ledger entries: add, inspect, void, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import typer
+
+from ..catalog import Catalog
+from ..errors import UsageProblem
+from ..ledger import Ledger, new_id
+from ..models import METHODS, Entry
+from ..periods import now_iso, parse_date, today
+from ..record import clean_text, coerce_color, parse_metrics, text_problems, validate
+from ..render import Column, color_name
+from . import app
+from .common import (
+    ActivityOpt,
+    Fmt,
+    FormatOpt,
+    PeriodOpt,
+    State,
+    UnitOpt,
+    period_or_none,
+    recorder,
+    state,
+)
+
+DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="工作发生的日期 YYYY-MM-DD（默认今天）")]
+ByOpt = Annotated[
+    str | None, typer.Option("--by", help="记录人（默认 git config shuangzheng.recorder 或 git 用户名）")
+]
+
+
+def _target(st: State, unit: str, activity: str) -> tuple[Catalog, str, int]:
+    catalog = st.catalog
+    uid = catalog.resolve_unit(unit)
+    if catalog.is_member_group(uid):
+        members = "、".join(catalog.name(m) for m in catalog.expand(uid)[:5])
+        raise UsageProblem(f"'{catalog.name(uid)}' 是单位组，请写具体单位，如 {members}…")
+    return catalog, uid, catalog.resolve_activity(activity)
+
+
+def _write(st: State, entry: Entry) -> Entry:
+    """Validate against the definitions, append, and report the cell's color before and after."""
+    catalog = st.catalog
+    problems = validate(entry, catalog, today())
+    if problems:
+        raise UsageProblem("未写入：" + "；".join(problems))
+    ledger = st.ledger(write=True)
+    before = _cell_color(catalog, ledger, entry)
+    placed = ledger.append([entry])[0]
+    after = _cell_color(catalog, ledger, entry)
+    st.out.text(f"已记录 {placed.id}（{placed.source}:{placed.line}）")
+    if after is not None:
+        change = f"{color_name(before)} → {color_name(after)}" if before != after else f"{color_name(after)}（不变）"
+        st.out.text(f"{catalog.name(entry.unit)} · {entry.activity}.{catalog.short(entry.activity)}：{change}")
+    return placed
+
+
+def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
+    try:
+        from ..board import cell_status
+    except ImportError:  # the board is optional for writing
+        return None
+    entries = ledger.entries(unit=entry.unit, activity=entry.activity)
+    return cell_status(catalog, entries, entry.activity, entry.unit, max(today(), entry.date)).color
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    unit: UnitOpt,
+    activity: ActivityOpt,
+    text: Annotated[str, typer.Option("--text", "-t", help="进展情况")],
+    date: DateOpt = None,
+    color: Annotated[str | None, typer.Option("--color", "-c", help="自评颜色：绿/蓝/黄/红 或 green/blue/yellow/red")] = None,
+    problems: Annotated[str | None, typer.Option("--problems", help="存在问题")] = None,
+    next_steps: Annotated[str | None, typer.Option("--next", help="下步打算")] = None,
+    metric: Annotated[list[str] | None, typer.Option("--metric", "-m", help="数据，名称=数量，可重复：-m 场次=3 -m 参与人数=120")] = None,
+    evidence: Annotated[list[str] | None, typer.Option("--evidence", "-e", help="佐证材料（链接或路径），可重复")] = None,
+    by: ByOpt = None,
+) -> None:
+    """记一条进展（台账）：单位、活动、进展情况，可附自评颜色、问题、打算、数据与佐证。"""
+    st = state(ctx)
+    catalog, uid, number = _target(st, unit, activity)
+    fields = {"text": clean_text(text), "problems": clean_text(problems), "next": clean_text(next_steps)}
+    issues = text_problems(fields)
+    metrics, metric_issues = parse_metrics(metric or [])
+    issues += metric_issues
+    parsed_color, color_issue = coerce_color(color)
+    if color_issue:
+        issues.append(color_issue)
+    if issues:
+        raise UsageProblem("未写入：" + "；".join(issues))
+    entry = Entry(
+        id=new_id(),
+        kind="progress",
+        date=parse_date(date) if date else today(),
+        unit=uid,
+        activity=number,
+        by=recorder(by, st.workspace),
+        at=now_iso(),
+        color=parsed_color,
+        metrics=metrics,
+        evidence=tuple(clean_text(e) for e in (evidence or []) if clean_text(e)),
+        **fields,
+    )
+    _write(st, entry)
+
+
+@app.command()
+def inspect(
+    ctx: typer.Context,
+    unit: UnitOpt,
+    activity: ActivityOpt,
+    method: Annotated[str, typer.Option("--method", help="方式：督导 / 抽查 / 暗访")],
+    color: Annotated[str, typer.Option("--color", "-c", help="检查结论颜色：绿/蓝/黄/红")],
+    text: Annotated[str, typer.Option("--text", "-t", help="检查发现")],
+    followup: Annotated[str, typer.Option("--followup", help="后续处理：无 / 整改 / 约谈 / 通报")] = "无",
+    date: DateOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """记一次督导、抽查或暗访：检查结论（四色）与后续处理（整改、约谈、通报）。"""
+    st = state(ctx)
+    catalog, uid, number = _target(st, unit, activity)
+    issues = []
+    if method.strip() not in METHODS:
+        issues.append(f"方式 '{method}' 无效：可选 督导 / 抽查 / 暗访")
+    parsed_color, color_issue = coerce_color(color, required=True)
+    if color_issue:
+        issues.append(color_issue)
+    follow = {"无": "none", "none": "none", "": "none"}.get(followup.strip(), followup.strip())
+    if follow not in ("none", "整改", "约谈", "通报"):
+        issues.append(f"后续处理 '{followup}' 无效：可选 无 / 整改 / 约谈 / 通报")
+    body = clean_text(text)
+    issues += [p.replace("进展情况", "检查发现") for p in text_problems({"text": body})]
+    if issues:
+        raise UsageProblem("未写入：" + "；".join(issues))
+    entry = Entry(
+        id=new_id(),
+        kind="inspection",
+        date=parse_date(date) if date else today(),
+        unit=uid,
+        activity=number,
+        by=recorder(by, st.workspace),
+        at=now_iso(),
+        color=parsed_color,
+        text=body,
+        method=method.strip(),
+        followup=follow,
+    )
+    _write(st, entry)
+
+
+@app.command()
+def void(
+    ctx: typer.Context,
+    entry_id: Annotated[str, typer.Argument(help="要作废的记录编号（见 history）")],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="作废原因")],
+    date: DateOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """作废一条记录：原记录保留在文件中，统计时不再计入。"""
+    st = state(ctx)
+    ledger = st.ledger(write=True)
+    key = entry_id.strip().lower()
+    target = ledger.find(key)
+    if target is None:
+        raise UsageProblem(f"找不到编号为 '{entry_id}' 的记录（用 shuangzheng history --all 查看编号）")
+    if target.kind == "void":
+        raise UsageProblem(f"{key} 本身是一条作废记录，不能再作废")
+    if key in ledger.voided():
+        raise UsageProblem(f"{key} 已经作废过了")
+    body = clean_text(reason)
+    issues = [p.replace("进展情况", "作废原因") for p in text_problems({"text": body})]
+    if issues:
+        raise UsageProblem("未写入：" + "；".join(issues))
+    day = parse_date(date) if date else today()
+    entry = Entry(
+        id=new_id(),
+        kind="void",
+        date=max(day, target.date),
+        unit=target.unit,
+        activity=target.activity,
+        by=recorder(by, st.workspace),
+        at=now_iso(),
+        text=body,
+        ref=key,
+    )
+    _write(st, entry)
+
+
+KIND_NAMES = {"progress": "进展", "inspection": "检查", "void": "作废"}
+
+
+def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any]:
+    kind = KIND_NAMES.get(e.kind, e.kind)
+    if e.kind == "inspection":
+        kind = f"{e.method}"
+        if e.followup and e.followup != "none":
+            kind += f"→{e.followup}"
+    return {
+        "date": e.date.isoformat(),
+        "unit": catalog.name(e.unit),
+        "activity": f"{e.activity}.{catalog.short(e.activity)}" if e.activity in catalog.activities else str(e.activity),
+        "kind": kind + ("（已作废）" if voided else ""),
+        "color": e.color,
+        "text": e.text if e.kind != "void" else f"作废 {e.ref}：{e.text}",
+        "problems": e.problems,
+        "metrics": e.metrics,
+        "by": e.by,
+        "id": e.id,
+    }
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    unit: Annotated[str | None, UnitOpt] = None,
+    activity: Annotated[str | None, ActivityOpt] = None,
+    period: PeriodOpt = None,
+    show_all: Annotated[bool, typer.Option("--all", help="也列出已作废的记录与作废记录本身")] = False,
+    fmt: FormatOpt = Fmt.table,
+) -> None:
+    """列出台账记录，按日期排序；可按单位、活动、时段筛选。"""
+    st = state(ctx)
+    catalog = st.catalog
+    ledger = st.ledger()
+    units = None
+    if unit:
+        uid = catalog.resolve_unit(unit)
+        units = catalog.expand(uid)
+    number = catalog.resolve_activity(activity) if activity else None
+    kinds = ("progress", "inspection", "void") if show_all else ("progress", "inspection")
+    entries = ledger.entries(
+        unit=units, activity=number, period=period_or_none(period), include_voided=show_all, kinds=kinds
+    )
+    cancelled = ledger.voided() if show_all else set()
+    _warn_skipped(st, ledger)
+    if fmt == Fmt.json:
+        data = []
+        for e in entries:
+            record = e.to_record()
+            if show_all:
+                record["voided"] = e.id in cancelled
+            data.append(record)
+        st.out.text(_json(data))
+        return
+    rows = [entry_row(catalog, e, e.id in cancelled) for e in entries]
+    columns = [
+        Column("date", "日期"),
+        Column("unit", "单位"),
+        Column("activity", "活动", max_width=14),
+        Column("kind", "类型"),
+        Column("color", "颜色", color=True),
+        Column("text", "内容", max_width=50),
+        Column("metrics", "数据", max_width=20),
+        Column("by", "记录人"),
+        Column("id", "编号"),
+    ]
+    if fmt == Fmt.csv:
+        columns.insert(6, Column("problems", "存在问题"))
+    st.out.table(rows, columns, fmt=fmt.value, title=f"台账记录（{len(rows)} 条）")
+
+
+def _json(data: Any) -> str:
+    from ..render import to_json
+
+    return to_json(data)
+
+
+def _warn_skipped(st: State, ledger: Ledger) -> None:
+    if ledger.skipped:
+        first = ledger.skipped[0]
+        st.out.message(
+            f"注意：台账中有 {len(ledger.skipped)} 行无法读取，已跳过（首处 {first.place}）。运行 shuangzheng check 查看。"
+        )
+
+
+__all__ = ["dt", "entry_row"]

@@ -1,0 +1,420 @@
+"""Models of the campaign's definitions (方案) and of a ledger entry (台账记录).
+
+The definitions are pydantic models, validated once when `data/*.yaml` is loaded.
+A ledger line is validated by the pydantic record models on append and in `check`;
+everywhere else it is read into the small frozen `Entry`, which the core works on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+# ---------------------------------------------------------------- colors (四色)
+
+COLORS = ("red", "yellow", "blue", "green")
+COLOR_NAMES = {"red": "红", "yellow": "黄", "blue": "蓝", "green": "绿"}
+COLOR_MEANINGS = {
+    "red": "严重滞后/未启动",
+    "yellow": "进度滞后",
+    "blue": "正常推进",
+    "green": "已完成/超进度",
+}
+#: Higher is worse: the worst color of all rules wins.
+SEVERITY = {"green": 0, "blue": 1, "yellow": 2, "red": 3}
+NOT_STARTED = "not_started"
+NOT_STARTED_NAME = "未开始"
+
+_COLOR_INPUT = {
+    "red": "red", "红": "red", "红色": "red", "r": "red",
+    "yellow": "yellow", "黄": "yellow", "黄色": "yellow", "y": "yellow",
+    "blue": "blue", "蓝": "blue", "蓝色": "blue", "b": "blue",
+    "green": "green", "绿": "green", "绿色": "green", "g": "green",
+}
+
+
+def parse_color(text: str) -> str | None:
+    """A color from what people type: green/blue/yellow/red or 绿/蓝/黄/红 (also 绿色…)."""
+    return _COLOR_INPUT.get(text.strip().lower())
+
+
+METHODS = ("督导", "抽查", "暗访")
+FOLLOWUPS = ("none", "整改", "约谈", "通报")
+FOLLOWUP_NAMES = {"none": "无", "整改": "整改", "约谈": "约谈", "通报": "通报"}
+
+ID_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
+UnitId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Color = Literal["red", "yellow", "blue", "green"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------- units.yaml
+
+
+class Liaison(_Model):
+    """联络员: each unit names one person who reports its progress."""
+
+    name: str
+    phone: str | None = None
+    note: str | None = None
+
+
+class Unit(_Model):
+    """责任单位."""
+
+    id: UnitId
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    kind: str = "其他"
+    liaison: Liaison | None = None
+
+
+class Group(_Model):
+    """A group phrase of the plan (各乡镇（区、办）, 市直各单位…).
+
+    With members it stands for each of them; without members it reports as one entity.
+    """
+
+    id: UnitId
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    members: list[str] = []
+    note: str | None = None
+    kind: str = "单位组"
+    liaison: Liaison | None = None
+
+
+class LeaderEntry(_Model):
+    role: str
+    name: str
+    title: str = ""
+
+
+class WorkingGroup(_Model):
+    name: str
+    leader: str
+    deputy_leaders: list[str] = []
+    members: list[str] = []
+    duties: str = ""
+
+
+class Office(_Model):
+    name: str
+    director: str = ""
+    location: str = ""
+
+
+class LeadingGroup(_Model):
+    """领导小组 and its office's working groups (附件)."""
+
+    name: str
+    members: list[LeaderEntry] = []
+    office: Office | None = None
+    working_groups: list[WorkingGroup] = []
+
+
+class UnitsFile(_Model):
+    units: list[Unit]
+    groups: list[Group] = []
+    leading_group: LeadingGroup | None = None
+
+
+# ---------------------------------------------------------------- activities.yaml
+
+
+class Campaign(_Model):
+    title: str
+    short_name: str = "双争活动"
+    doc_number: str = ""
+    issuer: str = ""
+    date: dt.date
+    office: str = ""
+    office_location: str = ""
+
+
+class Phase(_Model):
+    """One of the plan's three phases (时间安排)."""
+
+    number: int = Field(ge=1)
+    name: str
+    start: dt.date
+    end: dt.date | None = None
+    summary: str = ""
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Phase:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"阶段结束日期 {self.end} 早于开始日期 {self.start}")
+        return self
+
+
+class Interval(_Model):
+    """A reporting interval: what "on time" means for an activity."""
+
+    name: str
+    days: int = Field(gt=0)
+    yellow_after_days: int = Field(gt=0)
+    red_after_days: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Interval:
+        if self.red_after_days < self.yellow_after_days:
+            raise ValueError("red_after_days 不能小于 yellow_after_days")
+        return self
+
+
+def _default_intervals() -> dict[str, Interval]:
+    return {
+        "weekly": Interval(name="每周", days=7, yellow_after_days=14, red_after_days=28),
+        "monthly": Interval(name="每月", days=31, yellow_after_days=45, red_after_days=75),
+        "quarterly": Interval(name="每季度", days=92, yellow_after_days=120, red_after_days=184),
+    }
+
+
+class Scoring(_Model):
+    """年度考核: weights of the four components (sum 100) and deductions."""
+
+    weights: dict[Literal["timeliness", "color", "inspections", "targets"], float] = {
+        "timeliness": 30,
+        "color": 30,
+        "inspections": 20,
+        "targets": 20,
+    }
+    deduction_per_finding: float = Field(default=2, ge=0)
+    deduction_per_interview: float = Field(default=5, ge=0)
+    deduction_per_bulletin: float = Field(default=10, ge=0)
+
+    @field_validator("weights")
+    @classmethod
+    def _non_negative(cls, v: dict[str, float]) -> dict[str, float]:
+        for k, w in v.items():
+            if w < 0:
+                raise ValueError(f"权重 {k} 不能为负数")
+        return v
+
+
+class ColorStyle(_Model):
+    """How a color looks in Excel (fill, RGB hex) and in the terminal (rich style)."""
+
+    fill: Annotated[str, StringConstraints(pattern=r"^[0-9A-Fa-f]{6}$")]
+    style: str
+
+
+def _default_colors() -> dict[str, ColorStyle]:
+    return {
+        "red": ColorStyle(fill="F4B6B6", style="bold white on red"),
+        "yellow": ColorStyle(fill="FFE699", style="bold black on yellow"),
+        "blue": ColorStyle(fill="BDD7EE", style="bold white on blue"),
+        "green": ColorStyle(fill="C6E0B4", style="bold white on green"),
+    }
+
+
+class Rules(_Model):
+    """Four-color thresholds (四色管理法)."""
+
+    start_grace_days: int = Field(default=14, gt=0)
+    inspection_valid_days: int = Field(default=30, gt=0)
+    interview_after_weeks: int = Field(default=2, gt=0)
+    target_red_ratio: float = Field(default=0.5, gt=0, le=1)
+    intervals: dict[str, Interval] = Field(default_factory=_default_intervals)
+    scoring: Scoring = Scoring()
+    colors: dict[str, ColorStyle] = Field(default_factory=_default_colors)
+
+
+class Category(_Model):
+    number: int = Field(ge=1)
+    name: str
+    summary: str = ""
+
+
+class Target(_Model):
+    """A quantity the plan states (e.g. 100 先进集体和先进个人 a year)."""
+
+    metric: str = Field(min_length=1)
+    value: float = Field(gt=0)
+    unit: str = ""
+    per: Literal["year", "quarter", "month"] | None = None
+    due: dt.date | None = None
+    applies_to: Literal["lead", "each"] = "lead"
+    text: str = ""
+
+    @model_validator(mode="after")
+    def _per_or_due(self) -> Target:
+        if (self.per is None) == (self.due is None):
+            raise ValueError("目标须且只能写 per（按年/季/月）或 due（截止日期）之一")
+        return self
+
+
+class Activity(_Model):
+    """One of the 18 activities, with its responsible units (first = lead)."""
+
+    number: int = Field(ge=1)
+    category: int
+    title: str
+    short: str = ""
+    subitems: list[str] = []
+    units: list[str] = Field(min_length=1)
+    interval: str = "weekly"
+    targets: list[Target] = []
+
+
+class ActivitiesFile(_Model):
+    campaign: Campaign
+    phases: list[Phase] = Field(min_length=1)
+    rules: Rules = Rules()
+    categories: list[Category]
+    activities: list[Activity]
+
+
+# ---------------------------------------------------------------- ledger records (format v1)
+
+ShortText = Annotated[str, StringConstraints(max_length=2000)]
+RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class _Record(BaseModel):
+    """Fields shared by every ledger line. The field order is the key order on disk."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    v: Literal[1]
+    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{4,32}$")]
+    kind: str
+    date: dt.date
+    unit: UnitId
+    activity: int = Field(ge=1)
+    by: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    at: dt.datetime
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _strict_date(cls, v: Any) -> Any:
+        if isinstance(v, str) and len(v) != 10:
+            raise ValueError("日期须为 YYYY-MM-DD")
+        return v
+
+
+class ProgressRecord(_Record):
+    kind: Literal["progress"]
+    color: Color | None = None
+    text: RequiredText
+    problems: ShortText = ""
+    next: ShortText = ""
+    metrics: dict[Annotated[str, StringConstraints(min_length=1, max_length=50)], float] = {}
+    evidence: list[ShortText] = []
+
+
+class InspectionRecord(_Record):
+    kind: Literal["inspection"]
+    method: Literal["督导", "抽查", "暗访"]
+    color: Color
+    text: RequiredText
+    followup: Literal["none", "整改", "约谈", "通报"] = "none"
+
+
+class VoidRecord(_Record):
+    kind: Literal["void"]
+    ref: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{4,32}$")]
+    text: RequiredText
+
+
+Record = Annotated[ProgressRecord | InspectionRecord | VoidRecord, Field(discriminator="kind")]
+
+#: Key order on disk, per kind.
+RECORD_KEYS = {
+    "progress": list(ProgressRecord.model_fields),
+    "inspection": list(InspectionRecord.model_fields),
+    "void": list(VoidRecord.model_fields),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A ledger entry (台账记录) as the core sees it: plain, frozen, with its place."""
+
+    id: str
+    kind: str
+    date: dt.date
+    unit: str
+    activity: int
+    by: str = ""
+    at: str = ""
+    color: str | None = None
+    text: str = ""
+    problems: str = ""
+    next: str = ""
+    metrics: dict[str, float] = field(default_factory=dict)
+    evidence: tuple[str, ...] = ()
+    method: str | None = None
+    followup: str | None = None
+    ref: str | None = None
+    source: str = ""
+    line: int = 0
+
+    @property
+    def sort_key(self) -> tuple[dt.date, str, str]:
+        return (self.date, self.at, self.id)
+
+    @property
+    def place(self) -> str:
+        return f"{self.source}:{self.line}" if self.source else ""
+
+    def to_record(self) -> dict[str, Any]:
+        """The JSON object of this entry, keys in the fixed order of format v1."""
+        out: dict[str, Any] = {}
+        for key in RECORD_KEYS[self.kind]:
+            if key == "v":
+                out[key] = 1
+                continue
+            value = getattr(self, key)
+            if key == "date":
+                value = value.isoformat()
+            elif key == "evidence":
+                value = list(value)
+            elif key == "metrics":
+                value = {k: _number(v) for k, v in value.items()}
+            elif key == "followup" and value is None:
+                value = "none"
+            out[key] = value
+        return out
+
+    @classmethod
+    def from_record(cls, obj: dict[str, Any], source: str = "", line: int = 0) -> Entry:
+        """Build from a JSON object already known to be valid (fast path, no validation)."""
+        return cls(
+            id=obj["id"],
+            kind=obj["kind"],
+            date=dt.date.fromisoformat(obj["date"]),
+            unit=obj["unit"],
+            activity=obj["activity"],
+            by=obj.get("by", ""),
+            at=obj.get("at", ""),
+            color=obj.get("color"),
+            text=obj.get("text", ""),
+            problems=obj.get("problems", ""),
+            next=obj.get("next", ""),
+            metrics=obj.get("metrics") or {},
+            evidence=tuple(obj.get("evidence") or ()),
+            method=obj.get("method"),
+            followup=obj.get("followup"),
+            ref=obj.get("ref"),
+            source=source,
+            line=line,
+        )
+
+
+def _number(v: float) -> int | float:
+    return int(v) if float(v).is_integer() else v

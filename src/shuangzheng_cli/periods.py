@@ -1,0 +1,176 @@
+"""Periods and dates as people write them: `2022-W39`, `2022-09`, `2022Q4`, `2022H2`, `2022`, `A..B`.
+
+Parsed in this one place and used by every command that takes `--period` or a date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .errors import UsageProblem
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+
+
+def today() -> dt.date:
+    """Today in Asia/Shanghai (the office's calendar), whatever the machine's time zone."""
+    override = _TODAY_OVERRIDE
+    return override if override else dt.datetime.now(SHANGHAI).date()
+
+
+def now_iso() -> str:
+    """Now, in +08:00, to the second: the `at` of a new entry."""
+    return dt.datetime.now(SHANGHAI).replace(microsecond=0).isoformat()
+
+
+_TODAY_OVERRIDE: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of days with the label it was written as."""
+
+    start: dt.date
+    end: dt.date
+    label: str
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same kind just before this one."""
+        return parse_period(_previous_label(self)) if _previous_label(self) else Period(
+            self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1), "上期"
+        )
+
+
+_DATE_FORMS = [
+    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
+    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+]
+
+
+def parse_date(text: str, what: str = "日期") -> dt.date:
+    """A date as written in an office: 2022-09-21, 2022/9/21, 2022.9.21, 2022年9月21日, 20220921."""
+    raw = str(text).strip()
+    for form in _DATE_FORMS:
+        m = form.match(raw)
+        if m:
+            try:
+                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                break
+    if raw in ("today", "今天"):
+        return today()
+    raise UsageProblem(f"{what} '{raw}' 无效：请写成 2022-09-21 这样的真实日期")
+
+
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.I)
+_HALF = re.compile(r"^(\d{4})-?H([12])$", re.I)
+_YEAR = re.compile(r"^(\d{4})$")
+_CN_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
+
+PERIOD_HELP = "时段：2022-W39（ISO 周）、2022-09、2022Q4、2022H2、2022 或 2022-09-01..2022-09-30"
+
+
+def parse_period(text: str) -> Period:
+    """Parse one of the period forms; `UsageProblem` naming the accepted forms otherwise."""
+    raw = str(text).strip()
+    try:
+        if ".." in raw:
+            a, b = raw.split("..", 1)
+            start, end = parse_date(a), parse_date(b)
+            if end < start:
+                raise UsageProblem(f"时段 '{raw}' 无效：结束日期早于开始日期")
+            return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
+        if m := _WEEK.match(raw):
+            year, week = int(m[1]), int(m[2])
+            start = dt.date.fromisocalendar(year, week, 1)
+            return Period(start, start + dt.timedelta(days=6), f"{year}-W{week:02d}")
+        if m := (_MONTH.match(raw) or _CN_MONTH.match(raw)):
+            year, month = int(m[1]), int(m[2])
+            start = dt.date(year, month, 1)
+            return Period(start, _month_end(year, month), f"{year}-{month:02d}")
+        if m := _QUARTER.match(raw):
+            year, q = int(m[1]), int(m[2])
+            start = dt.date(year, 3 * q - 2, 1)
+            return Period(start, _month_end(year, 3 * q), f"{year}Q{q}")
+        if m := _HALF.match(raw):
+            year, h = int(m[1]), int(m[2])
+            return Period(dt.date(year, 6 * h - 5, 1), _month_end(year, 6 * h), f"{year}H{h}")
+        if m := _YEAR.match(raw):
+            year = int(m[1])
+            return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+    except ValueError:
+        pass
+    except UsageProblem as exc:
+        if "时段" in exc.message:
+            raise
+    raise UsageProblem(f"时段 '{raw}' 无效。可写：{PERIOD_HELP.removeprefix('时段：')}")
+
+
+def week_of(day: dt.date) -> Period:
+    year, week, _ = day.isocalendar()
+    return parse_period(f"{year}-W{week:02d}")
+
+
+def calendar_period(day: dt.date, per: str) -> Period:
+    """The calendar year, quarter or month that contains `day`."""
+    if per == "year":
+        return parse_period(str(day.year))
+    if per == "quarter":
+        return parse_period(f"{day.year}Q{(day.month - 1) // 3 + 1}")
+    if per == "month":
+        return parse_period(f"{day.year}-{day.month:02d}")
+    raise ValueError(per)
+
+
+def month_ends(period: Period) -> list[dt.date]:
+    """The last day of each month that ends inside the period (its end if it ends mid-month)."""
+    out = []
+    year, month = period.start.year, period.start.month
+    while True:
+        end = _month_end(year, month)
+        if end > period.end:
+            if not out or out[-1] != period.end:
+                out.append(period.end)
+            break
+        out.append(end)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def _previous_label(p: Period) -> str | None:
+    label = p.label
+    if m := re.match(r"^(\d{4})-W(\d{2})$", label):
+        prev = p.start - dt.timedelta(days=7)
+        y, w, _ = prev.isocalendar()
+        return f"{y}-W{w:02d}"
+    if m := re.match(r"^(\d{4})-(\d{2})$", label):
+        y, mo = int(m[1]), int(m[2])
+        return f"{y - 1}-12" if mo == 1 else f"{y}-{mo - 1:02d}"
+    if m := re.match(r"^(\d{4})Q(\d)$", label):
+        y, q = int(m[1]), int(m[2])
+        return f"{y - 1}Q4" if q == 1 else f"{y}Q{q - 1}"
+    if m := re.match(r"^(\d{4})H(\d)$", label):
+        y, h = int(m[1]), int(m[2])
+        return f"{y - 1}H2" if h == 1 else f"{y}H1"
+    if m := re.match(r"^(\d{4})$", label):
+        return str(int(m[1]) - 1)
+    return None
