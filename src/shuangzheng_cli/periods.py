@@ -6,6 +6,7 @@ Parsed in this one place and used by every command that takes `--period` or a da
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 
@@ -15,17 +16,19 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
 
 
 def today() -> dt.date:
-    """Today in Asia/Shanghai (the office's calendar), whatever the machine's time zone."""
-    override = _TODAY_OVERRIDE
-    return override if override else dt.datetime.now(SHANGHAI).date()
+    """Today in Asia/Shanghai (the office's calendar), whatever the machine's time zone.
+
+    `SHUANGZHENG_TODAY=YYYY-MM-DD` pins it, for tests, demos and re-running a past week.
+    """
+    pinned = os.environ.get("SHUANGZHENG_TODAY")
+    if pinned:
+        return dt.date.fromisoformat(pinned)
+    return dt.datetime.now(SHANGHAI).date()
 
 
 def now_iso() -> str:
     """Now, in +08:00, to the second: the `at` of a new entry."""
     return dt.datetime.now(SHANGHAI).replace(microsecond=0).isoformat()
-
-
-_TODAY_OVERRIDE: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import subprocess
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -58,7 +58,7 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"

@@ -1,0 +1,79 @@
+"""Shared fixtures: the bundled catalog, fresh workspaces, and running the CLI in-process or as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shuangzheng_cli.catalog import Catalog
+from shuangzheng_cli.cli import main
+from shuangzheng_cli.workspace import bundled_data_dir
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The real definitions, as shipped."""
+    return Catalog.load(bundled_data_dir())
+
+
+@pytest.fixture(autouse=True)
+def _quiet_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No color, a fixed recorder, and no workspace leaking in from the environment."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("SHUANGZHENG_BY", "测试员")
+    monkeypatch.delenv("SHUANGZHENG_ROOT", raising=False)
+    monkeypatch.setenv("SHUANGZHENG_TODAY", "2022-11-30")
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
+    """Run `shuangzheng ARGS` in this process: returns Result(code, out, err)."""
+
+    def run(*args: str, cwd: Path | None = None) -> Result:
+        if cwd is not None:
+            monkeypatch.chdir(cwd)
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, cli) -> Path:
+    """A fresh workspace made by `shuangzheng init` (real files, a real git repository)."""
+    root = tmp_path / "ws"
+    result = cli("init", str(root))
+    assert result.code == 0, result.err
+    return root
+
+
+def run_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
+    """Run `python -m shuangzheng_cli ARGS` as a real subprocess."""
+    full_env = {**os.environ, "NO_COLOR": "1", "SHUANGZHENG_BY": "测试员", **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "shuangzheng_cli", *map(str, args)],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
