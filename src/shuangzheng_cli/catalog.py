@@ -92,7 +92,7 @@ class Catalog:
             try:
                 parsed[label] = model.model_validate(doc.data)
             except ValidationError as exc:
-                problems += [doc.problem(tuple(e["loc"]), _message(e)) for e in exc.errors()]
+                problems += [doc.problem(_loc(e), _message(e)) for e in exc.errors()]
         if ACTIVITIES_FILE in docs and UNITS_FILE in docs:
             problems += _cross_check(docs[ACTIVITIES_FILE], docs[UNITS_FILE])
         if problems:
@@ -255,6 +255,20 @@ _TYPES = {
 }
 
 
+#: A model validator's error is reported at the whole item; point at the key it is about.
+_VALIDATOR_KEYS = {"阶段结束日期": "end", "red_after_days": "red_after_days"}
+
+
+def _loc(error: dict[str, Any]) -> tuple[Any, ...]:
+    loc = tuple(error["loc"])
+    if error["type"] == "value_error":
+        message = str(error["msg"]).removeprefix("Value error, ")
+        for prefix, key in _VALIDATOR_KEYS.items():
+            if message.startswith(prefix):
+                return (*loc, key)
+    return loc
+
+
 def _message(error: dict[str, Any]) -> str:
     kind = error["type"]
     loc = error["loc"]
@@ -293,6 +307,7 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
 
     names: dict[str, tuple[str, tuple[Any, ...]]] = {}  # normalized name -> (owner id, loc)
     ids: dict[str, tuple[Any, ...]] = {}
+    duplicated: set[str] = set()
     members_of: dict[str, list[Any]] = {}
     for section in ("units", "groups"):
         items = u.get(section) or []
@@ -305,6 +320,7 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
             loc = (section, i, "id")
             if uid in ids:
                 problems.append(units.problem(loc, f"编号 '{uid}' 重复（第一次出现在第 {units.line_of(ids[uid])} 行）"))
+                duplicated.add(uid)
             else:
                 ids[uid] = loc
             spellings = [("name", item.get("name"))] + [
@@ -373,7 +389,7 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
             loc = ("activities", ai, "units", ui)
             if key not in all_names:
                 problems.append(acts.problem(loc, _unknown("单位", str(name), _closest(str(name), [n for n in names]))))
-            elif all_names[key] in listed:
+            elif all_names[key] in listed and all_names[key] not in duplicated:
                 problems.append(acts.problem(loc, f"单位 '{name}' 在本项中重复列出"))
             else:
                 listed.add(all_names[key])

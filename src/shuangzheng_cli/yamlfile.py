@@ -19,6 +19,26 @@ try:  # the C loader is ~10× faster; both are safe loaders
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader  # type: ignore[assignment]
 
+
+class DefinitionLoader(SafeLoader):  # type: ignore[misc,valid-type]
+    """A safe loader with YAML 1.2 scalars, to avoid PyYAML's 1.1 traps.
+
+    Dates stay text, so pydantic checks them and a bad one (`2022-09-31`) is reported
+    with its line instead of crashing the constructor; only true/false are booleans,
+    so `no`, `yes`, `on`, `off` stay the words that were written.
+    """
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_BOOL = "tag:yaml.org,2002:bool"
+DefinitionLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag not in (_TIMESTAMP, _BOOL)]
+    for first, resolvers in SafeLoader.yaml_implicit_resolvers.items()
+}
+DefinitionLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s'\"#：:][^'\"#：:]*：")
 
 
@@ -44,7 +64,7 @@ class YamlDocument:
     def line_of(self, loc: tuple[Any, ...]) -> int:
         """The 1-based line of the node at `loc` (keys and indexes), or of its nearest parent."""
         if self._root is None:
-            self._root = yaml.compose(self.text, Loader=SafeLoader)
+            self._root = yaml.compose(self.text, Loader=DefinitionLoader)
         node = self._root
         line = node.start_mark.line + 1 if node is not None else 1
         for part in loc:
@@ -82,9 +102,11 @@ def load_yaml(path: Path, label: str) -> tuple[YamlDocument | None, list[Problem
         return None, [problem]
     assert text is not None
     try:
-        data = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=DefinitionLoader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         return None, [_yaml_problem(label, text, exc)]
+    except (ValueError, TypeError, OverflowError) as exc:  # an explicit tag (`!!timestamp`) with a bad value
+        return None, [Problem(label, 0, f"YAML 内容无法读取：{exc}")]
     return YamlDocument(label, text, data), []
 
 
@@ -105,6 +127,7 @@ def _yaml_problem(label: str, text: str, exc: yaml.YAMLError) -> Problem:
 
 _YAML_REASONS = {
     "mapping values are not allowed here": "此处不能出现“键: 值”（可能缺少引号或缩进不对）",
+    "mapping values are not allowed in this context": "此处不能出现“键: 值”（文字中有“: ”时请用单引号括起来）",
     "could not find expected ':'": "找不到应有的冒号“:”",
     "found character '\\t' that cannot start any token": "出现了制表符（Tab），请改用空格",
     "did not find expected key": "缩进不一致，找不到应有的键",

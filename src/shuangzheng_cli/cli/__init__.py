@@ -6,6 +6,8 @@ exit code, Typer/Click usage errors translated to Chinese with exit code 2.
 
 from __future__ import annotations
 
+import difflib
+import re
 import sys
 from typing import Annotated
 
@@ -87,30 +89,64 @@ def _usage_message(exc: Exception) -> str:
         hint = " / ".join(hint)
     if kind == "NoSuchOption":
         name = getattr(exc, "option_name", "")
-        possible = getattr(exc, "possibilities", None)
-        extra = f"，是否指 {' / '.join(sorted(possible))}？" if possible else ""
+        closest = _closest_options(name, getattr(exc, "ctx", None), getattr(exc, "possibilities", None))
+        extra = f"，是否指 {' / '.join(closest)}？" if closest else ""
         return f"没有选项 {name}{extra}"
     if kind == "MissingParameter":
         return f"缺少必填的 {hint}"
     if kind == "BadParameter":
-        msg = getattr(exc, "message", str(exc))
-        if "is not one of" in msg or "is not a valid" in msg:
-            choices = getattr(getattr(param, "type", None), "choices", None)
-            msg = f"可选值为 {' / '.join(str(c) for c in choices)}" if choices else "取值无效"
-        elif "is not a valid integer" in msg:
-            msg = "须为整数"
-        return f"{hint} 的值无效：{msg}"
+        return f"{hint} 的值无效：{_bad_value(getattr(exc, 'message', str(exc)), param)}"
     message = getattr(exc, "message", str(exc))
     if message.startswith("No such command"):
         name = message.split("'")[1] if "'" in message else message
         return f"没有命令 '{name}'：运行 shuangzheng --help 查看全部命令"
     if message.startswith("Got unexpected extra argument"):
-        extra = message.split("(", 1)[-1].rstrip(")")
+        found = re.search(r"\(([^()]*)\)\s*$", message)
+        extra = found.group(1) if found else message
         return f"多余的参数：{extra}（含空格的文字请加引号）"
     if message.startswith("Option") and "requires an argument" in message:
         return f"选项 {message.split(chr(39))[1]} 后面需要一个值"
     if "requires an argument" in message:
         return "选项后面需要一个值"
+    return message
+
+
+def _closest_options(name: str, ctx: object, possibilities: list[str] | None) -> list[str]:
+    """The option name(s) closest to a mistyped one: only the best match (and any tie)."""
+    options: set[str] = set(possibilities or [])
+    command = getattr(ctx, "command", None)
+    for param in getattr(command, "params", []):
+        options.update(o for o in getattr(param, "opts", []) + getattr(param, "secondary_opts", []) if o.startswith("--"))
+    options.add("--help")
+    scored = sorted(
+        ((difflib.SequenceMatcher(None, name, option).ratio(), option) for option in options),
+        key=lambda pair: (-pair[0], pair[1]),
+    )
+    if not scored or scored[0][0] < 0.6:
+        return []
+    best = scored[0][0]
+    return [option for ratio, option in scored if ratio == best]
+
+
+def _bad_value(message: str, param: object) -> str:
+    """Typer/pydantic's English reason for a bad option value, in Chinese."""
+    choices = getattr(getattr(param, "type", None), "choices", None)
+    found = re.search(r"is not one of (.*?)\.?$", message)
+    if found and not choices:
+        choices = re.findall(r"'([^']*)'", found.group(1))
+    if "is not one of" in message or "is not a valid choice" in message or "is not a valid enum" in message:
+        return f"可选值为 {' / '.join(str(c) for c in choices)}" if choices else "不在可选值之内"
+    lowered = message.lower()
+    if "valid integer" in lowered:
+        return "须为整数"
+    if "valid number" in lowered or "valid float" in lowered:
+        return "须为数字"
+    if "valid boolean" in lowered:
+        return "须为 true 或 false"
+    if "date" in lowered:
+        return "须为 YYYY-MM-DD 格式的日期"
+    if not re.search(r"[\u4e00-\u9fff]", message):
+        return "取值无效"
     return message
 
 

@@ -156,9 +156,7 @@ def units_data(catalog: Catalog, group: str | None = None) -> list[dict[str, Any
                 "kind": item.kind,
                 "group": is_group,
                 "members": list(catalog.groups[uid].members) if is_group else [],
-                "groups": catalog.groups_of(uid),
                 "activities": catalog.activities_of(uid),
-                "liaison": item.liaison.model_dump() if item.liaison else None,
             }
         )
     return out
@@ -172,7 +170,8 @@ def units(
 ) -> None:
     """列出责任单位与单位组（编号、名称、别名、类别、负责的活动）。"""
     st = state(ctx)
-    data = units_data(st.catalog, group)
+    catalog = st.catalog
+    data = units_data(catalog, group)
     rows = [
         {
             **u,
@@ -180,7 +179,7 @@ def units(
             "kind": u["kind"],
             "activities": "、".join(str(a) for a in u["activities"]),
             "members": f"{len(u['members'])} 个成员" if u["group"] else "",
-            "liaison": (u["liaison"] or {}).get("name", "") if u["liaison"] else "",
+            "liaison": _liaison_name(catalog, u["id"]),
         }
         for u in data
     ]
@@ -194,6 +193,11 @@ def units(
         Column("liaison", "联络员"),
     ]
     st.out.table(rows, columns, fmt=fmt.value, data=data, title=f"责任单位（{len(data)}）")
+
+
+def _liaison_name(catalog: Catalog, unit_id: str) -> str:
+    item = catalog.units.get(unit_id) or catalog.groups.get(unit_id)
+    return item.liaison.name if item is not None and item.liaison is not None else ""
 
 
 def activities_data(catalog: Catalog, category: int | None = None, unit: str | None = None) -> list[dict[str, Any]]:
@@ -214,7 +218,6 @@ def activities_data(catalog: Catalog, category: int | None = None, unit: str | N
                 "category": a.category,
                 "category_name": catalog.categories[a.category].name,
                 "title": a.title,
-                "short": catalog.short(n),
                 "subitems": list(a.subitems),
                 "units": [
                     {"id": uid, "name": catalog.name(uid), "group": uid in catalog.groups}
