@@ -1,9 +1,9 @@
 """The append-only ledger (台账): `ledgers/<YYYY>/<unit-id>.jsonl`, one JSON object per line.
 
 Writing: one line per `os.write` on a file opened with `O_APPEND`, under `flock`, then
-`fsync`; a short write is rolled back. Nothing ever rewrites or reorders a line: a
-mistake is cancelled by a `void` entry. Reading: file by file, tolerant of CRLF, a BOM,
-duplicated lines from a union merge and a torn last line (all reported by `check`).
+`fsync`; a short or failed write is rolled back. Nothing ever rewrites or reorders a line:
+a mistake is cancelled by a `void` entry. Reading: file by file, line by line, tolerant of
+CRLF, a BOM, duplicated lines from a union merge and a torn last line (all reported by `check`).
 """
 
 from __future__ import annotations
@@ -20,17 +20,36 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import LedgerError, Problem
+from .errors import LedgerError, Problem, UsageProblem
 from .models import ID_PATTERN, Entry
 from .periods import Period
 
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
 ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32, lower case: no i, l, o, u
 ID_LENGTH = 10  # 50 bits: a collision in a million entries has odds of about 1 in 2,000
-_UNIT_RE = re.compile(ID_PATTERN)
-_YEAR_RE = re.compile(r"^\d{4}$")
+_UNIT_RE = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
+_YEAR_RE = re.compile(r"\d{4}")
 CONFLICT_PREFIXES = (b"<<<<<<<", b"=======", b">>>>>>>", b"|||||||")
-LOCK_TIMEOUT = float(os.environ.get("SHUANGZHENG_LOCK_TIMEOUT", "10"))
+BOM = b"\xef\xbb\xbf"
+LOCK_TIMEOUT = 10.0  # seconds; `SHUANGZHENG_LOCK_TIMEOUT` overrides
+REPAIR_HINT = "请先运行 `shuangzheng check --repair`（把不完整的末行移到旁边的 .torn 文件，不删除任何内容）"
+
+
+def lock_timeout() -> float:
+    """How long to wait for another process's lock (read at each call, so it can be set per run)."""
+    try:
+        return max(0.0, float(os.environ.get("SHUANGZHENG_LOCK_TIMEOUT", LOCK_TIMEOUT)))
+    except ValueError:
+        return LOCK_TIMEOUT
+
+
+def is_unit_id(text: object) -> bool:
+    """A unit id as in units.yaml (`[a-z][a-z0-9-]*`): the only thing that ever names a ledger file."""
+    return isinstance(text, str) and _UNIT_RE.fullmatch(text) is not None
 
 
 def new_id() -> str:
@@ -63,43 +82,41 @@ class RawLine:
 
 
 def read_lines(path: Path) -> Iterator[RawLine]:
-    """Every line of one ledger file, decoded where possible; never raises on bad content."""
-    data = path.read_bytes()
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    lines = data.split(b"\n")
-    torn_last = lines[-1] != b""
-    if not torn_last:
-        lines.pop()
-    for i, raw in enumerate(lines, start=1):
-        torn = torn_last and i == len(lines)
-        line = raw[:-1] if raw.endswith(b"\r") else raw
-        if not line.strip():
-            yield RawLine(i, raw, None, None if not torn else "最后一行不完整（写入中断？）", torn)
-            continue
-        if torn:
-            yield RawLine(i, raw, None, "最后一行不完整（没有换行符，写入中断？）", True)
-            continue
-        if line.startswith(CONFLICT_PREFIXES):
-            yield RawLine(i, raw, None, "git 合并冲突标记：请解决冲突后删除这一行")
-            continue
-        if b"\x00" in line:
-            yield RawLine(i, raw, None, "含有 NUL 字节（文件损坏？）")
-            continue
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError:
-            yield RawLine(i, raw, None, "不是 UTF-8 编码")
-            continue
-        try:
-            obj = json.loads(text)
-        except ValueError as exc:
-            yield RawLine(i, raw, None, f"不是有效的 JSON（{_json_reason(exc)}）")
-            continue
-        if not isinstance(obj, dict):
-            yield RawLine(i, raw, None, "每行应是一个 JSON 对象 {…}")
-            continue
-        yield RawLine(i, raw, obj, None)
+    """Every line of one ledger file, streamed, decoded where possible; never raises on bad content.
+
+    Opened without following a symlink (`check` reports symlinks; readers never follow them).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        for i, raw in enumerate(fh, start=1):
+            if i == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM) :]
+            yield _decode(i, raw)
+
+
+def _decode(i: int, raw: bytes) -> RawLine:
+    if not raw.endswith(b"\n"):
+        return RawLine(i, raw, None, "最后一行不完整（没有换行符，写入中断？）", True)
+    line = raw[:-1]
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if not line.strip():
+        return RawLine(i, raw, None, None)
+    if line.startswith(CONFLICT_PREFIXES):
+        return RawLine(i, raw, None, "git 合并冲突标记：请解决冲突后删除这一行")
+    if b"\x00" in line:
+        return RawLine(i, raw, None, "含有 NUL 字节（文件损坏？）")
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return RawLine(i, raw, None, f"不是 UTF-8 编码（第 {exc.start + 1} 个字节处）：请用 UTF-8 保存")
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        return RawLine(i, raw, None, f"不是有效的 JSON（{_json_reason(exc)}）")
+    if not isinstance(obj, dict):
+        return RawLine(i, raw, None, "每行应是一个 JSON 对象 {…}")
+    return RawLine(i, raw, obj, None)
 
 
 def _json_reason(exc: ValueError) -> str:
@@ -108,14 +125,43 @@ def _json_reason(exc: ValueError) -> str:
     return str(exc)
 
 
-class Ledger:
-    """The ledger files of one workspace."""
+def _readable(obj: dict) -> bool:
+    """Cheap shape check before a line becomes an `Entry` (full validation is `check`'s job)."""
+    return (
+        obj.get("kind") in ("progress", "inspection", "void")
+        and isinstance(obj.get("id"), str)
+        and is_unit_id(obj.get("unit"))
+        and isinstance(obj.get("activity"), int)
+        and not isinstance(obj.get("activity"), bool)
+        and isinstance(obj.get("date"), str)
+        and isinstance(obj.get("at", ""), str)
+        and isinstance(obj.get("text", ""), str)
+        and isinstance(obj.get("metrics") or {}, dict)
+        and isinstance(obj.get("evidence") or [], list)
+    )
 
-    def __init__(self, root: Path):
+
+class Ledger:
+    """The ledger files of one workspace (台账).
+
+    `catalog`: the definitions used to validate what is appended; loaded from
+    `<root>/data/` on first need when not given (skipped if the workspace has none).
+    """
+
+    def __init__(self, root: Path | str, catalog: Catalog | None = None):
         self.root = Path(root)
         self.dir = self.root / "ledgers"
+        self._catalog = catalog
         #: problems met while reading (bad lines are skipped; `check` lists them)
         self.skipped: list[Problem] = []
+
+    @property
+    def catalog(self) -> Catalog | None:
+        if self._catalog is None and (self.root / "data" / "activities.yaml").is_file():
+            from .catalog import Catalog
+
+            self._catalog = Catalog.load(self.root)
+        return self._catalog
 
     # ------------------------------------------------------------ places
 
@@ -127,28 +173,36 @@ class Ledger:
             return str(path)
 
     def path_for(self, unit: str, day: dt.date) -> Path:
-        if not _UNIT_RE.match(unit):  # unit ids come from units.yaml; never a path
-            raise LedgerError(f"单位编号 '{unit}' 不合规，拒绝写入")
+        """`ledgers/<YYYY>/<unit>.jsonl`; a unit that is not an id never becomes a path."""
+        if not is_unit_id(unit):
+            raise LedgerError(f"单位编号 {unit!r} 不合规（应为 units.yaml 中的编号，如 xcb），拒绝写入", code=2)
         return self.dir / f"{day.year:04d}" / f"{unit}.jsonl"
 
     def files(self, unit: str | None = None, years: Iterable[int] | None = None) -> list[Path]:
-        """Ledger files, sorted; optionally only one unit's or some years'."""
+        """Ledger files, sorted; optionally only one unit's or some years'. Symlinks are left out."""
+        if unit is not None and not is_unit_id(unit):
+            raise LedgerError(f"单位编号 {unit!r} 不合规（应为 units.yaml 中的编号，如 xcb）", code=2)
         if not self.dir.is_dir():
             return []
         wanted = set(years) if years is not None else None
         out = []
         for year_dir in sorted(self.dir.iterdir()):
-            if not (_YEAR_RE.match(year_dir.name) and year_dir.is_dir()):
+            if not (_YEAR_RE.fullmatch(year_dir.name) and year_dir.is_dir()) or year_dir.is_symlink():
                 continue
             if wanted is not None and int(year_dir.name) not in wanted:
                 continue
             if unit is not None:
                 candidate = year_dir / f"{unit}.jsonl"
-                if candidate.is_file():
-                    out.append(candidate)
+                out += [candidate] if self._plain_file(candidate) else []
                 continue
-            out += sorted(p for p in year_dir.glob("*.jsonl") if p.is_file())
+            out += sorted(p for p in year_dir.glob("*.jsonl") if self._plain_file(p))
         return out
+
+    def _plain_file(self, path: Path) -> bool:
+        if path.is_symlink():
+            self.skipped.append(Problem(self.label(path), 0, "是符号链接，已跳过（台账文件必须是普通文件）"))
+            return False
+        return path.is_file()
 
     # ------------------------------------------------------------ reading
 
@@ -161,23 +215,27 @@ class Ledger:
                     self.skipped.append(Problem(label, raw.number, raw.problem))
                 continue
             try:
+                if not _readable(raw.obj):
+                    raise ValueError
                 yield Entry.from_record(raw.obj, label, raw.number)
             except (KeyError, TypeError, ValueError):
                 self.skipped.append(Problem(label, raw.number, "记录缺少字段或字段无效"))
 
     def voided(self, files: Sequence[Path] | None = None) -> set[str]:
-        """Ids cancelled by a void entry (a quick pass that parses only the void lines)."""
+        """Ids cancelled by a void entry (a quick streaming pass that parses only the void lines)."""
         refs: set[str] = set()
         for path in files if files is not None else self.files():
-            for raw in path.read_bytes().split(b"\n"):
-                if b'"void"' not in raw:
-                    continue
-                try:
-                    obj = json.loads(raw)
-                except ValueError:
-                    continue
-                if isinstance(obj, dict) and obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
-                    refs.add(obj["ref"])
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+            with os.fdopen(fd, "rb") as fh:
+                for line in fh:
+                    if b'"void"' not in line:
+                        continue
+                    try:
+                        obj = json.loads(line.removeprefix(BOM))
+                    except ValueError:
+                        continue
+                    if isinstance(obj, dict) and obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
+                        refs.add(obj["ref"])
         return refs
 
     def entries(
@@ -192,11 +250,11 @@ class Ledger:
     ) -> list[Entry]:
         """Entries sorted by (date, at, id); voided ones left out unless asked for.
 
-        A void may be dated in a later year than what it cancels, so voids are gathered
-        from every file of the units asked about.
+        `unit`: one unit id or several. A void may be dated in a later year than what it
+        cancels, so voids are gathered from every file of the units asked about.
         """
         units = [unit] if isinstance(unit, str) else list(unit) if unit is not None else None
-        files = self.files() if units is None else [p for u in units for p in self.files(unit=u)]
+        files = self.files() if units is None else [p for u in dict.fromkeys(units) for p in self.files(unit=u)]
         cancelled = set() if include_voided else self.voided(files)
         wanted = set(kinds)
         seen: set[str] = set()
@@ -225,30 +283,107 @@ class Ledger:
                     return entry
         return None
 
+    def void(self, entry_id: str, reason: str, *, date: dt.date | str | None = None, by: str | None = None) -> Entry:
+        """Cancel an entry (作废): append a `void` entry naming it; the entry stays in its file.
+
+        The void goes to the cancelled entry's unit file, dated no earlier than it.
+        `UsageProblem` for an unknown id, a void of a void, or an entry already voided.
+        """
+        from .periods import parse_date, today
+        from .record import void_entry
+
+        key = str(entry_id).strip().lower()
+        target = self.find(key)
+        if target is None:
+            raise UsageProblem(f"找不到编号为 '{entry_id}' 的记录（用 shuangzheng history --all 查看编号）")
+        if target.kind == "void":
+            raise UsageProblem(f"{key} 本身是一条作废记录（{target.place}），不能再作废")
+        if key in self.voided(self.files(unit=target.unit)):
+            raise UsageProblem(f"{key} 已经作废过了（{target.place}）")
+        day = today() if date is None else date if isinstance(date, dt.date) else parse_date(date)
+        entry = void_entry(target, reason, date=max(day, target.date), by=by)
+        return self.append([entry])[0]
+
     # ------------------------------------------------------------ writing
 
-    def append(self, entries: Sequence[Entry]) -> list[Entry]:
+    def validate(self, entries: Sequence[Entry], today: dt.date | None = None) -> None:
+        """Raise `UsageProblem` naming every reason an entry cannot go into the ledger."""
+        from .periods import today as today_
+        from .record import schema_problems, validate
+
+        catalog = self.catalog
+        day = today or today_()
+        problems: list[str] = []
+        for entry in entries:
+            found = validate(entry, catalog, day) if catalog else schema_problems(entry.to_record())
+            problems += [f"{entry.id}：{p}" if len(entries) > 1 else p for p in found]
+        if problems:
+            raise UsageProblem("未写入：" + "；".join(problems))
+
+    def append(self, entries: Sequence[Entry], *, validate: bool = True) -> list[Entry]:
         """Append entries, each as one line with one `os.write`, under an exclusive lock.
 
-        All lines for one file are written under one lock; if a write fails (disk full,
-        read-only), that file is cut back to its size before this call and the error says why.
+        Every entry is validated first (format v1 and, when the workspace has definitions,
+        units, activities and dates). All files touched are locked (in path order) before
+        anything is written; if any write fails (disk full, short write), every file is cut
+        back to its size before this call and the error says why: all or nothing.
         Returns the entries with their place (file, line) filled in.
         """
+        if isinstance(entries, Entry):
+            entries = [entries]
+        if validate:
+            self.validate(entries)
         by_path: dict[Path, list[Entry]] = {}
         for entry in entries:
             by_path.setdefault(self.path_for(entry.unit, entry.date), []).append(entry)
-        done: list[Entry] = []
-        for path, batch in by_path.items():
-            done += self._append_file(path, batch)
-        return done
+        opened: list[tuple[Path, int, int]] = []  # (path, fd, size before)
+        try:
+            for path in sorted(by_path):
+                fd = self._open_for_append(path)
+                opened.append((path, fd, -1))
+                self._lock(fd, self.label(path))
+                size = os.fstat(fd).st_size
+                if size and os.pread(fd, 1, size - 1) != b"\n":
+                    raise LedgerError(f"{self.label(path)} 最后一行不完整（上次写入被中断？），为免数据混乱已拒绝追加：{REPAIR_HINT}")
+                opened[-1] = (path, fd, size)
+            placed: dict[int, Entry] = {}
+            current: Path | None = None
+            try:
+                for path, fd, size in opened:
+                    current = path
+                    line_no = _count_lines(fd, size)
+                    for entry in by_path[path]:
+                        data = encode_line(entry)
+                        written = os.write(fd, data)
+                        if written != len(data):
+                            raise _ShortWrite(written, len(data))
+                        line_no += 1
+                        placed[id(entry)] = replace(entry, source=self.label(path), line=line_no)
+                    os.fsync(fd)
+            except (OSError, _ShortWrite) as exc:
+                for _path, fd, size in opened:
+                    _truncate(fd, size)
+                label = self.label(current) if current else "台账"
+                if isinstance(exc, _ShortWrite):
+                    reason = f"只写入了 {exc.written}/{exc.wanted} 字节"
+                elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                    reason = "磁盘已满"
+                else:
+                    reason = exc.strerror or str(exc)
+                raise LedgerError(f"写入 {label} 失败（{reason}），本次记录均未写入，文件保持原样") from None
+            return [placed[id(e)] for e in entries]
+        finally:
+            for _path, fd, _size in opened:
+                os.close(fd)  # closing the descriptor releases the flock
 
-    def _append_file(self, path: Path, batch: list[Entry]) -> list[Entry]:
+    def _open_for_append(self, path: Path) -> int:
         label = self.label(path)
+        self._refuse_escape(path.parent)
         self._make_dirs(path.parent)
         self._refuse_escape(path)
         flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            fd = os.open(path, flags, 0o644)
+            return os.open(path, flags, 0o644)
         except IsADirectoryError:
             raise LedgerError(f"{label} 是一个文件夹，不是台账文件：请移走它后重试") from None
         except PermissionError:
@@ -257,32 +392,6 @@ class Ledger:
             if exc.errno == errno.ELOOP:
                 raise LedgerError(f"{label} 是符号链接，出于安全拒绝写入") from None
             raise LedgerError(f"无法打开 {label}：{exc.strerror}") from None
-        try:
-            self._lock(fd, label)
-            size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                raise LedgerError(
-                    f"{label} 最后一行不完整（上次写入被中断？）。为免数据混乱已拒绝追加：请先运行 `shuangzheng check --repair`"
-                )
-            line_no = _count_lines(fd, size)
-            placed = []
-            try:
-                for entry in batch:
-                    data = encode_line(entry)
-                    written = os.write(fd, data)
-                    if written != len(data):
-                        raise OSError(errno.ENOSPC, "写入不完整")
-                    line_no += 1
-                    placed.append(replace(entry, source=label, line=line_no))
-                os.fsync(fd)
-            except OSError as exc:
-                os.ftruncate(fd, size)
-                os.fsync(fd)
-                reason = "磁盘已满" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else exc.strerror
-                raise LedgerError(f"写入 {label} 失败（{reason}），本次记录未写入，文件保持原样") from None
-            return placed
-        finally:
-            os.close(fd)  # closing the descriptor releases the flock
 
     def _make_dirs(self, folder: Path) -> None:
         created = not folder.exists()
@@ -296,13 +405,15 @@ class Ledger:
             _fsync_dir(folder.parent)
 
     def _refuse_escape(self, path: Path) -> None:
-        base = os.path.realpath(self.dir)
+        """Refuse a path that resolves outside `<root>/ledgers/` (a symlinked file or folder)."""
+        base = os.path.join(os.path.realpath(self.root), "ledgers")
         real = os.path.realpath(path)
         if os.path.commonpath([base, real]) != base:
-            raise LedgerError(f"{self.label(path)} 指向工作区之外（符号链接？），出于安全拒绝写入")
+            raise LedgerError(f"{self.label(path)} 指向工作区的 ledgers/ 之外（符号链接？），出于安全拒绝写入")
 
     def _lock(self, fd: int, label: str) -> None:
-        deadline = time.monotonic() + LOCK_TIMEOUT
+        timeout = lock_timeout()
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -310,37 +421,68 @@ class Ledger:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise LedgerError(
-                        f"{label} 正被另一个进程占用（已等待 {LOCK_TIMEOUT:g} 秒）：请稍后重试"
+                        f"{label} 正被另一个进程占用（已等待 {timeout:g} 秒）：请稍后重试"
                     ) from None
-                time.sleep(0.02)
+                time.sleep(0.005)
 
     # ------------------------------------------------------------ repair
 
     def repair_torn(self, path: Path) -> tuple[int, Path] | None:
         """Move a torn last line to `<file>.torn` and leave the file ending at its last newline.
 
-        Nothing is deleted: the fragment is appended to the `.torn` file first.
-        Returns (bytes moved, torn file) or None if the file was whole.
+        Nothing is deleted: the fragment is appended (and synced) to the `.torn` file
+        before the ledger file is cut. Returns (bytes moved, torn file) or None if whole.
         """
         fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
         try:
             self._lock(fd, self.label(path))
             size = os.fstat(fd).st_size
-            data = os.pread(fd, size, 0)
-            if not data or data.endswith(b"\n"):
+            if not size or os.pread(fd, 1, size - 1) == b"\n":
                 return None
-            cut = data.rfind(b"\n") + 1
-            fragment = data[cut:]
+            tail = 1 << 16
+            cut = 0
+            while True:  # find the last newline without reading the whole file
+                start = max(0, size - tail)
+                chunk = os.pread(fd, size - start, start)
+                pos = chunk.rfind(b"\n")
+                if pos >= 0:
+                    cut = start + pos + 1
+                    break
+                if start == 0:
+                    break
+                tail *= 2
+            fragment = os.pread(fd, size - cut, cut)
             torn = path.with_name(path.name + ".torn")
-            with open(torn, "ab") as out:
-                out.write(fragment + b"\n")
-                out.flush()
-                os.fsync(out.fileno())
+            tfd = os.open(torn, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            try:
+                data = fragment + b"\n"
+                if os.write(tfd, data) != len(data):
+                    raise LedgerError(f"无法完整写入 {self.label(torn)}：未修改 {self.label(path)}")
+                os.fsync(tfd)
+            finally:
+                os.close(tfd)
             os.ftruncate(fd, cut)
             os.fsync(fd)
             return len(fragment), torn
         finally:
             os.close(fd)
+
+
+class _ShortWrite(Exception):
+    def __init__(self, written: int, wanted: int):
+        super().__init__(written, wanted)
+        self.written = written
+        self.wanted = wanted
+
+
+def _truncate(fd: int, size: int) -> None:
+    if size < 0:
+        return
+    try:
+        os.ftruncate(fd, size)
+        os.fsync(fd)
+    except OSError:
+        pass
 
 
 def _count_lines(fd: int, size: int) -> int:

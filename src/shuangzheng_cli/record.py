@@ -7,16 +7,22 @@ The same rules apply to `add`, `inspect`, `void`, an imported workbook row and `
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import getpass
+import os
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from .catalog import Catalog
-from .models import Entry, Record, parse_color
+from .errors import UsageProblem
+from .models import FOLLOWUPS, METHODS, Entry, Record, parse_color
+from .periods import now_iso, parse_date, today
 
 MAX_TEXT = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls except \t \n
 _RECORD = TypeAdapter(Record)
 
 FIELD_NAMES = {
@@ -37,10 +43,13 @@ def clean_text(value: str | None) -> str:
     return _CONTROL.sub("", text).strip()
 
 
-def text_problems(fields: dict[str, str], required: tuple[str, ...] = ("text",)) -> list[str]:
+def text_problems(
+    fields: dict[str, str], required: tuple[str, ...] = ("text",), names: dict[str, str] | None = None
+) -> list[str]:
+    """Empty required fields and fields over `MAX_TEXT` characters, named in Chinese."""
     out = []
     for key, value in fields.items():
-        name = FIELD_NAMES.get(key, key)
+        name = (names or {}).get(key) or FIELD_NAMES.get(key, key)
         if key in required and not value:
             out.append(f"{name}不能为空")
         if len(value) > MAX_TEXT:
@@ -100,11 +109,7 @@ def reference_problems(unit: Any, activity: Any, day: Any, catalog: Catalog, tod
         if unit in catalog.groups:
             out.append(f"'{catalog.name(unit)}' 是含成员的单位组，请按具体成员单位记录")
         else:
-            try:
-                catalog.resolve_unit(unit)
-                out.append(f"未知单位编号 '{unit}'")
-            except Exception as exc:  # UsageProblem: carries the suggestion
-                out.append(str(exc))
+            out.append(unknown_unit_message(unit, catalog))
     if isinstance(activity, int) and not isinstance(activity, bool):
         if activity not in catalog.activities:
             out.append(f"未知活动 {activity}（活动编号为 1–{max(catalog.activities)}）")
@@ -119,6 +124,21 @@ def reference_problems(unit: Any, activity: Any, day: Any, catalog: Catalog, tod
         if day > today:
             out.append(f"日期 {day} 在今天（{today}）之后")
     return out
+
+
+def unknown_unit_message(unit: str, catalog: Catalog) -> str:
+    """`未知单位编号 'xcbb'，最接近的是 xcb（市委宣传部）`: ledger lines must name units by id."""
+    ids = [*catalog.units, *(g for g in catalog.groups if not catalog.groups[g].members)]
+    close = difflib.get_close_matches(unit, ids, n=1, cutoff=0.5)
+    if not close:
+        try:
+            resolved = catalog.resolve_unit(unit)
+        except UsageProblem:
+            resolved = None
+        close = [resolved] if resolved in ids else []
+    if close:
+        return f"未知单位编号 '{unit}'，最接近的是 {close[0]}（{catalog.name(close[0])}）"
+    return f"未知单位编号 '{unit}'（单位编号见 data/units.yaml 或 shuangzheng units）"
 
 
 _SCHEMA_FIELDS = {
@@ -167,3 +187,135 @@ def _schema_message(error: dict[str, Any]) -> str:
     if kind in ("float_parsing", "float_type"):
         return f"{field} 须为数字"
     return f"{field}：{error['msg']}"
+
+
+# ---------------------------------------------------------------- making entries (the Python API)
+
+
+def default_recorder() -> str:
+    """Who records when nobody says: `SHUANGZHENG_BY`, else the login name."""
+    return clean_text(os.environ.get("SHUANGZHENG_BY")) or getpass.getuser()
+
+
+def _day(value: dt.date | str | None) -> dt.date:
+    if value is None:
+        return today()
+    return value if isinstance(value, dt.date) else parse_date(value)
+
+
+def _refuse(issues: list[str]) -> None:
+    if issues:
+        raise UsageProblem("未写入：" + "；".join(issues))
+
+
+def progress(
+    unit: str,
+    activity: int,
+    text: str,
+    *,
+    date: dt.date | str | None = None,
+    color: str | None = None,
+    problems: str | None = None,
+    next: str | None = None,
+    metrics: dict[str, float] | Iterable[str] | None = None,
+    evidence: Iterable[str] = (),
+    by: str | None = None,
+) -> Entry:
+    """A new progress entry (进展): texts cleaned, color as 绿/green, metrics as dict or `名称=数量`.
+
+    `UsageProblem` lists every reason it cannot be made; `Ledger.append` checks it against
+    the definitions.
+    """
+    fields = {"text": clean_text(text), "problems": clean_text(problems), "next": clean_text(next)}
+    issues = text_problems(fields)
+    if isinstance(metrics, dict):
+        parsed: dict[str, float] = {}
+        for name, value in metrics.items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                issues.append(f"数据 '{name}' 的数量 {value!r} 须为非负数")
+            else:
+                parsed[clean_text(name)] = float(value)
+    else:
+        parsed, metric_issues = parse_metrics(list(metrics or []))
+        issues += metric_issues
+    parsed_color, color_issue = coerce_color(color)
+    issues += [color_issue] if color_issue else []
+    items = tuple(clean_text(e) for e in evidence if clean_text(e))
+    issues += [p for e in items for p in text_problems({"evidence": e}, required=())]
+    _refuse(issues)
+    return Entry(
+        id=_new_id(),
+        kind="progress",
+        date=_day(date),
+        unit=unit,
+        activity=activity,
+        by=clean_text(by) or default_recorder(),
+        at=now_iso(),
+        color=parsed_color,
+        metrics=parsed,
+        evidence=items,
+        **fields,
+    )
+
+
+def inspection(
+    unit: str,
+    activity: int,
+    method: str,
+    color: str,
+    text: str,
+    *,
+    followup: str | None = None,
+    date: dt.date | str | None = None,
+    by: str | None = None,
+) -> Entry:
+    """A new inspection entry (督导/抽查/暗访) with the inspectors' color and the follow-up."""
+    issues = []
+    how = clean_text(method)
+    if how not in METHODS:
+        issues.append(f"方式 '{method}' 无效：可选 督导 / 抽查 / 暗访")
+    parsed_color, color_issue = coerce_color(color, required=True)
+    issues += [color_issue] if color_issue else []
+    raw = clean_text(followup)
+    follow = {"无": "none", "none": "none", "": "none"}.get(raw, raw)
+    if follow not in FOLLOWUPS:
+        issues.append(f"后续处理 '{followup}' 无效：可选 无 / 整改 / 约谈 / 通报")
+    body = clean_text(text)
+    issues += text_problems({"text": body}, names={"text": "检查发现"})
+    _refuse(issues)
+    return Entry(
+        id=_new_id(),
+        kind="inspection",
+        date=_day(date),
+        unit=unit,
+        activity=activity,
+        by=clean_text(by) or default_recorder(),
+        at=now_iso(),
+        color=parsed_color,
+        text=body,
+        method=how,
+        followup=follow,
+    )
+
+
+def void_entry(target: Entry, reason: str, *, date: dt.date | str | None = None, by: str | None = None) -> Entry:
+    """A void entry (作废) cancelling `target`: same unit and activity, with the reason."""
+    body = clean_text(reason)
+    _refuse(text_problems({"text": body}, names={"text": "作废原因"}))
+    return Entry(
+        id=_new_id(),
+        kind="void",
+        date=_day(date),
+        unit=target.unit,
+        activity=target.activity,
+        by=clean_text(by) or default_recorder(),
+        at=now_iso(),
+        text=body,
+        ref=target.id,
+    )
+
+
+def _new_id() -> str:
+    from .ledger import new_id
+
+    return new_id()

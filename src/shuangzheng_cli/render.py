@@ -37,6 +37,7 @@ class Column:
     color: bool = False  # the value is a color key: show its name, colored
     justify: str = "left"
     max_width: int | None = None
+    min_width: int | None = None
 
 
 def color_name(color: str | None) -> str:
@@ -158,7 +159,9 @@ class Output:
             if caption:
                 self.text(caption)
         else:
-            self.console.print(self.rich_table(rows, columns, title=title, caption=caption))
+            self.console.print(self.rich_table(rows, columns, title=title))
+            if caption:
+                self.console.print(caption)
 
     def rich_table(self, rows, columns, *, title=None, caption=None):  # noqa: ANN001, ANN201
         from rich import box
@@ -174,7 +177,9 @@ class Output:
             caption_justify="left",
         )
         for c in columns:
-            table.add_column(c.header, justify=c.justify, max_width=c.max_width, overflow="fold")
+            table.add_column(
+                c.header, justify=c.justify, max_width=c.max_width, min_width=c.min_width, overflow="fold"
+            )
         for row in rows:
             cells = []
             for c in columns:

@@ -1,0 +1,319 @@
+"""The four-color board (四色管理法, 挂图作战): (definitions, entries, as-of date) → board. No I/O.
+
+Every (activity, unit) cell gets the worst color any rule gives it and keeps every
+reason. Red and yellow come from rules that find a problem; green needs a positive
+sign (self-assessed green, a good inspection, a target met) and no problem; anything
+else is blue (正常推进). Thresholds come from `data/activities.yaml` (`rules`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import Catalog, Cell
+from .models import COLORS, NOT_STARTED, SEVERITY, Entry, Target
+from .periods import calendar_period
+
+#: Colors and "not started", worst first: the order of totals and legends.
+BOARD_COLORS = (*COLORS, NOT_STARTED)
+_RANK = {**SEVERITY, NOT_STARTED: -1}
+
+
+@dataclass(frozen=True)
+class CellStatus:
+    """One square of the battle map as of a date: its color and why."""
+
+    activity: int
+    unit: str
+    color: str  # red / yellow / blue / green / not_started
+    last_report: dt.date | None
+    days_since: int | None
+    reasons: tuple[str, ...]
+
+    @property
+    def severity(self) -> int:
+        return _RANK[self.color]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "activity": self.activity,
+            "unit": self.unit,
+            "color": self.color,
+            "last_report": self.last_report.isoformat() if self.last_report else None,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Board:
+    """Every cell's status on `as_of`, in plan order."""
+
+    as_of: dt.date
+    cells: tuple[CellStatus, ...]
+    _by_key: dict[tuple[int, str], CellStatus] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_key.update({(c.activity, c.unit): c for c in self.cells})
+
+    def cell(self, activity: int, unit: str) -> CellStatus | None:
+        return self._by_key.get((activity, unit))
+
+    def totals(self, cells: Iterable[CellStatus] | None = None) -> dict[str, int]:
+        counts = Counter(c.color for c in (self.cells if cells is None else cells))
+        return {color: counts.get(color, 0) for color in BOARD_COLORS}
+
+    def by_activity(self) -> dict[int, dict[str, int]]:
+        groups: dict[int, list[CellStatus]] = {}
+        for c in self.cells:
+            groups.setdefault(c.activity, []).append(c)
+        return {a: self.totals(cs) for a, cs in groups.items()}
+
+    def by_unit(self) -> dict[str, dict[str, int]]:
+        groups: dict[str, list[CellStatus]] = {}
+        for c in self.cells:
+            groups.setdefault(c.unit, []).append(c)
+        return {u: self.totals(cs) for u, cs in groups.items()}
+
+    def by_category(self, catalog: Catalog) -> dict[int, dict[str, int]]:
+        groups: dict[int, list[CellStatus]] = {n: [] for n in sorted(catalog.categories)}
+        for c in self.cells:
+            groups.setdefault(catalog.activities[c.activity].category, []).append(c)
+        return {n: self.totals(cs) for n, cs in groups.items()}
+
+    def filter(self, keep) -> Board:  # noqa: ANN001 - a predicate on CellStatus
+        return Board(self.as_of, tuple(c for c in self.cells if keep(c)))
+
+    def to_json(self) -> dict[str, Any]:
+        """The documented JSON shape: `{as_of, totals, cells: [{activity, unit, color, last_report, reasons}]}`."""
+        return {
+            "as_of": self.as_of.isoformat(),
+            "totals": self.totals(),
+            "cells": [c.to_json() for c in self.cells],
+        }
+
+
+@dataclass
+class _CellEntries:
+    """The entries of one cell, sorted, with their dates for bisecting."""
+
+    progress: list[Entry] = field(default_factory=list)
+    inspections: list[Entry] = field(default_factory=list)
+    progress_dates: list[dt.date] = field(default_factory=list)
+    inspection_dates: list[dt.date] = field(default_factory=list)
+
+
+class BoardIndex:
+    """Entries indexed by cell once, so the board can be asked for many dates cheaply.
+
+    Voids are applied here: a `void` entry cancels the entry it names, whenever it was
+    recorded. Entries are taken in (date, at, id) order, whatever order they come in.
+    """
+
+    def __init__(self, catalog: Catalog, entries: Iterable[Entry], cells: Iterable[Cell] | None = None):
+        self.catalog = catalog
+        self.cells = list(cells) if cells is not None else catalog.cells
+        items = list(entries)
+        cancelled = {e.ref for e in items if e.kind == "void"}
+        seen: set[str] = set()
+        self._by_cell: dict[tuple[int, str], _CellEntries] = {}
+        for e in sorted(items, key=lambda e: e.sort_key):
+            if e.kind == "void" or e.id in cancelled or e.id in seen:
+                continue
+            seen.add(e.id)
+            slot = self._by_cell.setdefault((e.activity, e.unit), _CellEntries())
+            if e.kind == "progress":
+                slot.progress.append(e)
+                slot.progress_dates.append(e.date)
+            elif e.kind == "inspection":
+                slot.inspections.append(e)
+                slot.inspection_dates.append(e.date)
+
+    def entries_of(self, activity: int, unit: str) -> _CellEntries:
+        return self._by_cell.get((activity, unit)) or _CellEntries()
+
+    def board(self, as_of: dt.date) -> Board:
+        return Board(as_of, tuple(self.status(c.activity, c.unit, as_of) for c in self.cells))
+
+    def status(self, activity: int, unit: str, as_of: dt.date) -> CellStatus:
+        return _status(self.catalog, self.entries_of(activity, unit), activity, unit, as_of)
+
+
+def build_board(
+    catalog: Catalog, entries: Iterable[Entry], as_of: dt.date, cells: Iterable[Cell] | None = None
+) -> Board:
+    """The board as of a date. Entries dated after `as_of` are ignored; voided ones too."""
+    return BoardIndex(catalog, entries, cells).board(as_of)
+
+
+def cell_status(catalog: Catalog, entries: Iterable[Entry], activity: int, unit: str, as_of: dt.date) -> CellStatus:
+    """One cell's status (entries of other cells are ignored)."""
+    return BoardIndex(catalog, entries, [Cell(activity, unit)]).status(activity, unit, as_of)
+
+
+# ------------------------------------------------------------ the rules
+
+_SELF = {"red": "自评红", "yellow": "自评黄", "green": "自评绿"}
+
+
+def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_of: dt.date) -> CellStatus:
+    start = catalog.start
+    if as_of < start:
+        return CellStatus(activity, unit, NOT_STARTED, None, None, (f"活动自 {start} 起开展",))
+    rules = catalog.rules
+    interval = catalog.interval(activity)
+    found: list[tuple[str, str]] = []  # (color, reason)
+
+    n = bisect.bisect_right(slot.progress_dates, as_of)
+    progress = slot.progress[:n]
+    last = progress[-1] if progress else None
+    days_since = (as_of - last.date).days if last else None
+    if last is None:
+        waited = (as_of - start).days
+        if waited >= rules.start_grace_days:
+            found.append(("red", f"阶段开始 {waited} 天仍未启动"))
+        else:
+            found.append(("blue", f"启动期内，尚未报送（第 {waited + 1} 天）"))
+    else:
+        assert days_since is not None
+        if days_since >= interval.red_after_days:
+            found.append(("red", f"{days_since} 天未报送"))
+        elif days_since >= interval.yellow_after_days:
+            found.append(("yellow", f"{days_since} 天未报送"))
+        elif days_since >= interval.days:
+            found.append(("blue", f"{days_since} 天未报送（{interval.name}报送）"))
+        else:
+            found.append(("blue", "按期报送" if days_since == 0 else f"按期报送（{days_since} 天前）"))
+        if last.color in _SELF:
+            found.append((last.color, _SELF[last.color]))
+
+    m = bisect.bisect_right(slot.inspection_dates, as_of)
+    if m:
+        latest = slot.inspections[m - 1]
+        age = (as_of - latest.date).days
+        if age < rules.inspection_valid_days:
+            follow = f"，{latest.followup}" if latest.followup and latest.followup != "none" else ""
+            if latest.color in ("red", "yellow"):
+                found.append((latest.color, f"督导发现问题（{latest.date} {latest.method}{follow}）"))
+            elif latest.color == "green":
+                found.append(("green", f"督导评价良好（{latest.date} {latest.method}）"))
+
+    for target in catalog.activities[activity].targets:
+        if target.applies_to == "lead" and unit not in catalog.expand(catalog.lead(activity)):
+            continue
+        verdict = _target(catalog, target, progress, as_of)
+        if verdict:
+            found.append(verdict)
+
+    problems = [c for c, _ in found if c in ("red", "yellow")]
+    if problems:
+        color = max(problems, key=SEVERITY.__getitem__)
+    elif any(c == "green" for c, _ in found):
+        color = "green"
+    else:
+        color = "blue"
+    reasons = tuple(r for _, r in sorted(found, key=lambda cr: -SEVERITY[cr[0]]))
+    return CellStatus(activity, unit, color, last.date if last else None, days_since, reasons)
+
+
+def target_window(catalog: Catalog, target: Target, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The days a target is counted over, as of a date: its calendar period, or campaign start → due."""
+    if target.per is not None:
+        period = calendar_period(as_of, target.per)
+        return max(period.start, catalog.start), period.end
+    assert target.due is not None
+    return catalog.start, target.due
+
+
+def target_progress(catalog: Catalog, target: Target, progress: Iterable[Entry], as_of: dt.date) -> tuple[float, float]:
+    """(achieved, expected by now): the metric summed over the window up to `as_of`, and the pro-rated pace."""
+    first, last = target_window(catalog, target, as_of)
+    upto = min(as_of, last)
+    achieved = sum(e.metrics.get(target.metric, 0) for e in progress if first <= e.date <= upto)
+    span = (last - first).days + 1
+    elapsed = min((upto - first).days + 1, span)
+    expected = math.floor(target.value * elapsed / span) if span > 0 else target.value
+    return achieved, expected
+
+
+def _target(catalog: Catalog, target: Target, progress: list[Entry], as_of: dt.date) -> tuple[str, str] | None:
+    first, last = target_window(catalog, target, as_of)
+    if as_of < first:
+        return None
+    achieved, expected = target_progress(catalog, target, progress, as_of)
+    value = _num(target.value)
+    label = target.metric
+    if achieved >= target.value:
+        return ("green", f"{label}目标完成 {_num(achieved)}/{value}{target.unit}")
+    if as_of > last:
+        return ("red", f"{label}目标逾期未完成 {_num(achieved)}/{value}（{last} 截止）")
+    if achieved < expected * catalog.rules.target_red_ratio:
+        return ("red", f"{label}目标进度 {_num(achieved)}/{value}，应达 {_num(expected)}")
+    if achieved < expected:
+        return ("yellow", f"{label}目标进度 {_num(achieved)}/{value}，应达 {_num(expected)}")
+    return None
+
+
+def _num(x: float) -> int | float:
+    return int(x) if float(x).is_integer() else round(x, 2)
+
+
+# ------------------------------------------------------------ alerts and interviews (约谈)
+
+
+@dataclass(frozen=True)
+class Interview:
+    """A unit to be interviewed (约谈) and why."""
+
+    unit: str
+    reasons: tuple[str, ...]
+    cells: tuple[tuple[int, str], ...]
+
+
+def alerts(board: Board) -> list[CellStatus]:
+    """Red and yellow cells, worst first, then the longest without a report."""
+    bad = [c for c in board.cells if c.color in ("red", "yellow")]
+    return sorted(bad, key=lambda c: (-c.severity, c.last_report or dt.date.min, c.activity, c.unit))
+
+
+def red_weeks(index: BoardIndex, activity: int, unit: str, as_of: dt.date, limit: int = 260) -> int:
+    """For how many whole weeks the cell has been red: red on as_of, as_of−7, … counted back."""
+    weeks = 0
+    while weeks < limit:
+        day = as_of - dt.timedelta(days=7 * (weeks + 1))
+        if day < index.catalog.start or index.status(activity, unit, day).color != "red":
+            break
+        weeks += 1
+    return weeks
+
+
+def interviews(index: BoardIndex, as_of: dt.date) -> list[Interview]:
+    """Units to interview: a cell red for N consecutive weeks, or a 约谈 not yet followed by a newer inspection."""
+    catalog = index.catalog
+    need = catalog.rules.interview_after_weeks
+    found: dict[str, list[tuple[tuple[int, str], str]]] = {}
+    board = index.board(as_of)
+    for c in board.cells:
+        if c.color == "red":
+            weeks = red_weeks(index, c.activity, c.unit, as_of, limit=need)
+            if weeks >= need:
+                found.setdefault(c.unit, []).append(
+                    ((c.activity, c.unit), f"{c.activity}.{catalog.short(c.activity)} 连续 {weeks} 周以上红色")
+                )
+        slot = index.entries_of(c.activity, c.unit)
+        m = bisect.bisect_right(slot.inspection_dates, as_of)
+        if m and slot.inspections[m - 1].followup == "约谈":
+            e = slot.inspections[m - 1]
+            found.setdefault(c.unit, []).append(
+                ((c.activity, c.unit), f"{c.activity}.{catalog.short(c.activity)} {e.date} {e.method}要求约谈，尚无新的检查")
+            )
+    order = {u: i for i, u in enumerate(catalog.board_units)}
+    return [
+        Interview(unit, tuple(r for _, r in items), tuple(k for k, _ in items))
+        for unit, items in sorted(found.items(), key=lambda kv: (-len(kv[1]), order.get(kv[0], 0)))
+    ]
