@@ -48,16 +48,17 @@ def _split_units(listing: str) -> list[str]:
     "市直、中省直驻霸有关单位" is one group phrase although it contains a 、.
     """
     listing = _squash(listing).rstrip("。")
-    protected = "市直、中省直驻霸有关单位"
-    listing = listing.replace(protected, "\0")
+    # A 、 inside parentheses, or in "市直、中省直驻霸有关单位", does not separate units.
+    listing = re.sub(r"（[^）]*）", lambda m: m.group(0).replace("、", "\0"), listing)
+    listing = listing.replace("市直、中省直驻霸有关单位", "市直\0中省直驻霸有关单位")
     out: list[str] = []
     for part in re.split(r"[、，]", listing):
         if not part:
             continue
         named, sep, group = part.partition("等")
-        out.append(named.replace("\0", protected))
+        out.append(named.replace("\0", "、"))
         if sep:
-            out.append(group.replace("\0", protected))
+            out.append(group.replace("\0", "、"))
     return out
 
 
@@ -219,7 +220,7 @@ def test_spelling_variants_resolve_to_one_unit(first: str, second: str, units: l
 
 def test_group_phrases_are_groups(units: list[dict]) -> None:
     groups = {u["name"]: u for u in units if u["group"]}
-    assert GROUP_PHRASES <= set(groups)
+    assert set(groups) >= GROUP_PHRASES
     assert len(groups["各乡镇（区、办）"]["members"]) == 15
 
 
@@ -254,11 +255,9 @@ def test_target_texts_are_quoted_from_their_activity(activities: list[dict]) -> 
 
 def test_titles_and_subitems_occur_in_the_plan(activities: list[dict]) -> None:
     blocks = _activity_blocks()
-    squashed_plan = _squash(PLAN)
     for activity in activities:
         block = _squash(blocks[activity["number"]])
         title = _squash(activity["title"])
         assert block.startswith(f"{activity['number']}.{title}"), activity["number"]
         for item in activity["subitems"]:
-            assert _squash(item) in block or _squash(item) in squashed_plan, (activity["number"], item)
             assert _squash(item) in block, (activity["number"], item)
