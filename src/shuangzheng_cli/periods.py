@@ -22,7 +22,10 @@ def today() -> dt.date:
     """
     pinned = os.environ.get("SHUANGZHENG_TODAY")
     if pinned:
-        return dt.date.fromisoformat(pinned)
+        try:
+            return dt.date.fromisoformat(pinned.strip())
+        except ValueError:
+            raise UsageProblem(f"环境变量 SHUANGZHENG_TODAY='{pinned}' 不是 YYYY-MM-DD 日期") from None
     return dt.datetime.now(SHANGHAI).date()
 
 

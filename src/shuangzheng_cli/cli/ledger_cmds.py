@@ -9,10 +9,10 @@ import typer
 
 from ..catalog import Catalog
 from ..errors import UsageProblem
-from ..ledger import Ledger, new_id
-from ..models import METHODS, Entry
-from ..periods import now_iso, parse_date, today
-from ..record import clean_text, coerce_color, parse_metrics, text_problems, validate
+from ..ledger import Ledger
+from ..models import Entry
+from ..periods import parse_date, today
+from ..record import inspection, progress
 from ..render import Column, color_name
 from . import app
 from .common import (
@@ -43,20 +43,23 @@ def _target(st: State, unit: str, activity: str) -> tuple[Catalog, str, int]:
 
 
 def _write(st: State, entry: Entry) -> Entry:
-    """Validate against the definitions, append, and report the cell's color before and after."""
+    """Append (the ledger validates it against the definitions) and show the cell's color before and after."""
     catalog = st.catalog
-    problems = validate(entry, catalog, today())
-    if problems:
-        raise UsageProblem("未写入：" + "；".join(problems))
-    ledger = st.ledger(write=True)
+    ledger = Ledger(st.workspace.require_writable(), catalog)
+    ledger.validate([entry])
     before = _cell_color(catalog, ledger, entry)
     placed = ledger.append([entry])[0]
-    after = _cell_color(catalog, ledger, entry)
+    _report(st, ledger, placed, before)
+    return placed
+
+
+def _report(st: State, ledger: Ledger, placed: Entry, before: str | None) -> None:
+    catalog = st.catalog
     st.out.text(f"已记录 {placed.id}（{placed.source}:{placed.line}）")
+    after = _cell_color(catalog, ledger, placed)
     if after is not None:
         change = f"{color_name(before)} → {color_name(after)}" if before != after else f"{color_name(after)}（不变）"
-        st.out.text(f"{catalog.name(entry.unit)} · {entry.activity}.{catalog.short(entry.activity)}：{change}")
-    return placed
+        st.out.text(f"{catalog.name(placed.unit)} · {placed.activity}.{catalog.short(placed.activity)}：{change}")
 
 
 def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
@@ -84,28 +87,18 @@ def add(
 ) -> None:
     """记一条进展（台账）：单位、活动、进展情况，可附自评颜色、问题、打算、数据与佐证。"""
     st = state(ctx)
-    catalog, uid, number = _target(st, unit, activity)
-    fields = {"text": clean_text(text), "problems": clean_text(problems), "next": clean_text(next_steps)}
-    issues = text_problems(fields)
-    metrics, metric_issues = parse_metrics(metric or [])
-    issues += metric_issues
-    parsed_color, color_issue = coerce_color(color)
-    if color_issue:
-        issues.append(color_issue)
-    if issues:
-        raise UsageProblem("未写入：" + "；".join(issues))
-    entry = Entry(
-        id=new_id(),
-        kind="progress",
-        date=parse_date(date) if date else today(),
-        unit=uid,
-        activity=number,
+    _catalog, uid, number = _target(st, unit, activity)
+    entry = progress(
+        uid,
+        number,
+        text,
+        date=parse_date(date) if date else None,
+        color=color,
+        problems=problems,
+        next=next_steps,
+        metrics=metric or [],
+        evidence=evidence or [],
         by=recorder(by, st.workspace),
-        at=now_iso(),
-        color=parsed_color,
-        metrics=metrics,
-        evidence=tuple(clean_text(e) for e in (evidence or []) if clean_text(e)),
-        **fields,
     )
     _write(st, entry)
 
@@ -124,32 +117,16 @@ def inspect(
 ) -> None:
     """记一次督导、抽查或暗访：检查结论（四色）与后续处理（整改、约谈、通报）。"""
     st = state(ctx)
-    catalog, uid, number = _target(st, unit, activity)
-    issues = []
-    if method.strip() not in METHODS:
-        issues.append(f"方式 '{method}' 无效：可选 督导 / 抽查 / 暗访")
-    parsed_color, color_issue = coerce_color(color, required=True)
-    if color_issue:
-        issues.append(color_issue)
-    follow = {"无": "none", "none": "none", "": "none"}.get(followup.strip(), followup.strip())
-    if follow not in ("none", "整改", "约谈", "通报"):
-        issues.append(f"后续处理 '{followup}' 无效：可选 无 / 整改 / 约谈 / 通报")
-    body = clean_text(text)
-    issues += [p.replace("进展情况", "检查发现") for p in text_problems({"text": body})]
-    if issues:
-        raise UsageProblem("未写入：" + "；".join(issues))
-    entry = Entry(
-        id=new_id(),
-        kind="inspection",
-        date=parse_date(date) if date else today(),
-        unit=uid,
-        activity=number,
+    _catalog, uid, number = _target(st, unit, activity)
+    entry = inspection(
+        uid,
+        number,
+        method,
+        color,
+        text,
+        followup=followup,
+        date=parse_date(date) if date else None,
         by=recorder(by, st.workspace),
-        at=now_iso(),
-        color=parsed_color,
-        text=body,
-        method=method.strip(),
-        followup=follow,
     )
     _write(st, entry)
 
@@ -164,32 +141,12 @@ def void(
 ) -> None:
     """作废一条记录：原记录保留在文件中，统计时不再计入。"""
     st = state(ctx)
-    ledger = st.ledger(write=True)
-    key = entry_id.strip().lower()
-    target = ledger.find(key)
-    if target is None:
-        raise UsageProblem(f"找不到编号为 '{entry_id}' 的记录（用 shuangzheng history --all 查看编号）")
-    if target.kind == "void":
-        raise UsageProblem(f"{key} 本身是一条作废记录，不能再作废")
-    if key in ledger.voided():
-        raise UsageProblem(f"{key} 已经作废过了")
-    body = clean_text(reason)
-    issues = [p.replace("进展情况", "作废原因") for p in text_problems({"text": body})]
-    if issues:
-        raise UsageProblem("未写入：" + "；".join(issues))
-    day = parse_date(date) if date else today()
-    entry = Entry(
-        id=new_id(),
-        kind="void",
-        date=max(day, target.date),
-        unit=target.unit,
-        activity=target.activity,
-        by=recorder(by, st.workspace),
-        at=now_iso(),
-        text=body,
-        ref=key,
-    )
-    _write(st, entry)
+    ledger = Ledger(st.workspace.require_writable(), st.catalog)
+    day = parse_date(date) if date else None
+    target = ledger.find(entry_id.strip().lower())
+    before = _cell_color(st.catalog, ledger, target) if target is not None else None
+    placed = ledger.void(entry_id, reason, date=day, by=recorder(by, st.workspace))
+    _report(st, ledger, placed, before)
 
 
 KIND_NAMES = {"progress": "进展", "inspection": "检查", "void": "作废"}
@@ -206,7 +163,7 @@ def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any
         "unit": catalog.name(e.unit),
         "activity": f"{e.activity}.{catalog.short(e.activity)}" if e.activity in catalog.activities else str(e.activity),
         "kind": kind + ("（已作废）" if voided else ""),
-        "color": e.color,
+        "color": e.color or "—",  # no self-assessment: not 未开始
         "text": e.text if e.kind != "void" else f"作废 {e.ref}：{e.text}",
         "problems": e.problems,
         "metrics": e.metrics,
