@@ -119,10 +119,23 @@ def _yaml_problem(label: str, text: str, exc: yaml.YAMLError) -> Problem:
     for candidate in range(min(line, len(lines)), max(line - 4, 0), -1):
         if _FULLWIDTH_KEY.match(lines[candidate - 1]):
             return Problem(label, candidate, "键后用了全角冒号“：”，请改为半角冒号“:”并在其后加一个空格")
-    if "\t" in (lines[line - 1] if 0 < line <= len(lines) else ""):
-        return Problem(label, line, "YAML 不能用制表符（Tab）缩进，请改用空格")
+    for candidate in range(min(line, len(lines)), max(line - 2, 0), -1):
+        if re.match(r"^ *\t", lines[candidate - 1]):
+            return Problem(label, candidate, "YAML 不能用制表符（Tab）缩进，请改用空格")
+    context = getattr(exc, "context", None) or ""
+    opened = getattr(exc, "context_mark", None)
+    if opened is not None and context in _OPENED:
+        # An unclosed bracket or quote is found only where the next token is: name the opening line.
+        return Problem(label, opened.line + 1, f"YAML 格式错误：{_OPENED[context]}")
     reason = getattr(exc, "problem", None) or str(exc)
     return Problem(label, line, f"YAML 格式错误：{_translate(reason)}")
+
+
+_OPENED = {
+    "while parsing a flow sequence": "方括号“[”没有对应的“]”，或列表项之间缺少逗号",
+    "while parsing a flow mapping": "花括号“{”没有对应的“}”，或项之间缺少逗号",
+    "while scanning a quoted scalar": "引号没有闭合",
+}
 
 
 _YAML_REASONS = {
@@ -136,6 +149,9 @@ _YAML_REASONS = {
     "found duplicate anchor": "锚点重复",
     "expected <block end>, but found '-'": "列表项缩进不对",
     "found unexpected end of stream": "文件意外结束（引号或括号未闭合？）",
+    "did not find expected ',' or ']'": "列表缺少逗号或“]”",
+    "did not find expected ',' or '}'": "映射缺少逗号或“}”",
+    "found character that cannot start any token": "出现了不能作为开头的字符（如 @ 或 `），请用引号括起来",
 }
 
 
