@@ -1,0 +1,116 @@
+"""Keep README.md true: run every command it shows and put the real output under it.
+
+    python scripts/readme.py            # rewrite the outputs in README.md
+    python scripts/readme.py --check    # exit 1 if any command fails or its output changed
+
+A command block in README.md is a fenced block whose first line is `$ shuangzheng …`;
+the lines after it, up to the closing fence, are its output. A command expected to
+fail says so in a comment: `$ shuangzheng add …  # 退出码 2`. Blocks run in order, in a
+scratch copy of the example workspace (so `add` and `import` never touch the repo),
+with today pinned to 2022-11-30, no color and 100 columns. Ids and record times,
+which are new on every run, are compared as placeholders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import re
+import shlex
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+README = REPO / "README.md"
+BLOCK = re.compile(r"```(?:console|text)?\n(\$ shuangzheng [^\n]*)\n(.*?)```", re.S)
+ENV = {"NO_COLOR": "1", "COLUMNS": "100", "SHUANGZHENG_TODAY": "2022-11-30", "SHUANGZHENG_BY": "王欣欣"}
+_VOLATILE = [
+    (re.compile(r"\b[0-9a-hjkmnp-tv-z]{10}\b"), "<id>"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00"), "<at>"),
+    (re.compile(r"[ \t]+$", re.M), ""),
+]
+
+
+def scratch() -> Path:
+    """A temporary folder with `data/` and `examples/` as in the repository."""
+    top = Path(tempfile.mkdtemp(prefix="shuangzheng-readme-"))
+    shutil.copytree(REPO / "data", top / "data")
+    shutil.copytree(REPO / "examples", top / "examples", symlinks=True)
+    return top
+
+
+def run(command: str, cwd: Path) -> tuple[int, str]:
+    """Run one `shuangzheng …` line in-process; return (exit code, stdout + stderr)."""
+    sys.path.insert(0, str(REPO / "src"))
+    from shuangzheng_cli.cli import main
+
+    args = shlex.split(command)[1:]
+    out, err = io.StringIO(), io.StringIO()
+    old_env = {k: os.environ.get(k) for k in ENV}
+    os.environ.update(ENV)
+    old_cwd = Path.cwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(args)
+    finally:
+        os.chdir(old_cwd)
+        for k, v in old_env.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    return code, out.getvalue() + err.getvalue()
+
+
+def normalize(text: str) -> str:
+    for pattern, placeholder in _VOLATILE:
+        text = pattern.sub(placeholder, text)
+    return text.strip("\n")
+
+
+def blocks(text: str) -> list[re.Match[str]]:
+    return list(BLOCK.finditer(text))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only compare; exit 1 on a difference")
+    args = parser.parse_args()
+    text = README.read_text(encoding="utf-8")
+    cwd = scratch()
+    failures = []
+    pieces = []
+    last = 0
+    try:
+        for m in blocks(text):
+            command, _, note = m[1][2:].partition("  # ")
+            code, output = run(command, cwd / "examples")
+            if code != 0 and "退出码" not in note:
+                failures.append(f"{command}: exit {code}\n{output}")
+            expected = m[2]
+            if normalize(expected) != normalize(output):
+                failures.append(f"{command}: output differs from README")
+            pieces.append(text[last : m.start(2)])
+            pieces.append(output if output.endswith("\n") else output + "\n")
+            last = m.end(2)
+        pieces.append(text[last:])
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+    if args.check:
+        for f in failures:
+            print(f, file=sys.stderr)
+        return 1 if failures else 0
+    README.write_text("".join(pieces), encoding="utf-8")
+    bad = [f for f in failures if "exit" in f]
+    for f in bad:
+        print(f, file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
