@@ -175,8 +175,8 @@ def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any
 @app.command()
 def history(
     ctx: typer.Context,
-    unit: Annotated[str | None, UnitOpt] = None,
-    activity: Annotated[str | None, ActivityOpt] = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="单位或单位组（组则列出其全部成员的记录）")] = None,
+    activity: Annotated[str | None, typer.Option("--activity", "-a", help="活动：编号 1–18 或标题中的独有字词")] = None,
     period: PeriodOpt = None,
     show_all: Annotated[bool, typer.Option("--all", help="也列出已作废的记录与作废记录本身")] = False,
     fmt: FormatOpt = Fmt.table,
