@@ -282,10 +282,13 @@ def alerts(board: Board) -> list[CellStatus]:
 
 
 def red_weeks(index: BoardIndex, activity: int, unit: str, as_of: dt.date, limit: int = 260) -> int:
-    """For how many whole weeks the cell has been red: red on as_of, as_of−7, … counted back."""
+    """In how many consecutive weekly checkpoints the cell is red: as_of, as_of−7, as_of−14, … counted back.
+
+    0 when it is not red on `as_of`; 2 means red on `as_of` and a week before (连续 2 周红色).
+    """
     weeks = 0
     while weeks < limit:
-        day = as_of - dt.timedelta(days=7 * (weeks + 1))
+        day = as_of - dt.timedelta(days=7 * weeks)
         if day < index.catalog.start or index.status(activity, unit, day).color != "red":
             break
         weeks += 1
@@ -303,7 +306,7 @@ def interviews(index: BoardIndex, as_of: dt.date) -> list[Interview]:
             weeks = red_weeks(index, c.activity, c.unit, as_of, limit=need)
             if weeks >= need:
                 found.setdefault(c.unit, []).append(
-                    ((c.activity, c.unit), f"{c.activity}.{catalog.short(c.activity)} 连续 {weeks} 周以上红色")
+                    ((c.activity, c.unit), f"{c.activity}.{catalog.short(c.activity)} 连续 {weeks} 周红色")
                 )
         slot = index.entries_of(c.activity, c.unit)
         m = bisect.bisect_right(slot.inspection_dates, as_of)
