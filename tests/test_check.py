@@ -1,0 +1,182 @@
+"""`check` over ledger files: every problem at its `file:line`, exit 1; a clean ledger exits 0. And --repair."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from shuangzheng_cli.cli import main
+
+GOOD = {"v": 1, "id": "good0001", "kind": "progress", "date": "2022-09-21", "unit": "xcb", "activity": 1,
+        "by": "张三", "at": "2022-09-21T10:00:00+08:00", "color": "green", "text": "召开动员会", "problems": "",
+        "next": "", "metrics": {"场次": 1}, "evidence": []}
+
+
+def line(**changes) -> bytes:
+    rec = {**GOOD, "id": "bad00002", **changes}
+    rec = {k: v for k, v in rec.items() if v is not DROP}
+    return json.dumps(rec, ensure_ascii=False).encode() + b"\n"
+
+
+DROP = object()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("template") / "ws"
+    assert main(["init", str(root)]) == 0
+    return root
+
+
+@pytest.fixture
+def ws(template: Path, tmp_path: Path) -> Path:
+    """A workspace whose ledgers/2022/xcb.jsonl holds one valid entry (line 1)."""
+    root = Path(shutil.copytree(template, tmp_path / "ws", symlinks=True))
+    path = root / "ledgers/2022/xcb.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(json.dumps(GOOD, ensure_ascii=False).encode() + b"\n")
+    return root
+
+
+def problem_lines(out: str) -> list[str]:
+    return [x for x in out.splitlines() if x.startswith("ledgers/")]
+
+
+def test_clean_ledger_exits_0(ws: Path, cli) -> None:
+    r = cli("--root", ws, "check")
+    assert (r.code, r.out) == (0, "")
+    assert "检查通过" in r.err and "台账文件 1 个" in r.err
+
+
+XCB = "ledgers/2022/xcb.jsonl"
+CASES = [
+    # (id, file, bytes appended, expected place, words)
+    ("invalid json", XCB, b'{"v": 1, "id": "x\n', f"{XCB}:2", ["不是有效的 JSON"]),
+    ("not an object", XCB, b"[1, 2]\n", f"{XCB}:2", ["JSON 对象"]),
+    ("nul bytes", XCB, line(text="a\x00b").replace(b"\\u0000", b"\x00"), f"{XCB}:2", ["NUL 字节"]),
+    ("conflict ours", XCB, b"<<<<<<< HEAD\n", f"{XCB}:2", ["合并冲突标记"]),
+    ("conflict middle", XCB, b"=======\n", f"{XCB}:2", ["合并冲突标记"]),
+    ("conflict theirs", XCB, b">>>>>>> origin/main\n", f"{XCB}:2", ["合并冲突标记"]),
+    ("missing field", XCB, line(by=DROP), f"{XCB}:2", ["缺少字段 记录人 by"]),
+    ("missing text", XCB, line(text=DROP), f"{XCB}:2", ["缺少字段 内容 text"]),
+    ("bad kind", XCB, line(kind="note"), f"{XCB}:2", ["类型 kind 须为 progress、inspection 或 void"]),
+    ("bad color", XCB, line(color="purple"), f"{XCB}:2", ["颜色 color", "'purple'"]),
+    ("text too long", XCB, line(text="字" * 2001), f"{XCB}:2", ["内容 text 超过 2000 字"]),
+    ("extra field", XCB, line(score=5), f"{XCB}:2", ["多余的字段 'score'"]),
+    ("bad version", XCB, line(v=2), f"{XCB}:2", ["版本 v"]),
+    ("bad id", XCB, line(id="X!"), f"{XCB}:2", ["编号 id"]),
+    ("unknown unit", "ledgers/2022/xcbb.jsonl", line(unit="xcbb"), "ledgers/2022/xcbb.jsonl:1",
+     ["未知单位编号 'xcbb'", "最接近的是 xcb（市委宣传部）"]),
+    ("unknown activity", XCB, line(activity=19), f"{XCB}:2", ["未知活动 19"]),
+    ("not the unit's activity", XCB, line(activity=5), f"{XCB}:2", ["不是 市委宣传部 的责任任务"]),
+    ("before the campaign", XCB, line(date="2022-08-31"), f"{XCB}:2", ["早于活动开始（2022-09-01）"]),
+    ("in the future", XCB, line(date="2022-12-01"), f"{XCB}:2", ["在今天（2022-11-30）之后"]),
+    ("bad date", XCB, line(date="2022-9-1"), f"{XCB}:2", ["日期 date"]),
+    ("wrong unit file", XCB, line(unit="wmb", activity=4), f"{XCB}:2", ["属于单位 'wmb'", "xcb.jsonl"]),
+    ("wrong year folder", "ledgers/2023/xcb.jsonl", line(), "ledgers/2023/xcb.jsonl:1",
+     ["属于 2022 年", "2023/"]),
+    ("same line twice (merge)", XCB, json.dumps(GOOD, ensure_ascii=False).encode() + b"\n", f"{XCB}:2",
+     ["编号 good0001 重复", f"{XCB}:1", "完全相同"]),
+    ("same id, other content", XCB, line(id="good0001", text="另一条"), f"{XCB}:2",
+     ["编号 good0001 重复", "内容不同"]),
+    ("void of nothing", XCB,
+     line(kind="void", color=DROP, problems=DROP, next=DROP, metrics=DROP, evidence=DROP, ref="zzzz9999", text="错"),
+     f"{XCB}:2", ["作废的记录 zzzz9999 不存在"]),
+    ("torn last line", XCB, line()[:40], f"{XCB}:2", ["最后一行不完整"]),
+    ("not utf-8", XCB, line(text="霸州").replace("霸州".encode(), "霸州".encode("gbk")), f"{XCB}:2",
+     ["不是 UTF-8 编码"]),
+]
+
+
+@pytest.mark.parametrize("file, data, place, words", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_check_reports_each_problem_at_its_line(ws: Path, cli, file: str, data: bytes, place: str, words: list[str]) -> None:
+    path = ws / file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("ab") as fh:
+        fh.write(data)
+    before = path.read_bytes()
+    r = cli("--root", ws, "check")
+    assert r.code == 1
+    found = problem_lines(r.out)
+    assert len(found) == 1, r.out  # one problem, no noise
+    assert found[0].startswith(f"{place}: ")
+    for word in words:
+        assert word in found[0]
+    assert "发现 1 个问题" in r.err
+    assert path.read_bytes() == before  # check never writes
+
+
+def test_check_lists_every_problem_sorted_by_place(ws: Path, cli) -> None:
+    other = ws / "ledgers/2022/wmb.jsonl"
+    other.write_bytes(line(id="wmb00001", unit="wmb", activity=19) + b"oops\n")
+    with (ws / XCB).open("ab") as fh:
+        fh.write(line(color="purple") + line(id="bad00003", date="2022-12-25"))
+    r = cli("--root", ws, "check")
+    assert r.code == 1
+    places = [x.split(": ")[0] for x in problem_lines(r.out)]
+    assert places == ["ledgers/2022/wmb.jsonl:1", "ledgers/2022/wmb.jsonl:2", f"{XCB}:2", f"{XCB}:3"]
+    assert "发现 4 个问题" in r.err
+
+
+def test_check_reports_stray_and_symlinked_files(ws: Path, cli, tmp_path: Path) -> None:
+    (ws / "ledgers/xcb.jsonl").write_bytes(b"")
+    outside = tmp_path / "outside.jsonl"
+    outside.write_bytes(line(unit="wmb", activity=4))
+    (ws / "ledgers/2022/wmb.jsonl").symlink_to(outside)
+    r = cli("--root", ws, "check")
+    assert r.code == 1
+    found = problem_lines(r.out)
+    assert any(x.startswith("ledgers/2022/wmb.jsonl: ") and "符号链接" in x for x in found)
+    assert any(x.startswith("ledgers/xcb.jsonl: ") and "ledgers/<年份>/<单位编号>.jsonl" in x for x in found)
+
+
+# ---------------------------------------------------------------- torn line, end to end
+
+
+def test_torn_line_reported_add_refuses_repair_keeps_the_fragment(ws: Path, cli) -> None:
+    path = ws / XCB
+    assert cli("--root", ws, "add", "-u", "xcb", "-a", "1", "-t", "第二条记录").code == 0
+    whole = path.read_bytes()
+    first_end = whole.index(b"\n") + 1
+    cut = first_end + 57  # in the middle of line 2
+    path.write_bytes(whole[:cut])
+    fragment = whole[first_end:cut]
+
+    r = cli("--root", ws, "check")
+    assert r.code == 1
+    assert problem_lines(r.out) == [f"{XCB}:2: 最后一行不完整（没有换行符，写入中断？）"]
+    assert "check --repair" in r.err
+
+    r = cli("--root", ws, "add", "-u", "xcb", "-a", "1", "-t", "第三条")
+    assert r.code == 1
+    assert XCB in r.err and "最后一行不完整" in r.err and "shuangzheng check --repair" in r.err
+    assert path.read_bytes() == whole[:cut]
+
+    r = cli("--root", ws, "check", "--repair")
+    assert r.code == 0, r.out
+    assert f"已修复 {XCB}" in r.err and f"{XCB}.torn" in r.err and "57 字节" in r.err
+    assert path.read_bytes() == whole[:first_end]  # ends clean, at its last newline
+    torn = path.with_name("xcb.jsonl.torn")
+    assert torn.read_bytes() == fragment + b"\n"  # nothing deleted
+    assert path.read_bytes() + torn.read_bytes()[:-1] == whole[:cut]
+
+    assert cli("--root", ws, "check", "--repair").code == 0  # idempotent: nothing more to do
+    assert torn.read_bytes() == fragment + b"\n"
+
+    r = cli("--root", ws, "add", "-u", "xcb", "-a", "1", "-t", "第三条")
+    assert r.code == 0, r.err
+    assert f"{XCB}:2" in r.out
+    assert cli("--root", ws, "check").code == 0
+
+
+def test_torn_line_in_a_big_file_is_found_from_the_end(ws: Path, cli) -> None:
+    path = ws / XCB
+    body = b"".join(line(id=f"big{i:05d}", text="长" * 1000) for i in range(40))  # ~120 KB
+    with path.open("ab") as fh:
+        fh.write(body + b'{"v": 1, "id": "frag')
+    assert cli("--root", ws, "check", "--repair").code == 0
+    assert path.read_bytes().endswith(body)
+    assert path.with_name("xcb.jsonl.torn").read_bytes() == b'{"v": 1, "id": "frag\n'
