@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ..board import BOARD_COLORS, Board, BoardIndex, CellStatus, alerts as board_alerts, interviews
+from ..board import BOARD_COLORS, Board, BoardIndex, CellStatus, interviews
+from ..board import alerts as board_alerts
 from ..catalog import Catalog
 from ..errors import UsageProblem
-from ..models import COLOR_MEANINGS, parse_color
+from ..models import COLOR_MEANINGS, NOT_STARTED, parse_color
 from ..render import MD_SQUARES, Column, color_name, display_width, rows_to_markdown, to_json
 from . import app
 from .common import ActivityOpt, AsOfOpt, Fmt, FormatOpt, State, UnitOpt, as_of_date, state
@@ -71,11 +72,37 @@ def select(
     return board.filter(keep)
 
 
-def legend(board: Board) -> str:
+def legend(board: Board, squares: bool = False) -> str:
+    """Totals per color (未开始 only when there is any) and what each color means."""
     totals = board.totals()
-    parts = [f"{color_name(c)} {totals[c]}" for c in BOARD_COLORS]
+    mark = (lambda c: MD_SQUARES[c]) if squares else (lambda c: "")
+    parts = [f"{mark(c)}{color_name(c)} {totals[c]}" for c in BOARD_COLORS if c != NOT_STARTED or totals[c]]
     meanings = "，".join(f"{color_name(c)}={COLOR_MEANINGS[c]}" for c in ("red", "yellow", "blue", "green"))
     return f"合计 {len(board.cells)} 格：" + "  ".join(parts) + f"\n图例：{meanings}"
+
+
+def legend_text(board: Board, console: Any):  # noqa: ANN201 - a rich Text
+    """The legend for a terminal: each color's name styled as the cells are (plain text without color)."""
+    from rich.text import Text
+
+    from ..render import color_text
+
+    if console.no_color or console.color_system is None:
+        return Text(legend(board))
+    totals = board.totals()
+    text = Text(f"合计 {len(board.cells)} 格：")
+    for c in BOARD_COLORS:
+        if c == NOT_STARTED and not totals[c]:
+            continue
+        text.append_text(color_text(c))
+        text.append(f" {totals[c]}  ")
+    text.rstrip()
+    text.append("\n图例：")
+    for i, c in enumerate(("red", "yellow", "blue", "green")):
+        text.append("，" if i else "")
+        text.append_text(color_text(c))
+        text.append(f"{COLOR_MEANINGS[c]}")
+    return text
 
 
 def short_unit(catalog: Catalog, unit: str) -> str:
@@ -104,12 +131,12 @@ def _list_rows(catalog: Catalog, board: Board) -> list[dict[str, Any]]:
 
 
 LIST_COLUMNS = [
-    Column("activity", "活动", max_width=16),
+    Column("activity", "活动"),
     Column("unit", "单位"),
     Column("color", "状态", color=True),
     Column("last_report", "最近报送"),
     Column("days_since", "距今（天）", justify="right"),
-    Column("reasons", "原因", max_width=60),
+    Column("reasons", "原因"),
 ]
 
 
@@ -141,11 +168,11 @@ UNIT_COLUMNS = [
     Column("yellow", "黄", justify="right"),
     Column("blue", "蓝", justify="right"),
     Column("green", "绿", justify="right"),
-    Column("cells", "红黄事项", max_width=60),
+    Column("cells", "红黄事项"),
 ]
 
 
-def _compact_rows(catalog: Catalog, board: Board) -> list[dict[str, Any]]:
+def _compact_rows(catalog: Catalog, board: Board, sep: str = "、") -> list[dict[str, Any]]:
     """One row per activity: its counts and its red and yellow units (the board when units don't fit)."""
     rows = []
     per_activity: dict[int, list[CellStatus]] = {}
@@ -153,43 +180,46 @@ def _compact_rows(catalog: Catalog, board: Board) -> list[dict[str, Any]]:
         per_activity.setdefault(c.activity, []).append(c)
     for number, cells in per_activity.items():
         totals = board.totals(cells)
-        reds = _names(catalog, [c.unit for c in cells if c.color == "red"])
-        yellows = _names(catalog, [c.unit for c in cells if c.color == "yellow"])
-        worst = max(cells, key=lambda c: c.severity).color
         rows.append(
             {
                 "category": catalog.activities[number].category,
                 "activity": f"{number}.{catalog.short(number)}",
-                "worst": worst,
+                "worst": max(cells, key=lambda c: c.severity).color,
                 **{c: totals[c] for c in BOARD_COLORS},
-                "red_units": reds,
-                "yellow_units": yellows,
+                "red_units": _names(catalog, [c.unit for c in cells if c.color == "red"], sep),
+                "yellow_units": _names(catalog, [c.unit for c in cells if c.color == "yellow"], sep),
             }
         )
     return rows
 
 
-def _names(catalog: Catalog, units: list[str], limit: int = 10) -> str:
+def _names(catalog: Catalog, units: list[str], sep: str = "、", limit: int = 10) -> str:
     names = [short_unit(catalog, u) for u in units]
     if len(names) > limit:
-        return "、".join(names[:limit]) + f" 等 {len(names)} 个"
-    return "、".join(names)
+        return sep.join(names[:limit]) + f" 等 {len(names)} 个"
+    return sep.join(names)
 
 
-COMPACT_COLUMNS = [
-    Column("activity", "活动", min_width=22),
-    Column("worst", "最差", color=True),
-    Column("red", "红", justify="right"),
-    Column("yellow", "黄", justify="right"),
-    Column("blue", "蓝", justify="right"),
-    Column("green", "绿", justify="right"),
-    Column("not_started", "未开始", justify="right"),
-    Column("red_units", "红色单位", max_width=40),
-    Column("yellow_units", "黄色单位", max_width=30),
-]
+def _category_label(catalog: Catalog, number: int, short: bool = False) -> str:
+    """`1. 严谨严实推进文明教育`; short: `1. 文明教育` (the words after 推进), for narrow terminals."""
+    name = catalog.categories[number].name
+    if short and "推进" in name and name.rsplit("推进", 1)[1]:
+        name = name.rsplit("推进", 1)[1]
+    return f"{number}. {name}"
+
+
+def _grid_width(first: int, headers: list[str]) -> int:
+    """Columns a bordered table needs: each column its width plus padding and a border."""
+    return first + 3 + sum(max(display_width(h), 4) + 3 for h in headers) + 1
 
 
 def _print_matrix(st: State, catalog: Catalog, board: Board, title: str) -> None:
+    """The battle map on a terminal, in the first layout that fits its width.
+
+    1. activities × units, one colored cell each (few units: `--unit`, `--activity`);
+    2. units × activities, when the activities fit across but the units do not (`--activity 6`);
+    3. one row per activity with its counts and the names of its red and yellow units.
+    """
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -197,48 +227,97 @@ def _print_matrix(st: State, catalog: Catalog, board: Board, title: str) -> None
     from ..render import color_text
 
     out = st.out
-    units = list(dict.fromkeys(c.unit for c in board.cells))
-    width = out.console.width
-    need = 22 + sum(max(display_width(short_unit(catalog, u)), 4) + 3 for u in units)
+    console = out.console
+    width = console.width
     box_style = box.ASCII if out.ascii_borders else box.SQUARE
-    if units and need <= width:
-        table = Table(title=title, box=box_style, title_justify="left")
-        table.add_column("活动", min_width=22)
-        for u in units:
-            table.add_column(short_unit(catalog, u), justify="center", no_wrap=True)
-        current = None
-        for number in dict.fromkeys(c.activity for c in board.cells):
-            category = catalog.activities[number].category
-            if category != current:
-                current = category
-                table.add_row(Text(f"{category}. {catalog.categories[category].name}", style="bold"), *[""] * len(units))
-            cells = []
-            for u in units:
-                c = board.cell(number, u)
-                cells.append(color_text(c.color) if c else Text("·", style="dim"))
-            table.add_row(f"  {number}.{catalog.short(number)}", *cells)
-        out.console.print(table)
-        out.console.print(legend(board))
+    if not board.cells:
+        console.print(title)
+        console.print("没有符合条件的格子。")
         return
-    rows = _compact_rows(catalog, board)
-    table = out.rich_table([], COMPACT_COLUMNS, title=title)
-    current = None
-    for row in rows:
-        if row["category"] != current:
-            current = row["category"]
-            table.add_row(Text(f"{current}. {catalog.categories[current].name}", style="bold"), *[""] * (len(COMPACT_COLUMNS) - 1))
-        cells: list[Any] = []
-        for col in COMPACT_COLUMNS:
-            value = row[col.key]
-            cells.append(color_text(value) if col.color else Text(str(value) if value not in ("", 0) else ("" if value == "" else "0")))
-        table.add_row(*cells)
-    out.console.print(table)
-    out.console.print(legend(board))
+    units = list(dict.fromkeys(c.unit for c in board.cells))
+    numbers = list(dict.fromkeys(c.activity for c in board.cells))
+    categories = list(dict.fromkeys(catalog.activities[n].category for n in numbers))
+    act_labels = {n: f"{n}.{catalog.short(n)}" for n in numbers}
+    unit_labels = {u: short_unit(catalog, u) for u in units}
+    dot = Text("·", style="dim")
+
+    def table(first: str) -> Table:
+        t = Table(title=title, box=box_style, title_justify="left")
+        t.add_column(first, no_wrap=True)
+        return t
+
+    def by_category() -> list[tuple[int, list[int]]]:
+        return [(k, [n for n in numbers if catalog.activities[n].category == k]) for k in categories]
+
+    first = max(display_width(x) for x in [*act_labels.values(), *(_category_label(catalog, k) for k in categories)])
+    if _grid_width(first, list(unit_labels.values())) <= width:
+        grid = table("活动")
+        for u in units:
+            grid.add_column(unit_labels[u], justify="center", no_wrap=True)
+        for k, members in by_category():
+            grid.add_row(Text(_category_label(catalog, k), style="bold"), *[""] * len(units))
+            for i, n in enumerate(members):
+                cells = [board.cell(n, u) for u in units]
+                grid.add_row(
+                    act_labels[n], *[color_text(c.color) if c else dot for c in cells], end_section=i == len(members) - 1
+                )
+        console.print(grid)
+        console.print(legend_text(board, console))
+        return
+
+    first = max(display_width(x) for x in unit_labels.values())
+    if len(numbers) < len(units) and _grid_width(first, list(act_labels.values())) <= width:
+        grid = table("单位")
+        for n in numbers:
+            grid.add_column(act_labels[n], justify="center", no_wrap=True)
+        for u in units:
+            cells = [board.cell(n, u) for n in numbers]
+            grid.add_row(unit_labels[u], *[color_text(c.color) if c else dot for c in cells])
+        console.print(grid)
+        console.print(legend_text(board, console))
+        return
+
+    rows = _compact_rows(catalog, board, sep=" ")
+    narrow = width < 100
+    show_worst = not narrow
+    show_not_started = any(r["not_started"] for r in rows)
+    compact = table("活动")
+    if show_worst:
+        compact.add_column("最差", justify="center", no_wrap=True)
+    for c in ("red", "yellow", "blue", "green"):
+        compact.add_column(color_name(c), justify="right", no_wrap=True)
+    if show_not_started:
+        compact.add_column("未开始", justify="right", no_wrap=True)
+    compact.add_column("红色单位", ratio=3, overflow="fold")
+    compact.add_column("黄色单位", ratio=2, overflow="fold")
+    for k, _members in by_category():
+        label = Text(_category_label(catalog, k, short=narrow), style="bold")
+        compact.add_row(label, *[""] * (len(compact.columns) - 1))
+        member_rows = [r for r in rows if r["category"] == k]
+        for i, row in enumerate(member_rows):
+            cells: list[Any] = [row["activity"]]
+            if show_worst:
+                cells.append(color_text(row["worst"]))
+            cells += [_count(row[c], c) for c in ("red", "yellow", "blue", "green")]
+            if show_not_started:
+                cells.append(str(row["not_started"]))
+            cells += [row["red_units"], row["yellow_units"]]
+            compact.add_row(*cells, end_section=i == len(member_rows) - 1)
+    console.print(compact)
+    console.print(legend_text(board, console))
+
+
+def _count(n: int, color: str):  # noqa: ANN202 - a rich Text
+    """A count in its color's text color (red and yellow bold), plain when zero."""
+    from rich.text import Text
+
+    styles = {"red": "bold red", "yellow": "bold yellow", "blue": "blue", "green": "green"}
+    return Text(str(n), style=styles[color] if n else "dim")
 
 
 def _markdown_matrix(catalog: Catalog, board: Board, title: str) -> str:
     rows = _compact_rows(catalog, board)
-    lines = [f"## {title}", ""]
+    lines = [f"## {title}"]
     current = None
     header = "| 活动 | 最差 | 🟥红 | 🟨黄 | 🟦蓝 | 🟩绿 | 红色单位 | 黄色单位 |"
     for row in rows:
@@ -250,7 +329,8 @@ def _markdown_matrix(catalog: Catalog, board: Board, title: str) -> str:
             f"| {row['activity']} | {worst} | {row['red']} | {row['yellow']} | {row['blue']} | {row['green']} | {row['red_units']} | {row['yellow_units']} |"
         )
     totals = board.totals()
-    lines += ["", "合计：" + "，".join(f"{MD_SQUARES[c]}{color_name(c)} {totals[c]}" for c in BOARD_COLORS)]
+    shown = [c for c in BOARD_COLORS if c != NOT_STARTED or totals[c]]
+    lines += ["", f"合计 {len(board.cells)} 格：" + "，".join(f"{MD_SQUARES[c]}{color_name(c)} {totals[c]}" for c in shown)]
     return "\n".join(lines) + "\n"
 
 
@@ -276,10 +356,13 @@ def status(
     if fmt == Fmt.json:
         st.out.text(to_json(board.to_json()))
         return
+    caption: Any = legend_text(board, st.out.console) if fmt == Fmt.table else legend(board, squares=fmt == Fmt.md)
+    if fmt == Fmt.csv:
+        caption = None  # CSV is rows only
     if view == View.list or fmt == Fmt.csv and view == View.matrix:
-        st.out.table(_list_rows(catalog, board), LIST_COLUMNS, fmt=fmt.value, title=title, caption=legend(board))
+        st.out.table(_list_rows(catalog, board), LIST_COLUMNS, fmt=fmt.value, title=title, caption=caption)
     elif view == View.units:
-        st.out.table(_unit_rows(catalog, board), UNIT_COLUMNS, fmt=fmt.value, title=title, caption=legend(board))
+        st.out.table(_unit_rows(catalog, board), UNIT_COLUMNS, fmt=fmt.value, title=title, caption=caption)
     elif fmt == Fmt.md:
         st.out.text(_markdown_matrix(catalog, board, title))
     else:
