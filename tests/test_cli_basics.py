@@ -58,9 +58,10 @@ def test_help_lists_every_command_in_chinese(cli) -> None:
     assert result.code == 0
     commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
     assert {"init", "check", "units", "activities", "add", "inspect", "void", "history"} <= set(commands)
-    listing = result.out.split("Commands:")[-1] if "Commands:" in result.out else result.out
+    assert "Usage:" not in result.out and "Options" not in result.out and "Show this message" not in result.out
+    listing = result.out.split("命令 ─")[-1]
     for name in commands:
-        line = next((row for row in listing.splitlines() if row.strip().startswith(name + " ")), None)
+        line = next((row for row in listing.splitlines() if row.strip("│ ").startswith(name + " ")), None)
         assert line is not None, f"{name} missing from --help"
         assert CHINESE.search(line), f"{name} has no Chinese description: {line!r}"
 

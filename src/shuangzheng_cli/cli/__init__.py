@@ -25,7 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_show_locals=False,
     pretty_exceptions_short=True,
-    rich_markup_mode=None,
+    rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -154,11 +154,40 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 problems found, 2 usage)."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or any(a in ("-h", "--help") for a in args):
-        from typer import rich_utils  # only help needs it
+        return _help(args)
+    return _run(args)
 
-        for name, title in _HELP_TITLES.items():
-            if hasattr(rich_utils, name):
-                setattr(rich_utils, name, title)
+
+# Typer's help has a few English words that no setting changes: replaced with Chinese of
+# the same display width, so the boxes stay aligned.
+_HELP_WORDS = {
+    "Show this message and exit.": "显示本帮助并退出。         ",
+    "Usage:": "用法：",
+    "[OPTIONS]": "[选项]",
+    "COMMAND [ARGS]...": "命令 [参数]...",
+}
+
+
+def _help(args: list[str]) -> int:
+    import contextlib
+    import io
+
+    from typer import rich_utils  # only help needs it
+
+    for name, title in _HELP_TITLES.items():
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, title)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        code = _run(args)
+    text = buffer.getvalue()
+    for english, chinese in _HELP_WORDS.items():
+        text = text.replace(english, chinese)
+    sys.stdout.write(text)
+    return code
+
+
+def _run(args: list[str]) -> int:
     command = typer.main.get_command(app)
     usage_error = typer.BadParameter.__mro__[1]  # UsageError, from whichever Click Typer uses
     try:
