@@ -423,7 +423,7 @@ class Ledger:
                     raise LedgerError(
                         f"{label} 正被另一个进程占用（已等待 {timeout:g} 秒）：请稍后重试"
                     ) from None
-                time.sleep(0.005)
+                time.sleep(0.001)
 
     # ------------------------------------------------------------ repair
 
