@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,6 +12,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+from shuangzheng_cli.cli import main
 
 XCB_ACTIVITIES = '"1.理论学习宣讲,2.我为霸州添光彩,3.见证新霸州,8.立德树人,11.文明健康,12.争当文明市民,13.讲述市民故事,14.身边的榜样"'
 
@@ -20,13 +23,39 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "ledgers").rglob("*.jsonl"))}
 
 
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace (made by `init`) holding the template of 市委宣传部 for 2022-W39; tests copy it."""
+    root = tmp_path_factory.mktemp("tpl") / "ws"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SHUANGZHENG_TODAY", "2022-11-30")
+    try:
+        assert main(["init", str(root)]) == 0
+        args = ["--root", str(root), "template", "--unit", "宣传部", "--period", "2022-W39"]
+        assert main([*args, "-o", str(root / "报送模板.xlsx")]) == 0
+    finally:
+        mp.undo()
+    return root
+
+
 @pytest.fixture
-def template(workspace: Path, cli) -> Path:
-    path = workspace / "报送模板.xlsx"
-    result = cli("--root", workspace, "template", "--unit", "宣传部", "--period", "2022-W39", "-o", path)
+def workspace(pristine: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the pristine workspace (faster than running `init` for every test)."""
+    root = tmp_path / "ws"
+    shutil.copytree(pristine, root, symlinks=True)
+    return root
+
+
+@pytest.fixture
+def template(workspace: Path) -> Path:
+    return workspace / "报送模板.xlsx"
+
+
+def test_template_command_output(tmp_path: Path, cli) -> None:
+    path = tmp_path / "t.xlsx"
+    result = cli("template", "--unit", "宣传部", "--period", "2022-W39", "-o", path)
     assert result.code == 0, result.err
-    assert "市委宣传部（xcb）" in result.out
-    return path
+    assert result.out.strip() == f"已生成 {path}：市委宣传部（xcb），2022-W39，可选活动 1、2、3、8、11、12、13、14"
 
 
 def fill(path: Path, rows: dict[int, list], extra: dict[str, object] | None = None) -> Path:
