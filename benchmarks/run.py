@@ -357,9 +357,11 @@ def main(argv: list[str] | None = None) -> int:
         counts[name] = repeats(n)
         log(f"{name}: {repeats(n)} runs")
         rows += bench_reading(ws, name, repeats(n), log)
+        log(table(rows))  # so far: a long run that is stopped still leaves its figures
     if not args.no_export:
         counts["export"] = args.repeats or (1 if args.quick else 3)
         rows += bench_export(counts["export"], log)
+        log(table(rows))
     if not args.no_startup:
         counts["start-up"] = repeats(100_000)
         rows += bench_startup(counts["start-up"], log)
