@@ -203,7 +203,7 @@ def _write_form(ws: Any, catalog: Catalog, unit_name: str, period: Period, choic
     last_col = get_column_letter(len(COLUMNS))
     put(
         ws, 1, 1,
-        f"{unit_name} · {catalog.campaign.short_name}进展填报（{period.label}）　带 * 的列必填，填写说明见“{HELP_SHEET}”表",
+        f"{unit_name} · {catalog.campaign.short_name}进展填报（{period.label}）　红色表头为必填列，填写说明见“{HELP_SHEET}”表",
         font=Font(name=FONT_NAME, size=12, bold=True),
         alignment=Alignment(wrap_text=True, vertical="center"),
     )
