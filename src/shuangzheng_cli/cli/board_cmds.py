@@ -15,7 +15,7 @@ from ..errors import UsageProblem
 from ..models import COLOR_MEANINGS, NOT_STARTED, parse_color
 from ..render import MD_SQUARES, Column, color_name, display_width, rows_to_markdown, to_json
 from . import app
-from .common import ActivityOpt, AsOfOpt, Fmt, FormatOpt, State, UnitOpt, as_of_date, state
+from .common import AsOfOpt, Fmt, FormatOpt, State, as_of_date, state
 
 
 class View(StrEnum):
@@ -339,8 +339,8 @@ def status(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
     category: Annotated[int | None, typer.Option("--category", "-c", help="只看某一类别（1–5）")] = None,
-    activity: Annotated[str | None, ActivityOpt] = None,
-    unit: Annotated[str | None, UnitOpt] = None,
+    activity: Annotated[str | None, typer.Option("--activity", "-a", help="只看某项活动：编号 1–18 或标题中的独有字词")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="只看某个单位（单位组则看其全部成员）")] = None,
     color: Annotated[str | None, typer.Option("--color", help="只看某种颜色：红/黄/蓝/绿")] = None,
     view: Annotated[View, typer.Option("--view", help="matrix（挂图，默认）、list（逐格）、units（按单位）")] = View.matrix,
     fmt: FormatOpt = Fmt.table,
