@@ -191,7 +191,7 @@ def test_the_start_grace_period_is_the_same_for_every_interval() -> None:
         ([P("2022-11-28", color="red")], "red", ("自评红", "按期报送（2 天前）")),
         ([P("2022-11-28", color="yellow")], "yellow", ("自评黄", "按期报送（2 天前）")),
         # green needs no problem; the blue finding ranks before green (worst first)
-        ([P("2022-11-28", color="green")], "green", ("按期报送（2 天前）", "自评绿")),
+        ([P("2022-11-28", color="green")], "green", ("自评绿", "按期报送（2 天前）")),  # the deciding reason first
         ([P("2022-11-28", color="blue")], "blue", ("按期报送（2 天前）",)),
         # only the latest progress entry counts: an older self-red is history
         ([P("2022-11-20", color="red"), P("2022-11-28")], "blue", ("按期报送（2 天前）",)),
@@ -223,13 +223,13 @@ def test_self_assessment_of_the_latest_progress_entry(catalog: Catalog, entries:
         ([I("2022-10-12", "red", method="暗访")], "2022-11-11", "blue", "按期报送"),  # 10-12 + 30: expired
         ([I("2022-10-12", "yellow", method="抽查")], "2022-11-10", "yellow", "督导发现问题（2022-10-12 抽查）"),
         ([I("2022-10-12", "yellow", method="抽查")], "2022-11-11", "blue", "按期报送"),
-        ([I("2022-10-12", "green")], "2022-11-10", "green", "按期报送"),  # green reason ranks after blue
+        ([I("2022-10-12", "green")], "2022-11-10", "green", "督导评价良好（2022-10-12 督导）"),  # the deciding reason first
         ([I("2022-10-12", "green")], "2022-11-11", "blue", "按期报送"),
         ([I("2022-10-12", "red", method="暗访", followup="约谈")], "2022-10-20", "red", "督导发现问题（2022-10-12 暗访，约谈）"),
         # superseded by a newer inspection of the cell
-        ([I("2022-10-12", "red"), I("2022-10-20", "green")], "2022-10-25", "green", "按期报送"),
+        ([I("2022-10-12", "red"), I("2022-10-20", "green")], "2022-10-25", "green", "督导评价良好（2022-10-20 督导）"),
         ([I("2022-10-12", "red"), I("2022-10-20", "blue")], "2022-10-25", "blue", "按期报送"),
-        ([I("2022-10-20", "green"), I("2022-10-12", "red")], "2022-10-25", "green", "按期报送"),  # list order is irrelevant
+        ([I("2022-10-20", "green"), I("2022-10-12", "red")], "2022-10-25", "green", "督导评价良好（2022-10-20 督导）"),  # list order is irrelevant
         # ... but not by one dated after as_of
         ([I("2022-10-12", "red"), I("2022-11-01", "green")], "2022-10-25", "red", "督导发现问题（2022-10-12 督导）"),
         # an inspection of another unit's cell changes nothing here
@@ -248,7 +248,7 @@ def test_inspection_verdict_holds_30_days_or_until_a_newer_inspection(
 
 def test_a_good_inspection_is_listed_as_a_reason(catalog: Catalog) -> None:
     got = status(catalog, [I("2022-10-12", "green"), P("2022-10-20")], "2022-10-20")
-    assert got.reasons == ("按期报送", "督导评价良好（2022-10-12 督导）")
+    assert got.reasons == ("督导评价良好（2022-10-12 督导）", "按期报送")
 
 
 # ------------------------------------------------------------ targets, pro-rated
@@ -310,7 +310,7 @@ def test_an_each_target_applies_to_every_unit(catalog: Catalog) -> None:
     assert status(catalog, [P("2022-11-30", "yidong", 10)], "2022-11-30", 10, "yidong").color == "blue"
     got = status(catalog, [P("2022-11-30", "yidong", 10, metrics={"本行业系统先进典型": 1})], "2022-11-30", 10, "yidong")
     assert got.color == "green"
-    assert got.reasons == ("按期报送", "本行业系统先进典型目标完成 1/1批")
+    assert got.reasons == ("本行业系统先进典型目标完成 1/1批", "按期报送")
 
 
 @pytest.mark.parametrize(
@@ -541,4 +541,19 @@ def test_board_totals_and_json_shape(catalog: Catalog) -> None:
     data = board.to_json()
     assert list(data) == ["as_of", "totals", "cells"]
     assert data["cells"][0] == {"activity": 1, "unit": "xcb", "color": "green", "last_report": "2022-11-30",
-                                "reasons": ["按期报送", "自评绿"]}
+                                "reasons": ["自评绿", "按期报送"]}
+
+
+def test_target_pace_waits_for_the_grace_days(catalog) -> None:
+    """No pace finding in the first `target_grace_days` (14) of a target's window; met is still green.
+
+    Activity 5's lead (xzspj) has 100 a year, counted from 2022-09-20. On 2022-10-03 (day 14 of
+    the window) nothing is done yet: too early to call it behind, so the weekly report makes it
+    blue. On 2022-10-04 (day 15) expected = floor(100 × 15/103) = 14, done 0 < 14 × 0.5 → red.
+    """
+    reports = [P("2022-10-01", "xzspj", 5)]
+    early = status(catalog, reports, "2022-10-03", 5, "xzspj")
+    assert (early.color, early.reasons) == ("blue", ("按期报送（2 天前）",))
+    late = status(catalog, reports, "2022-10-04", 5, "xzspj")
+    assert late.color == "red"
+    assert late.reasons[0] == "先进集体和先进个人目标进度 0/100，应达 14"

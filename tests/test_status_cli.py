@@ -3,7 +3,7 @@
 Today is pinned to 2022-11-30 (conftest). The workspace holds, all as of 2022-11-30:
 
     activity 1 (理论学习宣讲: 市委宣传部 xcb, 市委组织部 zzb, 市委党校 dx)
-      xcb  report 11-28, self-green          → 绿  (2 days: 按期报送; 自评绿)
+      xcb  report 11-28, self-green          → 绿  (2 days: 自评绿; 按期报送)
       zzb  report 11-10                      → 黄  (20 days: 14 ≤ 20 < 28)
       dx   report 11-25, 暗访 11-29 red 约谈  → 红  (inspection valid until 11-29 + 29)
     activity 2 (我为霸州添光彩), xcb: report 11-29 with 参观线路=2
@@ -91,7 +91,7 @@ def test_status_json_shape_and_totals(ws: Path, cli) -> None:  # noqa: ANN001
     assert all(list(c) == ["activity", "unit", "color", "last_report", "reasons"] for c in data["cells"])
     first = {(c["activity"], c["unit"]): c for c in data["cells"]}
     assert first[(1, "xcb")] == {"activity": 1, "unit": "xcb", "color": "green", "last_report": "2022-11-28",
-                                 "reasons": ["按期报送（2 天前）", "自评绿"]}
+                                 "reasons": ["自评绿", "按期报送（2 天前）"]}
     assert first[(1, "zzb")]["reasons"] == ["20 天未报送"]
     assert first[(1, "dx")]["reasons"] == ["督导发现问题（2022-11-29 暗访，约谈）", "按期报送（5 天前）"]
     assert first[(2, "xcb")] == {"activity": 2, "unit": "xcb", "color": "blue", "last_report": "2022-11-29",
@@ -220,7 +220,7 @@ def test_matrix_compact_rows_fit_the_terminal(ws: Path, cli, monkeypatch: pytest
 def test_list_view(ws: Path, cli) -> None:  # noqa: ANN001
     out = cli("--root", ws, "status", "--view", "list", "--activity", "1").out
     assert _row(out, "活动") == ["活动", "单位", "状态", "最近报送", "距今（天）", "原因"]
-    assert _row(out, "1.理论学习宣讲") == ["1.理论学习宣讲", "市委宣传部", "绿", "2022-11-28", "2", "按期报送（2 天前）；自评绿"]
+    assert _row(out, "1.理论学习宣讲") == ["1.理论学习宣讲", "市委宣传部", "绿", "2022-11-28", "2", "自评绿；按期报送（2 天前）"]
     assert "市委组织部 │  黄  │ 2022-11-10 │         20 │ 20 天未报送" in out
 
 
@@ -238,7 +238,7 @@ def test_csv(ws: Path, cli) -> None:  # noqa: ANN001
     out = cli("--root", ws, "status", "--activity", "1", "--format", "csv").out
     assert out.splitlines() == [
         "活动,单位,状态,最近报送,距今（天）,原因",
-        "1.理论学习宣讲,市委宣传部,绿,2022-11-28,2,按期报送（2 天前）；自评绿",
+        "1.理论学习宣讲,市委宣传部,绿,2022-11-28,2,自评绿；按期报送（2 天前）",
         "1.理论学习宣讲,市委组织部,黄,2022-11-10,20,20 天未报送",
         "1.理论学习宣讲,市委党校,红,2022-11-25,5,督导发现问题（2022-11-29 暗访，约谈）；按期报送（5 天前）",
     ]
@@ -257,7 +257,7 @@ def test_markdown_uses_squares_and_names(ws: Path, cli) -> None:  # noqa: ANN001
     assert "| 2.我为霸州添光彩 | 🟥红 | 3 | 0 | 1 | 0 | 退役军人事务局、融媒体中心、市文明委各成员单位 |  |" in out
     assert "合计 12 格：🟥红 9，🟨黄 1，🟦蓝 1，🟩绿 1" in out
     listed = cli("--root", ws, "status", "--activity", "1", "--view", "list", "--format", "md").out
-    assert "| 1.理论学习宣讲 | 市委宣传部 | 🟩绿 | 2022-11-28 | 2 | 按期报送（2 天前）；自评绿 |" in listed
+    assert "| 1.理论学习宣讲 | 市委宣传部 | 🟩绿 | 2022-11-28 | 2 | 自评绿；按期报送（2 天前） |" in listed
     assert "| 1.理论学习宣讲 | 市委组织部 | 🟨黄 | 2022-11-10 | 20 | 20 天未报送 |" in listed
     assert "🟥红" in listed
     assert "合计 3 格：🟥红 1  🟨黄 1  🟦蓝 0  🟩绿 1" in listed

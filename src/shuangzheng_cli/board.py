@@ -217,7 +217,8 @@ def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_o
         color = "green"
     else:
         color = "blue"
-    reasons = tuple(r for _, r in sorted(found, key=lambda cr: -SEVERITY[cr[0]]))
+    # the reasons that made the color first, then the rest, worst first
+    reasons = tuple(r for _, r in sorted(found, key=lambda cr: (cr[0] != color, -SEVERITY[cr[0]])))
     return CellStatus(activity, unit, color, last.date if last else None, days_since, reasons)
 
 
@@ -252,6 +253,8 @@ def _target(catalog: Catalog, target: Target, progress: list[Entry], as_of: dt.d
         return ("green", f"{label}目标完成 {_num(achieved)}/{value}{target.unit}")
     if as_of > last:
         return ("red", f"{label}目标逾期未完成 {_num(achieved)}/{value}（{last} 截止）")
+    if (as_of - first).days + 1 <= catalog.rules.target_grace_days:
+        return None  # too early in the period to call it behind
     if achieved < expected * catalog.rules.target_red_ratio:
         return ("red", f"{label}目标进度 {_num(achieved)}/{value}，应达 {_num(expected)}")
     if achieved < expected:

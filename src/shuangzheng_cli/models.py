@@ -229,6 +229,7 @@ class Rules(_Model):
     inspection_valid_days: int = Field(default=30, gt=0)
     interview_after_weeks: int = Field(default=2, gt=0)
     target_red_ratio: float = Field(default=0.5, gt=0, le=1)
+    target_grace_days: int = Field(default=14, ge=0)
     intervals: dict[str, Interval] = Field(default_factory=_default_intervals)
     scoring: Scoring = Scoring()
     colors: dict[str, ColorStyle] = Field(default_factory=_default_colors)
