@@ -36,6 +36,10 @@ def pick(key: str, options: list) -> object:
     return options[h % len(options)]
 
 
+def quoted(item: str) -> str:
+    return item if "“" in item else f"“{item}”"
+
+
 def profile(activity: int, unit: str) -> str:
     """How a cell behaves this autumn, chosen by a hash so it is stable."""
     h = int(hashlib.sha256(f"{activity}/{unit}".encode()).hexdigest(), 16) % 100
@@ -90,7 +94,7 @@ def entries(catalog: Catalog) -> list[Entry]:
                     by=str(pick(f"{u}by", RECORDERS)),
                     at=f"{day.isoformat()}T17:{10 + n % 40:02d}:00+08:00",
                     color=color,
-                    text=f"{done}，推进“{item}”，开展活动 {sessions} 场，参与 {people} 人次。",
+                    text=f"{done}，推进{quoted(str(item))}，开展活动 {sessions} 场，参与 {people} 人次。",
                     problems=str(pick(f"{a}{u}{n}q", PROBLEMS)),
                     next=str(pick(f"{a}{u}{n}n", NEXT)),
                     metrics={k: v for k, v in metrics.items() if v},
@@ -152,6 +156,37 @@ def entries(catalog: Catalog) -> list[Entry]:
     return out
 
 
+# Two returned templates of 市委宣传部 for week 48, as a liaison fills them in Excel:
+# a date cell, text dates, a number typed as text, a blank row. The second has mistakes.
+FILLED = [
+    (dt.date(2022, 11, 28), "13.讲述市民故事", "蓝", "在融媒体中心开设“文明市民故事”专栏，刊发第一期", "", "每周推出一期", "稿件=1", "王欣欣"),
+    None,
+    ("2022/11/29", "3.见证新霸州", "绿", "“我拍霸州新变化”摄影征集收到作品 126 幅", "", "组织评审", "作品=126", "王欣欣"),
+    ("2022年11月30日", "2", "蓝", "组织“百名老班长向党说”专题报道 2 期", "线上传播量偏低", "联系冀云平台加强推送", "报道=2；场次=1", "王欣欣"),
+]
+MISTAKES = [
+    ("2022-11-29", "4.共建文明城市", "紫", "", "", "", "场次三", "王欣欣"),
+    ("2022-11-30", "1", "绿", "理论学习中心组第四次集中学习", "", "", "场次=1", "王欣欣"),
+]
+
+
+def workbooks(catalog: Catalog) -> None:
+    from openpyxl.utils import get_column_letter
+
+    from shuangzheng_cli.excel import save_atomic
+    from shuangzheng_cli.excel_import import FORM_HEADER_ROW, FORM_SHEET, build_template
+    from shuangzheng_cli.periods import parse_period
+
+    for name, rows in (("宣传部-2022-W48-报送.xlsx", FILLED), ("宣传部-2022-W48-有误.xlsx", MISTAKES)):
+        wb = build_template(catalog, "xcb", parse_period("2022-W48"), AS_OF)
+        ws = wb[FORM_SHEET]
+        for i, row in enumerate(rows, start=FORM_HEADER_ROW + 1):
+            for j, value in enumerate(row or (), start=1):
+                if value != "":
+                    ws[f"{get_column_letter(j)}{i}"] = value
+        save_atomic(wb, HERE / name, force=True, as_of=AS_OF)
+
+
 def main() -> None:
     catalog = Catalog.load(HERE.parent)
     target = HERE / "ledgers"
@@ -159,7 +194,8 @@ def main() -> None:
         shutil.rmtree(target)
     items = sorted(entries(catalog), key=lambda e: (e.unit, e.date, e.at, e.id))
     Ledger(HERE).append(items)
-    print(f"wrote {len(items)} entries to {target}")
+    workbooks(catalog)
+    print(f"wrote {len(items)} entries to {target} and two returned templates")
 
 
 if __name__ == "__main__":

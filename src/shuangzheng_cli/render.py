@@ -38,6 +38,7 @@ class Column:
     justify: str = "left"
     max_width: int | None = None
     min_width: int | None = None
+    no_wrap: bool = False  # ids and dates stay on one line
 
 
 def color_name(color: str | None) -> str:
@@ -178,7 +179,12 @@ class Output:
         )
         for c in columns:
             table.add_column(
-                c.header, justify=c.justify, max_width=c.max_width, min_width=c.min_width, overflow="fold"
+                c.header,
+                justify=c.justify,
+                max_width=c.max_width,
+                min_width=c.min_width,
+                no_wrap=c.no_wrap,
+                overflow="ellipsis" if c.no_wrap else "fold",
             )
         for row in rows:
             cells = []

@@ -134,7 +134,7 @@ LIST_COLUMNS = [
     Column("activity", "活动"),
     Column("unit", "单位"),
     Column("color", "状态", color=True),
-    Column("last_report", "最近报送"),
+    Column("last_report", "最近报送", no_wrap=True),
     Column("days_since", "距今（天）", justify="right"),
     Column("reasons", "原因"),
 ]

@@ -184,7 +184,7 @@ def units(
         for u in data
     ]
     columns = [
-        Column("id", "编号"),
+        Column("id", "编号", no_wrap=True),
         Column("name", "名称"),
         Column("aliases", "别名", max_width=24),
         Column("kind", "类别"),

@@ -206,20 +206,22 @@ def history(
         st.out.text(_json(data))
         return
     rows = [entry_row(catalog, e, e.id in cancelled) for e in entries]
+    one_unit = units is not None and len(units) == 1 and fmt == Fmt.table
     columns = [
-        Column("date", "日期"),
-        Column("unit", "单位"),
+        Column("date", "日期", no_wrap=True),
+        *([] if one_unit else [Column("unit", "单位")]),
         Column("activity", "活动", max_width=14),
         Column("kind", "类型"),
         Column("color", "颜色", color=True),
         Column("text", "内容", max_width=50),
         Column("metrics", "数据", max_width=20),
         Column("by", "记录人"),
-        Column("id", "编号"),
+        Column("id", "编号", no_wrap=True),
     ]
     if fmt == Fmt.csv:
         columns.insert(6, Column("problems", "存在问题"))
-    st.out.table(rows, columns, fmt=fmt.value, title=f"台账记录（{len(rows)} 条）")
+    whose = f"{catalog.name(units[0])} " if one_unit and units else ""
+    st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条）")
 
 
 def _json(data: Any) -> str:

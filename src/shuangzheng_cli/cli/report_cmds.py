@@ -244,7 +244,7 @@ def week_blocks(report: reports.WeekReport, catalog: Catalog, top: int | None, m
             columns=[
                 Column("activity", "活动", max_width=16),
                 Column("unit", "单位"),
-                Column("last_report", "最近报送"),
+                Column("last_report", "最近报送", no_wrap=True),
                 Column("reasons", "原因", max_width=60),
             ],
         )
@@ -280,7 +280,7 @@ def week_blocks(report: reports.WeekReport, catalog: Catalog, top: int | None, m
                 for e in shown
             ],
             columns=[
-                Column("date", "日期"),
+                Column("date", "日期", no_wrap=True),
                 Column("unit", "单位"),
                 Column("activity", "活动", max_width=16),
                 Column("text", "进展情况", max_width=50),
@@ -482,7 +482,7 @@ def half_print(st: State, report: reports.HalfYearReport, catalog: Catalog) -> N
             Block(
                 f"存在问题（{len(problems)} 条）",
                 rows=problems,
-                columns=[Column("activity", "活动", max_width=16), Column("date", "日期"), Column("text", "问题", max_width=70)],
+                columns=[Column("activity", "活动", max_width=16), Column("date", "日期", no_wrap=True), Column("text", "问题", max_width=70)],
                 level=3,
             )
         )
@@ -504,7 +504,7 @@ def half_print(st: State, report: reports.HalfYearReport, catalog: Catalog) -> N
                 rows=checks,
                 columns=[
                     Column("activity", "活动", max_width=16),
-                    Column("date", "日期"),
+                    Column("date", "日期", no_wrap=True),
                     Column("method", "方式"),
                     Column("color", "结论", color=True),
                     Column("text", "发现", max_width=50),
