@@ -12,7 +12,9 @@ the same encoding as `ledger.encode_line` (checked on a sample after writing), i
 chronological order within each file, as an office would have appended them.
 
 Generation is cached: a workspace whose `.bench-params.json` matches the parameters
-(size, years, seed, this file and `data/*.yaml`) is left as it is.
+(size, years, seed, GENERATOR_VERSION) is left as it is; `--force` regenerates. `data/`
+is a symlink to the repo's `data/`, so the workspace always has the current definitions
+(if they change so that the generated lines no longer validate, `check` says so).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ sys.path.insert(0, str(REPO / "src"))
 from shuangzheng_cli.catalog import Catalog  # noqa: E402
 
 SEED = 7
+GENERATOR_VERSION = 1  # bump when the generated lines change
 LAST_DAY = dt.date(2026, 12, 31)
 ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # as ledger.ID_ALPHABET
 INSPECTION_SHARE = 0.05
@@ -95,10 +98,7 @@ def workspace_name(n: int, years: list[int] | None) -> str:
 
 
 def _fingerprint(n: int, years: list[int] | None) -> dict:
-    h = hashlib.sha256(Path(__file__).read_bytes())
-    for name in ("activities.yaml", "units.yaml"):
-        h.update((REPO / "data" / name).read_bytes())
-    return {"n": n, "years": years, "seed": SEED, "last_day": LAST_DAY.isoformat(), "source": h.hexdigest()}
+    return {"n": n, "years": years, "seed": SEED, "last_day": LAST_DAY.isoformat(), "version": GENERATOR_VERSION}
 
 
 def _texts(rng: random.Random, subjects: list[str], count: int, low: int, high: int, mode: int) -> list[str]:
@@ -182,7 +182,7 @@ def generate(n: int, years: list[int] | None, target: Path) -> int:
     seen_ids: set[str] = set()
     recent: dict[str, list[tuple[str, int, dt.date]]] = {}  # unit -> voidable (id, activity, date)
     (target / "ledgers").mkdir(parents=True)
-    shutil.copytree(REPO / "data", target / "data")
+    (target / "data").symlink_to(REPO / "data", target_is_directory=True)
     buffers: dict[str, list[str]] = {}
     year = None
     written = 0
@@ -278,13 +278,13 @@ def verify_encoding(workspace: Path, sample: int = 200) -> None:
         raise SystemExit(f"{workspace}: no lines written")
 
 
-def ensure(n: int, years: list[int] | None = None, quiet: bool = False) -> Path:
+def ensure(n: int, years: list[int] | None = None, quiet: bool = False, force: bool = False) -> Path:
     """The workspace for `n` entries, generated unless already there with the same parameters."""
     name = workspace_name(n, years)
     target = DATA_OUT / name
     params = _fingerprint(n, years)
     stamp = target / PARAMS_FILE
-    if stamp.is_file():
+    if stamp.is_file() and not force:
         try:
             if json.loads(stamp.read_text()) == params:
                 return target
@@ -312,10 +312,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10k,100k,1M", help="comma-separated entry counts (10k, 100k, 1M)")
     parser.add_argument("--years", default="", help="only these years, comma-separated (e.g. 2022)")
+    parser.add_argument("--force", action="store_true", help="regenerate even if already there")
     args = parser.parse_args(argv)
     years = [int(y) for y in args.years.split(",") if y.strip()] or None
     for size in args.sizes.split(","):
-        path = ensure(parse_size(size), years)
+        path = ensure(parse_size(size), years, force=args.force)
         print(f"{path.relative_to(REPO)}")
 
 

@@ -332,6 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10k,100k,1M", help="ledger sizes, comma-separated (default 10k,100k,1M)")
     parser.add_argument("--quick", action="store_true", help="one run of each measure instead of 5 (3 at 1M and export)")
     parser.add_argument("--repeats", type=int, default=None, help="runs per figure (overrides the defaults)")
+    parser.add_argument("--export-repeats", type=int, default=None, help="runs of the export row (default 3; ~2.5 min each now)")
     parser.add_argument("--no-export", action="store_true", help="skip the export row")
     parser.add_argument("--no-startup", action="store_true", help="skip the --version / add rows")
     args = parser.parse_args(argv)
@@ -351,6 +352,12 @@ def main(argv: list[str] | None = None) -> int:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False).stdout.strip()
     rows: list[Row] = []
     counts: dict[str, int] = {}
+    for n in sizes:  # every workspace first, so nothing is generated between measurements
+        generate.ensure(n)
+    if not args.no_export:
+        generate.ensure(100_000, [2022])
+    if not args.no_startup:
+        generate.ensure(100_000)
     for n in sizes:
         ws = generate.ensure(n)
         name = generate.size_name(n)
@@ -359,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += bench_reading(ws, name, repeats(n), log)
         log(table(rows))  # so far: a long run that is stopped still leaves its figures
     if not args.no_export:
-        counts["export"] = args.repeats or (1 if args.quick else 3)
+        counts["export"] = args.export_repeats or args.repeats or (1 if args.quick else 3)
         rows += bench_export(counts["export"], log)
         log(table(rows))
     if not args.no_startup:
