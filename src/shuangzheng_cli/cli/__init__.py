@@ -1,218 +1,88 @@
 """The `shuangzheng` command: a thin Typer layer that parses, calls the library, renders.
 
-Errors are shown in one place (`main`): library errors as their Chinese message and
-exit code, Typer/Click usage errors translated to Chinese with exit code 2.
+Start-up is kept cheap: `--version` is answered before Typer is imported, and only the
+module that defines the command asked for is imported (`add` never loads the board's
+renderers, the reports, openpyxl or rich). `--help`, no command, or a name not listed
+here load every command, so help and "no such command" see the whole app.
 """
 
 from __future__ import annotations
 
-import difflib
-import re
+import importlib
 import sys
-from typing import Annotated
+from typing import Any
 
-import typer
-
-from .. import __version__
-from ..errors import ShuangzhengError
-from .common import State
-
-app = typer.Typer(
-    name="shuangzheng",
-    help="双争活动台账：台账管理、四色管理、挂图作战、督导约谈、报表与年度考核。\n\n"
-    "工作区：--root 指定，或环境变量 SHUANGZHENG_ROOT，或从当前目录向上查找含 data/activities.yaml 的目录。",
-    no_args_is_help=False,
-    add_completion=False,
-    pretty_exceptions_show_locals=False,
-    pretty_exceptions_short=True,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"shuangzheng {__version__}")
-        raise typer.Exit()
-
-
-@app.callback(invoke_without_command=True)
-def _root(
-    ctx: typer.Context,
-    root: Annotated[
-        str | None, typer.Option("--root", help="工作区目录（含 data/ 与 ledgers/）", show_default=False)
-    ] = None,
-    ascii_borders: Annotated[
-        bool, typer.Option("--ascii", help="用 ASCII 字符画表格边框（Windows 代码页 936 控制台不错位）")
-    ] = False,
-    version: Annotated[
-        bool, typer.Option("--version", "-V", help="显示版本号", callback=_version, is_eager=True)
-    ] = False,
-) -> None:
-    ctx.obj = State(root=root, ascii=ascii_borders)
-    ctx.obj.out.ascii_borders = ascii_borders
-    if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
-
-
-from . import definitions, ledger_cmds  # noqa: E402,F401  (registers the commands)
-
-for _optional in ("board_cmds", "excel_cmds", "report_cmds"):
-    try:
-        __import__(f"{__name__}.{_optional}")
-    except ModuleNotFoundError as _exc:  # a command group not built yet
-        if _exc.name != f"{__name__}.{_optional}":
-            raise
-
-
-# ------------------------------------------------------------ errors in Chinese
-
-_HELP_TITLES = {
-    "ARGUMENTS_PANEL_TITLE": "参数",
-    "OPTIONS_PANEL_TITLE": "选项",
-    "COMMANDS_PANEL_TITLE": "命令",
-    "ERRORS_PANEL_TITLE": "错误",
-    "ABORTED_TEXT": "已取消。",
-    "REQUIRED_LONG_STRING": "[必填]",
-    "DEFAULT_STRING": "[默认：{}]",
+#: command name -> the module under `cli/` that registers it (in the order help lists them)
+COMMANDS: dict[str, str] = {
+    "init": "definitions",
+    "check": "definitions",
+    "units": "definitions",
+    "activities": "definitions",
+    "add": "ledger_cmds",
+    "inspect": "ledger_cmds",
+    "void": "ledger_cmds",
+    "history": "ledger_cmds",
+    "status": "board_cmds",
+    "alerts": "board_cmds",
+    "export": "excel_cmds",
+    "template": "excel_cmds",
+    "import": "excel_cmds",
+    "report": "report_cmds",
+    "score": "report_cmds",
+    "bulletin": "report_cmds",
 }
+_GLOBAL_WITH_VALUE = ("--root",)
+_VERSION = ("--version", "-V")
 
 
-def _usage_message(exc: Exception) -> str:
-    kind = type(exc).__name__
-    param = getattr(exc, "param", None)
-    hint = getattr(exc, "param_hint", None)
-    if param is not None and not hint:
-        opts = getattr(param, "opts", None) or [getattr(param, "name", "")]
-        hint = " / ".join(opts)
-    elif isinstance(hint, list | tuple):
-        hint = " / ".join(hint)
-    if kind == "NoSuchOption":
-        name = getattr(exc, "option_name", "")
-        closest = _closest_options(name, getattr(exc, "ctx", None), getattr(exc, "possibilities", None))
-        extra = f"，是否指 {' / '.join(closest)}？" if closest else ""
-        return f"没有选项 {name}{extra}"
-    if kind == "MissingParameter":
-        return f"缺少必填的 {hint}"
-    if kind == "BadParameter":
-        return f"{hint} 的值无效：{_bad_value(getattr(exc, 'message', str(exc)), param)}"
-    message = getattr(exc, "message", str(exc))
-    if message.startswith("No such command"):
-        name = message.split("'")[1] if "'" in message else message
-        return f"没有命令 '{name}'：运行 shuangzheng --help 查看全部命令"
-    if message.startswith("Got unexpected extra argument"):
-        found = re.search(r"\(([^()]*)\)\s*$", message)
-        extra = found.group(1) if found else message
-        return f"多余的参数：{extra}（含空格的文字请加引号）"
-    if message.startswith("Option") and "requires an argument" in message:
-        return f"选项 {message.split(chr(39))[1]} 后面需要一个值"
-    if "requires an argument" in message:
-        return "选项后面需要一个值"
-    return message
+def _load(modules: list[str]) -> Any:  # noqa: ANN401 - the Typer app
+    from . import root
+
+    for name in modules:
+        importlib.import_module(f"{__name__}.{name}")
+    return root
 
 
-def _closest_options(name: str, ctx: object, possibilities: list[str] | None) -> list[str]:
-    """The option name(s) closest to a mistyped one: only the best match (and any tie)."""
-    options: set[str] = set(possibilities or [])
-    command = getattr(ctx, "command", None)
-    for param in getattr(command, "params", []):
-        options.update(o for o in getattr(param, "opts", []) + getattr(param, "secondary_opts", []) if o.startswith("--"))
-    options.add("--help")
-    scored = sorted(
-        ((difflib.SequenceMatcher(None, name, option).ratio(), option) for option in options),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
-    if not scored or scored[0][0] < 0.6:
-        return []
-    best = scored[0][0]
-    return [option for ratio, option in scored if ratio == best]
+def _load_all() -> Any:  # noqa: ANN401 - the root module
+    return _load(list(dict.fromkeys(COMMANDS.values())))
 
 
-def _bad_value(message: str, param: object) -> str:
-    """Typer/pydantic's English reason for a bad option value, in Chinese."""
-    choices = getattr(getattr(param, "type", None), "choices", None)
-    found = re.search(r"is not one of (.*?)\.?$", message)
-    if found and not choices:
-        choices = re.findall(r"'([^']*)'", found.group(1))
-    if "is not one of" in message or "is not a valid choice" in message or "is not a valid enum" in message:
-        return f"可选值为 {' / '.join(str(c) for c in choices)}" if choices else "不在可选值之内"
-    lowered = message.lower()
-    if "valid integer" in lowered:
-        return "须为整数"
-    if "valid number" in lowered or "valid float" in lowered:
-        return "须为数字"
-    if "valid boolean" in lowered:
-        return "须为 true 或 false"
-    if "date" in lowered:
-        return "须为 YYYY-MM-DD 格式的日期"
-    if not re.search(r"[\u4e00-\u9fff]", message):
-        return "取值无效"
-    return message
+def __getattr__(name: str) -> Any:  # noqa: ANN401
+    """`from shuangzheng_cli.cli import app`: the Typer app with every command registered."""
+    if name == "app":
+        return _load_all().app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def command_of(args: list[str]) -> str | None:
+    """The command word in `args` (after the global options), or None."""
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in _GLOBAL_WITH_VALUE:
+            i += 2
+            continue
+        if arg.startswith("-"):
+            i += 1
+            continue
+        return arg
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code (0 ok, 1 problems found, 2 usage)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or any(a in ("-h", "--help") for a in args):
-        return _help(args)
-    return _run(args)
+    if len(args) == 1 and args[0] in _VERSION:
+        from .. import __version__
 
-
-# Typer's help has a few English words that no setting changes: replaced with Chinese of
-# the same display width, so the boxes stay aligned.
-_HELP_WORDS = {
-    "Show this message and exit.": "显示本帮助并退出。         ",
-    "Usage:": "用法：",
-    "[OPTIONS]": "[选项]",
-    "COMMAND [ARGS]...": "命令 [参数]...",
-}
-
-
-def _help(args: list[str]) -> int:
-    import contextlib
-    import io
-
-    from typer import rich_utils  # only help needs it
-
-    for name, title in _HELP_TITLES.items():
-        if hasattr(rich_utils, name):
-            setattr(rich_utils, name, title)
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        code = _run(args)
-    text = buffer.getvalue()
-    for english, chinese in _HELP_WORDS.items():
-        text = text.replace(english, chinese)
-    sys.stdout.write(text)
-    return code
-
-
-def _run(args: list[str]) -> int:
-    command = typer.main.get_command(app)
-    usage_error = typer.BadParameter.__mro__[1]  # UsageError, from whichever Click Typer uses
-    try:
-        result = command.main(args=args, prog_name="shuangzheng", standalone_mode=False)
-    except ShuangzhengError as exc:
-        sys.stdout.flush()
-        sys.stderr.write(f"错误：{exc}\n")
-        return exc.code
-    except usage_error as exc:
-        if type(exc).__name__ == "NoArgsIsHelpError":
-            typer.echo(exc.ctx.get_help() if exc.ctx else "")
-            return 0
-        ctx = getattr(exc, "ctx", None)
-        sys.stderr.write(f"用法错误：{_usage_message(exc)}\n")
-        if ctx is not None:
-            sys.stderr.write(f"查看帮助：{ctx.command_path} --help\n")
-        return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("已中断。\n")
-        return 130
-    except BrokenPipeError:
+        sys.stdout.write(f"shuangzheng {__version__}\n")
         return 0
-    except Exception as exc:  # Typer's Abort (Ctrl-D at a prompt) and friends
-        if type(exc).__name__ == "Abort":
-            sys.stderr.write("已取消。\n")
-            return 1
-        raise
-    return result if isinstance(result, int) else 0
+    command = command_of(args)
+    wants_help = not args or any(a in ("-h", "--help") for a in args)
+    if command in COMMANDS and not (wants_help and command is None):
+        root = _load([COMMANDS[command]])
+    else:
+        root = _load_all()
+    if wants_help:
+        return root.help_(args)
+    return root.run(args)

@@ -14,8 +14,8 @@ from ..catalog import Catalog
 from ..errors import UsageProblem
 from ..models import COLOR_MEANINGS, NOT_STARTED, parse_color
 from ..render import MD_SQUARES, Column, color_name, display_width, rows_to_markdown, to_json
-from . import app
 from .common import AsOfOpt, Fmt, FormatOpt, State, as_of_date, state
+from .root import app
 
 
 class View(StrEnum):

@@ -16,8 +16,8 @@ from ..errors import DefinitionError
 from ..periods import today
 from ..render import Column
 from ..workspace import MARKER, bundled_data_dir
-from . import app
 from .common import ActivityOpt, Fmt, FormatOpt, UnitOpt, state
+from .root import app
 
 GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保留（见 README：多人协作）\nledgers/**/*.jsonl merge=union\n"
 GITIGNORE = "# shuangzheng 的本地缓存，可随时删除\n.shuangzheng-cache/\n"

@@ -14,8 +14,8 @@ import typer
 
 from ..errors import ShuangzhengError, UsageProblem
 from ..periods import PERIOD_HELP, Period, parse_date, parse_period, today, week_of
-from . import app
 from .common import AsOfOpt, PeriodOpt, State, UnitOpt, recorder, state
+from .root import app
 
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（.xlsx）", show_default=False)]
 ForceOpt = Annotated[bool, typer.Option("--force", help="文件已存在时覆盖")]

@@ -14,7 +14,6 @@ from ..models import Entry
 from ..periods import parse_date, today
 from ..record import inspection, progress
 from ..render import Column, color_name
-from . import app
 from .common import (
     ActivityOpt,
     Fmt,
@@ -26,6 +25,7 @@ from .common import (
     recorder,
     state,
 )
+from .root import app
 
 DateOpt = Annotated[str | None, typer.Option("--date", "-d", help="工作发生的日期 YYYY-MM-DD（默认今天）")]
 ByOpt = Annotated[

@@ -22,9 +22,9 @@ from ..catalog import Catalog
 from ..errors import UsageProblem
 from ..periods import Period, parse_date, parse_period, week_of
 from ..render import MD_SQUARES, Column, color_name, rows_to_markdown, to_json
-from . import app
 from .board_cmds import load_index, short_unit
 from .common import AsOfOpt, State, as_of_date, state
+from .root import app
 
 report_app = typer.Typer(
     help="报表：周报（信息简报）、半年报告。年度考核见 score，通报见 bulletin。",
