@@ -85,13 +85,51 @@ def read_lines(path: Path) -> Iterator[RawLine]:
     """Every line of one ledger file, streamed, decoded where possible; never raises on bad content.
 
     Opened without following a symlink (`check` reports symlinks; readers never follow them).
+    A last line without its newline may be one another process is still writing: the
+    reader waits for the writer's lock, reads the rest of that line, and stops there.
     """
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     with os.fdopen(fd, "rb") as fh:
+        offset = 0
         for i, raw in enumerate(fh, start=1):
+            offset += len(raw)
+            last = not raw.endswith(b"\n")  # only ever the last line read
+            if last:
+                raw += _rest_of_line(fd, offset)
             if i == 1 and raw.startswith(BOM):
                 raw = raw[len(BOM) :]
             yield _decode(i, raw)
+            if last:
+                return  # what was written after it is for the next reader
+
+
+def _rest_of_line(fd: int, offset: int) -> bytes:
+    """The end of a line a writer may still be writing (a write over a page boundary becomes
+    visible in parts): wait for its exclusive lock, then read on to the newline. Nothing
+    when the line is really torn (a crash) or the lock is held past the lock timeout."""
+    deadline = time.monotonic() + lock_timeout()
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return b""
+            time.sleep(0.001)
+        except OSError:
+            return b""
+    try:
+        rest = b""
+        while True:
+            chunk = os.pread(fd, 1 << 16, offset + len(rest))
+            end = chunk.find(b"\n")
+            if end >= 0:
+                return rest + chunk[: end + 1]
+            if not chunk:
+                return rest
+            rest += chunk
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 def _decode(i: int, raw: bytes) -> RawLine:
