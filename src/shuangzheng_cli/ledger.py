@@ -220,6 +220,9 @@ class Ledger:
         """Ledger files, sorted; optionally only one unit's or some years'. Symlinks are left out."""
         if unit is not None and not is_unit_id(unit):
             raise LedgerError(f"单位编号 {unit!r} 不合规（应为 units.yaml 中的编号，如 xcb）", code=2)
+        if self.dir.is_symlink():  # as `append` and `check`: the ledger stays inside the workspace
+            self.skipped.append(Problem("ledgers", 0, "是符号链接，已跳过（台账必须在工作区之内）"))
+            return []
         if not self.dir.is_dir():
             return []
         wanted = set(years) if years is not None else None
@@ -239,6 +242,9 @@ class Ledger:
     def _plain_file(self, path: Path) -> bool:
         if path.is_symlink():
             self.skipped.append(Problem(self.label(path), 0, "是符号链接，已跳过（台账文件必须是普通文件）"))
+            return False
+        if path.is_dir():
+            self.skipped.append(Problem(self.label(path), 0, "是文件夹，不是台账文件，已跳过"))
             return False
         return path.is_file()
 
@@ -386,9 +392,10 @@ class Ledger:
                 opened[-1] = (path, fd, size)
             placed: dict[int, Entry] = {}
             current: Path | None = None
+            current_fd = -1
             try:
                 for path, fd, size in opened:
-                    current = path
+                    current, current_fd = path, fd
                     line_no = _count_lines(fd, size)
                     for entry in by_path[path]:
                         data = encode_line(entry)
@@ -399,15 +406,14 @@ class Ledger:
                         placed[id(entry)] = replace(entry, source=self.label(path), line=line_no)
                     os.fsync(fd)
             except (OSError, _ShortWrite) as exc:
+                if isinstance(exc, _ShortWrite):  # the kernel writes what fits on a full disk
+                    full = _no_room(current_fd, exc.wanted - exc.written)
+                    reason = ("磁盘已满：" if full else "") + f"只写入了 {exc.written}/{exc.wanted} 字节"
+                else:
+                    reason = _os_reason(exc)
                 for _path, fd, size in opened:
                     _truncate(fd, size)
                 label = self.label(current) if current else "台账"
-                if isinstance(exc, _ShortWrite):
-                    reason = f"只写入了 {exc.written}/{exc.wanted} 字节"
-                elif exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                    reason = "磁盘已满"
-                else:
-                    reason = exc.strerror or str(exc)
                 raise LedgerError(f"写入 {label} 失败（{reason}），本次记录均未写入，文件保持原样") from None
             return [placed[id(e)] for e in entries]
         finally:
@@ -425,11 +431,11 @@ class Ledger:
         except IsADirectoryError:
             raise LedgerError(f"{label} 是一个文件夹，不是台账文件：请移走它后重试") from None
         except PermissionError:
-            raise LedgerError(f"无权写入 {label}（文件或文件夹只读？）") from None
+            raise LedgerError(f"无权写入 {label}（文件或文件夹只读？），本次记录未写入") from None
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise LedgerError(f"{label} 是符号链接，出于安全拒绝写入") from None
-            raise LedgerError(f"无法打开 {label}：{exc.strerror}") from None
+            raise LedgerError(f"无法写入 {label}（{_os_reason(exc)}），本次记录未写入") from None
 
     def _make_dirs(self, folder: Path) -> None:
         created = not folder.exists()
@@ -439,6 +445,8 @@ class Ledger:
             raise LedgerError(f"无权在 {self.label(folder)} 创建文件夹（只读？）") from None
         except FileExistsError:
             raise LedgerError(f"{self.label(folder)} 不是文件夹") from None
+        except OSError as exc:  # a read-only or full disk, a file where a folder should be
+            raise LedgerError(f"无法创建文件夹 {self.label(folder)}（{_os_reason(exc)}），本次记录未写入") from None
         if created:
             _fsync_dir(folder.parent)
 
@@ -471,7 +479,10 @@ class Ledger:
         Nothing is deleted: the fragment is appended (and synced) to the `.torn` file
         before the ledger file is cut. Returns (bytes moved, torn file) or None if whole.
         """
-        fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
+        except OSError as exc:
+            raise LedgerError(f"无法修复 {self.label(path)}（{_os_reason(exc)}），未做任何改动") from None
         try:
             self._lock(fd, self.label(path))
             size = os.fstat(fd).st_size
@@ -491,14 +502,17 @@ class Ledger:
                 tail *= 2
             fragment = os.pread(fd, size - cut, cut)
             torn = path.with_name(path.name + ".torn")
-            tfd = os.open(torn, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
             try:
-                data = fragment + b"\n"
-                if os.write(tfd, data) != len(data):
-                    raise LedgerError(f"无法完整写入 {self.label(torn)}：未修改 {self.label(path)}")
-                os.fsync(tfd)
-            finally:
-                os.close(tfd)
+                tfd = os.open(torn, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+                try:
+                    data = fragment + b"\n"
+                    if os.write(tfd, data) != len(data):
+                        raise LedgerError(f"无法完整写入 {self.label(torn)}：未修改 {self.label(path)}")
+                    os.fsync(tfd)
+                finally:
+                    os.close(tfd)
+            except OSError as exc:
+                raise LedgerError(f"无法写入 {self.label(torn)}（{_os_reason(exc)}）：未修改 {self.label(path)}") from None
             os.ftruncate(fd, cut)
             os.fsync(fd)
             return len(fragment), torn
@@ -511,6 +525,31 @@ class _ShortWrite(Exception):
         super().__init__(written, wanted)
         self.written = written
         self.wanted = wanted
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EROFS: "所在磁盘或文件夹是只读的",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EIO: "磁盘读写出错",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+}
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a write failed, in Chinese for the failures an office meets."""
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _no_room(fd: int, needed: int) -> bool:
+    """After a short write: is the disk (or quota) out of room for the rest?"""
+    try:
+        st = os.fstatvfs(fd)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < needed
 
 
 def _truncate(fd: int, size: int) -> None:
