@@ -161,7 +161,49 @@ def cell_status(catalog: Catalog, entries: Iterable[Entry], activity: int, unit:
 _SELF = {"red": "自评红", "yellow": "自评黄", "green": "自评绿"}
 
 
+@dataclass(frozen=True)
+class CellFacts:
+    """All the rules need to know about one cell as of a date (from a list, or streamed).
+
+    `last_progress`: (date, self-assessed color) of the latest progress entry;
+    `latest_inspection`: (date, color, method, followup) of the latest inspection;
+    `achieved`: per target of the activity (in order), the metric summed over its window.
+    """
+
+    last_progress: tuple[dt.date, Any] | None
+    latest_inspection: tuple[dt.date, Any, Any, Any] | None
+    achieved: tuple[float, ...]
+
+
+def applies(catalog: Catalog, target: Target, activity: int, unit: str) -> bool:
+    """A target applies to every unit of its activity, or only to the lead (and its members)."""
+    return target.applies_to != "lead" or unit in catalog.expand(catalog.lead(activity))
+
+
 def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_of: dt.date) -> CellStatus:
+    if as_of < catalog.start:
+        return status_from_facts(catalog, activity, unit, as_of, CellFacts(None, None, ()))
+    n = bisect.bisect_right(slot.progress_dates, as_of)
+    progress = slot.progress[:n]
+    last = progress[-1] if progress else None
+    m = bisect.bisect_right(slot.inspection_dates, as_of)
+    latest = slot.inspections[m - 1] if m else None
+    achieved = tuple(
+        target_progress(catalog, target, progress, as_of)[0] if applies(catalog, target, activity, unit) else 0.0
+        for target in catalog.activities[activity].targets
+    )
+    return status_from_facts(
+        catalog, activity, unit, as_of,
+        CellFacts(
+            (last.date, last.color) if last else None,
+            (latest.date, latest.color, latest.method, latest.followup) if latest else None,
+            achieved,
+        ),
+    )
+
+
+def status_from_facts(catalog: Catalog, activity: int, unit: str, as_of: dt.date, facts: CellFacts) -> CellStatus:
+    """The four-color rules (四色管理法) over one cell's facts: its color and every reason."""
     start = catalog.start
     if as_of < start:
         return CellStatus(activity, unit, NOT_STARTED, None, None, (f"活动自 {start} 起开展",))
@@ -169,11 +211,9 @@ def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_o
     interval = catalog.interval(activity)
     found: list[tuple[str, str]] = []  # (color, reason)
 
-    n = bisect.bisect_right(slot.progress_dates, as_of)
-    progress = slot.progress[:n]
-    last = progress[-1] if progress else None
-    days_since = (as_of - last.date).days if last else None
-    if last is None:
+    last_date, last_color = facts.last_progress if facts.last_progress else (None, None)
+    days_since = (as_of - last_date).days if last_date else None
+    if last_date is None:
         waited = (as_of - start).days
         if waited >= rules.start_grace_days:
             found.append(("red", f"阶段开始 {waited} 天仍未启动"))
@@ -189,24 +229,23 @@ def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_o
             found.append(("blue", f"{days_since} 天未报送（{interval.name}报送）"))
         else:
             found.append(("blue", "按期报送" if days_since == 0 else f"按期报送（{days_since} 天前）"))
-        if last.color in _SELF:
-            found.append((last.color, _SELF[last.color]))
+        if last_color in _SELF:
+            found.append((last_color, _SELF[last_color]))
 
-    m = bisect.bisect_right(slot.inspection_dates, as_of)
-    if m:
-        latest = slot.inspections[m - 1]
-        age = (as_of - latest.date).days
+    if facts.latest_inspection:
+        i_date, i_color, i_method, i_followup = facts.latest_inspection
+        age = (as_of - i_date).days
         if age < rules.inspection_valid_days:
-            follow = f"，{latest.followup}" if latest.followup and latest.followup != "none" else ""
-            if latest.color in ("red", "yellow"):
-                found.append((latest.color, f"督导发现问题（{latest.date} {latest.method}{follow}）"))
-            elif latest.color == "green":
-                found.append(("green", f"督导评价良好（{latest.date} {latest.method}）"))
+            follow = f"，{i_followup}" if i_followup and i_followup != "none" else ""
+            if i_color in ("red", "yellow"):
+                found.append((i_color, f"督导发现问题（{i_date} {i_method}{follow}）"))
+            elif i_color == "green":
+                found.append(("green", f"督导评价良好（{i_date} {i_method}）"))
 
-    for target in catalog.activities[activity].targets:
-        if target.applies_to == "lead" and unit not in catalog.expand(catalog.lead(activity)):
+    for target, achieved in zip(catalog.activities[activity].targets, facts.achieved, strict=True):
+        if not applies(catalog, target, activity, unit):
             continue
-        verdict = _target(catalog, target, progress, as_of)
+        verdict = _target(catalog, target, achieved, as_of)
         if verdict:
             found.append(verdict)
 
@@ -219,7 +258,7 @@ def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_o
         color = "blue"
     # the reasons that made the color first, then the rest, worst first
     reasons = tuple(r for _, r in sorted(found, key=lambda cr: (cr[0] != color, -SEVERITY[cr[0]])))
-    return CellStatus(activity, unit, color, last.date if last else None, days_since, reasons)
+    return CellStatus(activity, unit, color, last_date, days_since, reasons)
 
 
 def target_window(catalog: Catalog, target: Target, as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -235,18 +274,25 @@ def target_progress(catalog: Catalog, target: Target, progress: Iterable[Entry],
     """(achieved, expected by now): the metric summed over the window up to `as_of`, and the pro-rated pace."""
     first, last = target_window(catalog, target, as_of)
     upto = min(as_of, last)
-    achieved = sum(e.metrics.get(target.metric, 0) for e in progress if first <= e.date <= upto)
+    # fsum: exactly rounded, so the figure does not depend on the order entries are summed in
+    achieved = math.fsum(e.metrics.get(target.metric, 0) for e in progress if first <= e.date <= upto)
+    return achieved, expected_by(catalog, target, as_of)
+
+
+def expected_by(catalog: Catalog, target: Target, as_of: dt.date) -> float:
+    """The pro-rated pace of a target on a date (按进度应达)."""
+    first, last = target_window(catalog, target, as_of)
+    upto = min(as_of, last)
     span = (last - first).days + 1
     elapsed = min((upto - first).days + 1, span)
-    expected = math.floor(target.value * elapsed / span) if span > 0 else target.value
-    return achieved, expected
+    return math.floor(target.value * elapsed / span) if span > 0 else target.value
 
 
-def _target(catalog: Catalog, target: Target, progress: list[Entry], as_of: dt.date) -> tuple[str, str] | None:
+def _target(catalog: Catalog, target: Target, achieved: float, as_of: dt.date) -> tuple[str, str] | None:
     first, last = target_window(catalog, target, as_of)
     if as_of < first:
         return None
-    achieved, expected = target_progress(catalog, target, progress, as_of)
+    expected = expected_by(catalog, target, as_of)
     value = _num(target.value)
     label = target.metric
     if achieved >= target.value:

@@ -12,6 +12,7 @@ from ..board import BOARD_COLORS, Board, BoardIndex, CellStatus, interviews
 from ..board import alerts as board_alerts
 from ..catalog import Catalog
 from ..errors import UsageProblem
+from ..ledger import Ledger
 from ..models import COLOR_MEANINGS, NOT_STARTED, parse_color
 from ..render import MD_SQUARES, Column, color_name, display_width, rows_to_markdown, to_json
 from .common import AsOfOpt, Fmt, FormatOpt, State, as_of_date, state
@@ -28,10 +29,24 @@ def load_index(st: State, as_of: dt.date) -> BoardIndex:
     """Read the ledger up to `as_of` and index it for the board (voids applied)."""
     ledger = st.ledger()
     entries = ledger.entries(until=as_of)
+    _note_skipped(st, ledger)
+    return BoardIndex(st.catalog, entries)
+
+
+def load_board(st: State, as_of: dt.date) -> Board:
+    """The board on one date, streamed from the ledger (flat memory), or the cached answer if nothing changed."""
+    from ..tally import cached_board
+
+    ledger = st.ledger()
+    board = cached_board(st.catalog, ledger, as_of)
+    _note_skipped(st, ledger)
+    return board
+
+
+def _note_skipped(st: State, ledger: Ledger) -> None:
     if ledger.skipped:
         first = ledger.skipped[0]
         st.out.message(f"注意：台账中有 {len(ledger.skipped)} 行无法读取，已跳过（首处 {first.place}）。运行 shuangzheng check 查看。")
-    return BoardIndex(st.catalog, entries)
 
 
 def select(
@@ -349,9 +364,7 @@ def status(
     st = state(ctx)
     catalog = st.catalog
     day = as_of_date(as_of)
-    board = select(
-        catalog, load_index(st, day).board(day), category=category, activity=activity, unit=unit, color=color
-    )
+    board = select(catalog, load_board(st, day), category=category, activity=activity, unit=unit, color=color)
     title = f"{catalog.campaign.short_name}四色挂图（截至 {day}）"
     if fmt == Fmt.json:
         st.out.text(to_json(board.to_json()))

@@ -63,12 +63,12 @@ def _report(st: State, ledger: Ledger, placed: Entry, before: str | None) -> Non
 
 
 def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
-    try:
-        from ..board import cell_status
-    except ImportError:  # the board is optional for writing
-        return None
-    entries = ledger.entries(unit=entry.unit, activity=entry.activity)
-    return cell_status(catalog, entries, entry.activity, entry.unit, max(today(), entry.date)).color
+    from ..catalog import Cell
+    from ..tally import stream_board
+
+    day = max(today(), entry.date)
+    board = stream_board(catalog, ledger, day, [Cell(entry.activity, entry.unit)], ledger.files(unit=entry.unit))
+    return board.cells[0].color
 
 
 @app.command()

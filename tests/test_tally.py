@@ -1,0 +1,175 @@
+"""The streamed board and its cache give exactly the answers of `build_board` over the entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from shuangzheng_cli import tally
+from shuangzheng_cli.board import build_board
+from shuangzheng_cli.catalog import Catalog, Cell
+from shuangzheng_cli.ledger import Ledger
+
+DAYS = [dt.date(2022, 9, 1) + dt.timedelta(days=d) for d in range(0, 700, 3)]
+
+
+def _truth(catalog: Catalog, root: Path, as_of: dt.date, cells=None, unit=None):  # noqa: ANN001, ANN202
+    ledger = Ledger(root, catalog)
+    board = build_board(catalog, ledger.entries(until=as_of, unit=unit), as_of, cells)
+    return board, ledger.skipped
+
+
+def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 400) -> None:
+    cells = catalog.cells[:40] + [Cell(1, "nosuchunit")]
+    metrics = {a: [t.metric for t in catalog.activities[a].targets] for a in catalog.activities}
+    ids: list[tuple[str, str, int, dt.date]] = []
+    files: dict[Path, list[bytes]] = {}
+    for i in range(n):
+        cell = rng.choice(cells)
+        day = rng.choice(DAYS)
+        kind = rng.choices(["progress", "inspection", "void"], [8, 2, 1])[0]
+        entry_id = f"{rng.randrange(32**6):06x}x{i}" if rng.random() > 0.05 or not ids else rng.choice(ids)[0]
+        obj: dict = {"v": 1, "id": entry_id, "kind": kind, "date": day.isoformat(), "unit": cell.unit,
+                     "activity": cell.activity, "by": "测", "at": f"{day}T{rng.randrange(24):02d}:00:00+08:00"}
+        if kind == "progress":
+            obj |= {"color": rng.choice([None, "green", "yellow", "red", "blue"]), "text": "进展",
+                    "metrics": {m: rng.choice([1, 2, 5, 0.5, 0.1, 30]) for m in metrics.get(cell.activity, []) + ["场次"]
+                                if rng.random() < 0.7}}
+        elif kind == "inspection":
+            obj |= {"method": rng.choice(["督导", "抽查", "暗访"]), "color": rng.choice(["green", "yellow", "red", "blue"]),
+                    "text": "发现", "followup": rng.choice(["none", "整改", "约谈"])}
+        else:
+            target = rng.choice(ids) if ids else (entry_id, cell.unit, 1, day)
+            obj |= {"ref": target[0], "text": "作废"}
+        ids.append((entry_id, cell.unit, cell.activity, day))
+        year = day.year if rng.random() > 0.05 else day.year + 1
+        path = root / "ledgers" / str(year) / f"{cell.unit}.jsonl"
+        line = json.dumps(obj, ensure_ascii=False).encode()
+        odd = rng.random()
+        if odd < 0.02:
+            line = rng.choice([b"garbage", b"[1, 2]", b"", b"<<<<<<< HEAD", b'{"kind": "progress"}', b"\xff\xfe{}",
+                               b'{"v":1,"id":"a1","kind":"progress","date":"2022-13-01","unit":"xcb","activity":1}'])
+        elif odd < 0.04:
+            line += b"\r"
+        files.setdefault(path, []).append(line)
+        if rng.random() < 0.03:  # a union merge kept a line twice
+            files[path].append(line)
+    for path, lines in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = b"\n".join(lines) + b"\n"
+        if rng.random() < 0.05:
+            data = b"\xef\xbb\xbf" + data
+        path.write_bytes(data)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_streamed_board_equals_the_board_over_the_entries(tmp_path: Path, catalog: Catalog, seed: int) -> None:
+    rng = random.Random(seed)
+    _random_ledger(tmp_path, catalog, rng)
+    for as_of in [dt.date(2022, 8, 1), *rng.sample(DAYS, 4), dt.date(2030, 1, 1)]:
+        truth, skipped = _truth(catalog, tmp_path, as_of)
+        ledger = Ledger(tmp_path, catalog)
+        assert tally.stream_board(catalog, ledger, as_of) == truth
+        assert ledger.skipped == skipped
+        # one unit's files and one cell, as `add` asks
+        cell = rng.choice(catalog.cells[:40])
+        truth, _ = _truth(catalog, tmp_path, as_of, [cell], unit=cell.unit)
+        streamed = tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of, [cell], Ledger(tmp_path).files(unit=cell.unit))
+        assert streamed == truth
+
+
+def test_stdlib_fallback_gives_the_same_board(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    _random_ledger(tmp_path, catalog, random.Random(99))
+    as_of = dt.date(2023, 6, 30)
+    fast = tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of)
+    monkeypatch.setattr(tally, "_fast_loads", None)
+    assert tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of) == fast == _truth(catalog, tmp_path, as_of)[0]
+
+
+def test_an_id_in_two_files_counts_once_in_file_order(tmp_path: Path, catalog: Catalog) -> None:
+    cell = catalog.cells[0]
+    base = {"v": 1, "id": "samesameid", "kind": "progress", "unit": cell.unit, "activity": cell.activity,
+            "by": "测", "at": "2022-10-01T08:00:00+08:00", "text": "进展"}
+    for year, color in ((2022, "red"), (2023, "green")):
+        path = tmp_path / "ledgers" / str(year) / f"{cell.unit}.jsonl"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps(base | {"date": f"{year}-10-01", "color": color}) + "\n")
+    as_of = dt.date(2023, 10, 2)
+    board = tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of)
+    assert board == _truth(catalog, tmp_path, as_of)[0]
+    assert board.cell(cell.activity, cell.unit).last_report == dt.date(2022, 10, 1)
+
+
+def test_the_cache_never_changes_an_answer(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tally, "RACY_SECONDS", 0.05)
+    monkeypatch.setenv("SHUANGZHENG_TODAY", "2026-12-31")
+    streamed = []
+    real = tally.stream_board
+    monkeypatch.setattr(tally, "stream_board", lambda *a, **k: streamed.append(1) or real(*a, **k))
+    rng = random.Random(7)
+    _random_ledger(workspace, catalog, rng, n=300)
+    catalog = Catalog.load(workspace)
+    as_of = dt.date(2023, 3, 1)
+    files = Ledger(workspace).files()
+
+    def same_answer(expect_hit: bool) -> None:
+        time.sleep(0.12)
+        for attempt in range(2):
+            count = len(streamed)
+            ledger = Ledger(workspace, catalog)
+            truth, skipped = _truth(catalog, workspace, as_of)
+            assert tally.cached_board(catalog, ledger, as_of) == truth
+            assert ledger.skipped == skipped
+            if attempt == 1 and expect_hit:
+                assert len(streamed) == count, "the second run should come from the cache"
+
+    same_answer(True)
+    target = files[0]
+    with target.open("ab") as fh:  # an append
+        fh.write(target.read_bytes().splitlines(keepends=True)[0])
+    same_answer(True)
+    Ledger(workspace, catalog).void(_first_id(files[1]), "录错", date="2023-01-01", by="测")  # a void
+    same_answer(True)
+    data = files[2].read_bytes()  # an edit in place: same size, same mtime
+    st = files[2].stat()
+    files[2].write_bytes(data.replace(b'"red"', b'"grn"', 1).replace(b'"green"', b'"yello"', 1).replace(b'"yellow"', b'"red\\u0020"', 1))
+    assert files[2].stat().st_size == st.st_size
+    os.utime(files[2], ns=(st.st_atime_ns, st.st_mtime_ns))
+    same_answer(True)
+    files[3].write_bytes(files[3].read_bytes()[: len(files[3].read_bytes()) // 2].rsplit(b"\n", 1)[0] + b"\n")  # cut
+    same_answer(True)
+    files[4].unlink()  # a file deleted
+    same_answer(True)
+    cache = workspace / tally.CACHE_DIR / "board.json"
+    cache.write_bytes(b"{not json")  # a corrupt cache is ignored and rewritten
+    same_answer(True)
+    assert json.loads(cache.read_bytes())["key"]
+
+
+def test_a_read_only_workspace_just_does_not_cache(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tally, "RACY_SECONDS", 0)
+    _random_ledger(workspace, catalog, random.Random(3), n=100)
+    (workspace / tally.CACHE_DIR).mkdir(exist_ok=True)
+    (workspace / tally.CACHE_DIR).chmod(0o500)
+    try:
+        as_of = dt.date(2023, 1, 1)
+        assert tally.cached_board(catalog, Ledger(workspace, catalog), as_of) == _truth(catalog, workspace, as_of)[0]
+    finally:
+        (workspace / tally.CACHE_DIR).chmod(0o700)
+
+
+def _first_id(path: Path) -> str:
+    for line in path.read_bytes().splitlines():
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and obj.get("kind") in ("progress", "inspection") and isinstance(obj.get("id"), str):
+            return obj["id"]
+    raise AssertionError("no entry")
