@@ -162,8 +162,16 @@ class Catalog:
 
     def activities_of(self, unit_id: str) -> list[int]:
         """Activities whose cells include this unit (or, for a group, any of its members)."""
-        targets = set(self.expand(unit_id)) | {unit_id}
-        return sorted({c.activity for c in self.cells if c.unit in targets})
+        found = self._activities_of.get(unit_id)
+        if found is None:
+            targets = set(self.expand(unit_id)) | {unit_id}
+            found = self._activities_of[unit_id] = sorted({c.activity for c in self.cells if c.unit in targets})
+        return list(found)
+
+    @cached_property
+    def _activities_of(self) -> dict[str, list[int]]:
+        """unit -> its activities, worked out once per unit (`check` asks for every line)."""
+        return {}
 
     def groups_of(self, unit_id: str) -> list[str]:
         return [g.id for g in self.groups.values() if unit_id in g.members]
