@@ -13,6 +13,7 @@ import errno
 import fcntl
 import hashlib
 import json
+import math
 import os
 import re
 import secrets
@@ -172,11 +173,23 @@ def _readable(obj: dict) -> bool:
         and isinstance(obj.get("activity"), int)
         and not isinstance(obj.get("activity"), bool)
         and isinstance(obj.get("date"), str)
-        and isinstance(obj.get("at", ""), str)
-        and isinstance(obj.get("text", ""), str)
+        and all(isinstance(obj.get(k, ""), str) for k in ("at", "by", "text", "problems", "next"))
+        and all(obj.get(k) is None or isinstance(obj.get(k), str) for k in ("color", "method", "followup", "ref"))
         and isinstance(obj.get("metrics") or {}, dict)
+        and all(_is_number(v) for v in (obj.get("metrics") or {}).values())
         and isinstance(obj.get("evidence") or [], list)
+        and all(isinstance(v, str) for v in obj.get("evidence") or [])
     )
+
+
+def _is_number(value: object) -> bool:
+    """A metric readers can add up: a finite number (not a bool, not past a float's range)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 class Ledger:

@@ -15,6 +15,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     field_validator,
     model_validator,
@@ -296,7 +297,7 @@ class _Record(BaseModel):
     kind: str
     date: dt.date
     unit: UnitId
-    activity: int = Field(ge=1)
+    activity: Annotated[int, Strict()] = Field(ge=1)  # not "1", not true: what readers count
     by: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     at: dt.datetime
 
@@ -307,6 +308,13 @@ class _Record(BaseModel):
             raise ValueError("日期须为 YYYY-MM-DD")
         return v
 
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at_is_text(cls, v: Any) -> Any:
+        if not isinstance(v, str | dt.datetime):
+            raise ValueError("记录时间须为 ISO 格式的文本，如 2022-09-21T10:00:00+08:00")
+        return v
+
 
 class ProgressRecord(_Record):
     kind: Literal["progress"]
@@ -314,7 +322,10 @@ class ProgressRecord(_Record):
     text: RequiredText
     problems: ShortText = ""
     next: ShortText = ""
-    metrics: dict[Annotated[str, StringConstraints(min_length=1, max_length=50)], float] = {}
+    metrics: dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=50)],
+        Annotated[float, Strict(), Field(allow_inf_nan=False)],  # a number: not "3", not true, not NaN
+    ] = {}
     evidence: list[ShortText] = []
 
 

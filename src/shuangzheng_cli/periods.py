@@ -50,10 +50,14 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> Period:
-        """The period of the same kind just before this one."""
-        return parse_period(_previous_label(self)) if _previous_label(self) else Period(
-            self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1), "上期"
-        )
+        """The period of the same kind just before this one (`UsageProblem` before year 1)."""
+        try:
+            label = _previous_label(self)
+            return parse_period(label) if label else Period(
+                self.start - dt.timedelta(days=self.days), self.start - dt.timedelta(days=1), "上期"
+            )
+        except (OverflowError, UsageProblem):
+            raise UsageProblem(f"时段 {self.label} 之前超出了日历范围，没有上一期") from None
 
 
 _DATE_FORMS = [
@@ -118,7 +122,7 @@ def parse_period(text: str) -> Period:
         if m := _YEAR.match(raw):
             year = int(m[1])
             return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
-    except ValueError:
+    except (ValueError, OverflowError):  # no such day, or past the calendar (9999-W52 ends in 10000)
         pass
     except UsageProblem as exc:
         if "时段" in exc.message:

@@ -186,6 +186,10 @@ def _schema_message(error: dict[str, Any]) -> str:
         return f"{field} 须为整数"
     if kind in ("float_parsing", "float_type"):
         return f"{field} 须为数字"
+    if kind == "finite_number":
+        return f"{field} 须为有限的数字（不能是 NaN 或无穷大）"
+    if kind == "value_error" and "error" in error.get("ctx", {}):
+        return f"{field}：{error['ctx']['error']}"
     return f"{field}：{error['msg']}"
 
 
