@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.chart import BarChart
+from openpyxl.utils import get_column_letter
 
 from shuangzheng_cli.cli import main
 from shuangzheng_cli.ledger import Ledger
@@ -223,3 +224,127 @@ def test_put_cuts_long_text_and_strips_control_characters() -> None:
     assert cr.data_type == "s" and cr.quotePrefix is True
     plain = put(ws, 4, 1, "正常文字")
     assert plain.data_type == "s" and not plain.quotePrefix
+
+
+# ------------------------------------------------------------ a big period: the streamed 本期记录 sheet
+
+
+def _many_entries(catalog, n: int) -> list[Entry]:
+    """`n` entries over every reporting cell in 2022-09..10, files not in date order (back-dated
+    lines), with inspections, multi-line evidence, hostile text and one cell over a cell's limit."""
+    import random
+
+    rng = random.Random(5)
+    cells = [c for c in catalog.cells if catalog.is_reporting_unit(c.unit)]
+    start = dt.date(2022, 9, 1)
+    out = []
+    for i in range(n):
+        cell = cells[0] if i % 10 == 0 else rng.choice(cells)  # the first cell gets ~n/10 long entries
+        day = start + dt.timedelta(days=rng.randrange(61))
+        at = f"{day.isoformat()}T{rng.randrange(8, 18):02d}:{rng.randrange(60):02d}:00+08:00"
+        common = {"id": f"t{i:09d}", "date": day, "unit": cell.unit, "activity": cell.activity, "by": rng.choice(["甲", "乙丙"]),
+                  "at": at}
+        if i % 17 == 0:
+            out.append(Entry(kind="inspection", method=rng.choice(["督导", "暗访"]), color=rng.choice(["red", "green"]),
+                             followup=rng.choice(["none", "整改"]), text=f"督导发现{i}：" + "问题" * rng.randrange(5, 40),
+                             **common))
+            continue
+        text = ("开展活动，" * rng.randrange(5, 60)) if cell == cells[0] else f"第{i}条进展" + "内容" * rng.randrange(60)
+        if i % 101 == 0:
+            text = HOSTILE[i % len(HOSTILE)]
+        out.append(Entry(kind="progress", text=text, problems=rng.choice(["", "", "经费不足", "+问题"]),
+                         next=rng.choice(["", "继续推进"]), metrics={"场次": rng.randrange(1, 4)} if i % 3 else {},
+                         evidence=("照片1.jpg", "会议纪要.pdf") if i % 7 == 0 else (),
+                         color=rng.choice([None, None, "yellow", "green"]), **common))
+    return out
+
+
+def test_records_sheet_of_a_big_period_is_complete_and_correct(tmp_path: Path, cli, catalog) -> None:
+    from shuangzheng_cli.board import build_board
+    from shuangzheng_cli.excel import MAX_CELL_CHARS, cell_text, fit_rows
+    from shuangzheng_cli.excel_export import _dated, _progress_text
+    from shuangzheng_cli.models import FOLLOWUP_NAMES
+    from shuangzheng_cli.periods import parse_period
+    from shuangzheng_cli.render import color_name
+
+    root = tmp_path / "ws"
+    assert cli("init", root).code == 0
+    ledger = Ledger(root)
+    made = _many_entries(catalog, 3000)
+    ledger.append(made[1500:])  # the later half first: the files are not in (date, at, id) order
+    ledger.append(made[:1500])
+    ledger.void("t000000004", "作废测试")
+    out = root / "big.xlsx"
+    result = cli("--root", root, "export", "--period", "2022-09-05..2022-10-20", "--as-of", "2022-10-15", "-o", out)
+    assert result.code == 0, result.err
+
+    period, as_of = parse_period("2022-09-05..2022-10-20"), dt.date(2022, 10, 15)
+    entries = Ledger(root).entries(until=as_of)
+    expected = [e for e in entries if e.date in period]
+    assert "t000000004" not in {e.id for e in expected} and len(expected) > 2000
+    assert f"本期记录 {len(expected)} 条" in result.out
+
+    book = openpyxl.load_workbook(out)
+    ws = book["本期记录"]
+    assert ws["A1"].value.endswith(f"共 {len(expected)} 条）")
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == f"A2:N{len(expected) + 2}"
+    assert ws.max_row == len(expected) + 2
+    got = rows(ws, 3)
+    assert len(got) == len(expected)
+    for row, e in zip(got, expected, strict=True):
+        want = [
+            e.id, dt.datetime.combine(e.date, dt.time()), catalog.name(e.unit), f"{e.activity}.{catalog.short(e.activity)}",
+            "进展" if e.kind == "progress" else e.method, color_name(e.color) if e.color else None,
+            e.text, e.problems or None, e.next or None,
+            "；".join(f"{k}={int(v)}" for k, v in e.metrics.items()) or None, "\n".join(e.evidence) or None,
+            FOLLOWUP_NAMES.get(e.followup, e.followup) if e.kind == "inspection" and e.followup else None,
+            e.by, e.at,
+        ]
+        assert row == want, e.id
+    for line in ws.iter_rows(min_row=3):
+        color = line[5]
+        assert color.fill.fgColor.rgb == (FILLS[color.value] if color.value else "00000000"), color.coordinate
+        for cell in line:
+            assert cell.data_type != "f" and cell.border.left.style == "thin"
+            if isinstance(cell.value, str):
+                assert cell.data_type == "s" and bool(cell.quotePrefix) == cell.value.startswith(("+", "=", "-", "@", "#"))
+    assert {r[6] for r in got} >= set(HOSTILE)
+    # Row heights as fit_rows sets them on an ordinary sheet with the same values and widths.
+    heights = {r: d.height for r, d in ws.row_dimensions.items() if r >= 3 and d.height}
+    assert heights  # long text wraps
+    widths = {c: ws.column_dimensions[get_column_letter(c)].width for c in range(1, 15)}
+    for dim in ws.row_dimensions.values():
+        dim.height = None
+    fit_rows(ws, widths, first_row=3)
+    assert {r: d.height for r, d in ws.row_dimensions.items() if r >= 3 and d.height} == heights
+
+    # 台账 and 挂图 show the board built from every entry (the export reads the ledger without keeping text).
+    board = build_board(catalog, entries, as_of)
+    ledger_rows = rows(book["台账"], 4)
+    assert [r[8] for r in ledger_rows] == [color_name(c.color) for c in board.cells]
+    assert [r[9] or "" for r in ledger_rows] == ["；".join(c.reasons) for c in board.cells]
+    # …and each cell's text, cut at the cell's limit where it is longer.
+    first = (ledger_rows[0][4], [e for e in expected if (e.activity, e.unit) == (board.cells[0].activity, board.cells[0].unit)])
+    assert len(first[0]) == MAX_CELL_CHARS and first[0].endswith("…")
+    for row, cell in zip(ledger_rows, board.cells, strict=True):
+        mine = [e for e in expected if (e.activity, e.unit) == (cell.activity, cell.unit)]
+        progress = [e for e in mine if e.kind == "progress"]
+        assert (row[4] or "") == cell_text(_dated([(e.date, _progress_text(e)) for e in mine]))
+        assert (row[5] or "") == cell_text(_dated([(e.date, e.problems) for e in progress]))
+        assert (row[6] or "") == cell_text(_dated([(e.date, e.next) for e in progress]))
+
+
+def test_text_width_is_display_width() -> None:
+    import random
+    import unicodedata
+
+    from shuangzheng_cli.excel import WIDE_BLOCKS, text_width
+    from shuangzheng_cli.render import display_width
+
+    for first, last in zip(WIDE_BLOCKS[::3], WIDE_BLOCKS[2::3], strict=True):  # every block is wide
+        assert all(unicodedata.east_asian_width(chr(c)) in "WF" for c in range(ord(first), ord(last) + 1))
+    rng = random.Random(3)
+    pool = [chr(c) for c in range(0x110000) if c % 97 == 0 or c < 0x3100] + ["“", "”", "…", "—", "·", "😀", "\ud800"]
+    for _ in range(3000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(40)))
+        assert text_width(text) == display_width(text), repr(text)

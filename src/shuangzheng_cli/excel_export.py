@@ -1,16 +1,27 @@
 """The weekly ledger workbook (周台账): 台账, 挂图, 本期记录, 统计.
 
-A pure function of (definitions, entries, period, as-of date) → an openpyxl Workbook;
-the CLI reads the ledger and saves the result (atomically, see `excel.save_atomic`).
-Every cell is written through `excel.put`, so ledger text never becomes a formula.
+A pure function of (definitions, entries, period, as-of date) → an openpyxl Workbook
+and the streamed rows of its 本期记录 sheet; the CLI reads the ledger (`read_export_data`)
+and saves the result (atomically, see `excel.save_atomic`). Every cell goes through the
+safe-cell rule (`excel.put`, or `excel.StreamedRows` for the rows of 本期记录, which can be
+100k for a year), so ledger text never becomes a formula.
+
+Memory stays bounded by the catalog, not the ledger: the entries are read once for the
+board (without their text) and an index of the period's entries by (date, at, id); the
+period's entries are then read again one at a time, in that order, and each goes
+straight into its 本期记录 row and into its 台账 cell (as much text as a cell holds).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -18,24 +29,30 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .board import Board, CellStatus
+from .board import Board, BoardIndex, CellStatus
 from .catalog import Catalog
+from .errors import ShuangzhengError
 from .excel import (
     BODY_FONT,
     BORDER,
     CENTER,
     HEADER_FONT,
+    MAX_CELL_CHARS,
     NOT_STARTED_FILL,
     TITLE_FONT,
+    UNWRITABLE_RE,
     WRAP,
+    StreamedRows,
     fill,
     fit_columns,
     fit_rows,
     header_row,
     print_setup,
     put,
+    save_atomic,
     stamp,
 )
+from .ledger import Ledger
 from .models import COLOR_MEANINGS, COLORS, FOLLOWUP_NAMES, NOT_STARTED, SEVERITY, Entry
 from .periods import Period
 from .render import color_name, display_width
@@ -63,7 +80,27 @@ class ExportData:
     board: Board
     previous: Board
     previous_period: Period
-    entries: Sequence[Entry]  # entries of the period, up to as_of, voids applied
+    #: entries of the period, up to as_of, voids applied: a list (any order), or an iterable
+    #: that yields them in (date, at, id) order (`PeriodEntries`, read once)
+    entries: Iterable[Entry]
+
+
+@dataclass
+class ExportBook:
+    """The built workbook, with the streamed rows of its 本期记录 sheet (saved together by `save`)."""
+
+    workbook: Workbook
+    records: StreamedRows
+
+    @property
+    def record_count(self) -> int:
+        return self.records.count
+
+    def save(self, path: Path, *, force: bool, as_of: dt.date) -> None:
+        try:
+            save_atomic(self.workbook, path, force=force, as_of=as_of, streamed=[self.records])
+        finally:
+            self.records.close()
 
 
 def default_filename(catalog: Catalog, period: Period) -> str:
@@ -75,17 +112,137 @@ def color_fill(catalog: Catalog, color: str | None):  # noqa: ANN201 - openpyxl 
     return fill(style.fill if style else NOT_STARTED_FILL)
 
 
-def build_workbook(data: ExportData) -> Workbook:
+def build_workbook(data: ExportData) -> ExportBook:
     catalog = data.catalog
     wb = Workbook()
     ledger_ws = wb.active
     ledger_ws.title = SHEETS[0]
-    _ledger_sheet(ledger_ws, data)
-    _map_sheet(wb.create_sheet(SHEETS[1]), data)
-    _records_sheet(wb.create_sheet(SHEETS[2]), data)
-    _stats_sheet(wb.create_sheet(SHEETS[3]), data)
-    stamp(wb, data.as_of, f"{catalog.campaign.short_name}台账 {data.period.label}（截至 {data.as_of.isoformat()}）")
-    return wb
+    map_ws = wb.create_sheet(SHEETS[1])
+    records_ws = wb.create_sheet(SHEETS[2])
+    stats_ws = wb.create_sheet(SHEETS[3])
+    # One pass over the period's entries: the rows of 本期记录, and each cell's text for 台账.
+    texts: dict[tuple[int, str], _CellTexts] = {}
+    records = _records_sheet(records_ws, data, texts)
+    try:
+        _ledger_sheet(ledger_ws, data, texts)
+        _map_sheet(map_ws, data)
+        _stats_sheet(stats_ws, data)
+        stamp(wb, data.as_of, f"{catalog.campaign.short_name}台账 {data.period.label}（截至 {data.as_of.isoformat()}）")
+    except BaseException:
+        records.close()
+        raise
+    return ExportBook(wb, records)
+
+
+# ------------------------------------------------------------ reading the ledger
+
+_KINDS = ("progress", "inspection")
+
+
+def read_export_data(catalog: Catalog, ledger: Ledger, period: Period, as_of: dt.date) -> ExportData:
+    """The boards and the period's entries for `build_workbook`, in memory bounded by the catalog.
+
+    Reads what `ledger.entries(until=as_of)` reads (voids applied, a duplicated id counted
+    once, bad lines noted in `ledger.skipped`), but keeps each entry only without its text
+    (the board's rules never look at text) and, for the period's entries, where they are.
+    """
+    files = ledger.files()
+    cancelled = ledger.voided(files)
+    seen: set[str] = set()
+    for_board: list[Entry] = []
+    found: list[tuple[tuple[dt.date, str, str], int, int]] = []  # (sort key, file, line) of the period's entries
+    shared: dict = {}  # one object per day, unit, kind, metric name…
+    for number, path in enumerate(files):
+        for e in ledger.iter_file(path):
+            if e.id in seen:  # a union merge duplicated the line: count it once
+                continue
+            seen.add(e.id)
+            if e.kind not in _KINDS or e.id in cancelled or e.date > as_of:
+                continue
+            day = shared.setdefault(e.date, e.date)
+            slim = Entry(  # what the board's rules read: no text
+                id=e.id, kind=shared.setdefault(e.kind, e.kind), date=day, unit=shared.setdefault(e.unit, e.unit),
+                activity=e.activity, at=e.at, color=e.color, method=e.method, followup=e.followup, ref=e.ref,
+                metrics={shared.setdefault(k, k): v for k, v in e.metrics.items()} if e.metrics else {},
+            )
+            for_board.append(slim)
+            if day in period:
+                found.append((slim.sort_key, number, e.line))
+    del seen
+    index = BoardIndex(catalog, for_board)
+    del for_board
+    previous_period = period.previous()
+    board = index.board(as_of)
+    previous = index.board(min(previous_period.end, as_of))
+    del index
+    found.sort()
+    entries = PeriodEntries(ledger, files, found)
+    return ExportData(catalog, period, as_of, board, previous, previous_period, entries)
+
+
+class PeriodEntries:
+    """The period's entries in (date, at, id) order, read back one at a time from the ledger files.
+
+    `len()` is known in advance; iterating reads each line again by its place (file, line)
+    found by `read_export_data`. A line that is no longer the entry found there (the file
+    was rewritten meanwhile, e.g. by `git pull`) stops the export with a clear message.
+    """
+
+    def __init__(self, ledger: Ledger, files: Sequence[Path], found: Sequence[tuple[tuple[dt.date, str, str], int, int]]):
+        self._ledger = ledger
+        self._files = list(files)
+        self._file_of = array("L", (f for _, f, _ in found))
+        self._line_of = array("Q", (line for _, _, line in found))
+        self._ids = [key[2] for key, _, _ in found]
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __iter__(self) -> Iterator[Entry]:
+        fds: dict[int, int] = {}
+        starts: dict[int, array] = {}
+        labels: dict[int, str] = {}
+        try:
+            for i, number in enumerate(self._file_of):
+                path = self._files[number]
+                line = self._line_of[i]
+                fd = fds.get(number)
+                if fd is None:
+                    fd = fds[number] = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+                    starts[number] = _line_starts(fd)
+                    labels[number] = self._ledger.label(path)
+                entry = self._read(labels[number], fd, starts[number], line)
+                if entry is None or entry.id != self._ids[i]:
+                    raise ShuangzhengError(
+                        f"{self._ledger.label(path)} 在导出过程中被改动（第 {line} 行）：请重新运行 export"
+                    )
+                yield entry
+        finally:
+            for fd in fds.values():
+                os.close(fd)
+
+    @staticmethod
+    def _read(label: str, fd: int, starts: array, line: int) -> Entry | None:
+        if line >= len(starts):
+            return None
+        data = os.pread(fd, starts[line] - starts[line - 1], starts[line - 1])
+        if line == 1:
+            data = data.removeprefix(b"\xef\xbb\xbf")
+        try:
+            return Entry.from_record(json.loads(data), label, line)
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+def _line_starts(fd: int) -> array:
+    """Byte offsets where each line of a file starts (and where the last ends)."""
+    starts = array("Q", [0])
+    offset = 0
+    with os.fdopen(os.dup(fd), "rb") as fh:
+        for raw in fh:
+            offset += len(raw)
+            starts.append(offset)
+    return starts
 
 
 def _period_text(data: ExportData) -> str:
@@ -116,11 +273,45 @@ def _legend(
     ws.row_dimensions[row].height = 30
 
 
-def _entries_by_cell(entries: Iterable[Entry]) -> dict[tuple[int, str], list[Entry]]:
-    out: dict[tuple[int, str], list[Entry]] = {}
-    for e in sorted(entries, key=lambda e: e.sort_key):
-        out.setdefault((e.activity, e.unit), []).append(e)
-    return out
+@dataclass
+class _Dated:
+    """The dated lines of one 台账 cell, kept only as far as a cell shows them.
+
+    `text()` is one line per item, dated when there is more than one. Items come in
+    (date, at, id) order; once there are two or more and their lines are longer than a
+    cell holds, later ones are dropped: the cell shows the same cut text either way.
+    """
+
+    items: list[tuple[dt.date, str]] = field(default_factory=list)
+    length: int = 0  # characters of the dated lines so far, control characters removed, with separators
+    full: bool = False
+
+    def add(self, day: dt.date, text: str) -> None:
+        if not text or self.full:
+            return
+        self.items.append((day, text))
+        self.length += len(f"{day.month}月{day.day}日：") + len(UNWRITABLE_RE.sub("", text)) + 1
+        if len(self.items) >= 2 and self.length > MAX_CELL_CHARS + 2:
+            self.full = True
+
+    def text(self) -> str:
+        return _dated(self.items)
+
+
+@dataclass
+class _CellTexts:
+    """本期进展, 存在问题 and 下步打算 of one 台账 cell."""
+
+    progress: _Dated = field(default_factory=_Dated)
+    problems: _Dated = field(default_factory=_Dated)
+    next: _Dated = field(default_factory=_Dated)
+
+    def add(self, e: Entry) -> None:
+        if not self.progress.full:
+            self.progress.add(e.date, _progress_text(e))
+        if e.kind == "progress":
+            self.problems.add(e.date, e.problems)
+            self.next.add(e.date, e.next)
 
 
 def _dated(items: list[tuple[dt.date, str]]) -> str:
@@ -148,28 +339,27 @@ def _num(v: float) -> str:
 # ------------------------------------------------------------ 台账
 
 
-def _ledger_sheet(ws: Worksheet, data: ExportData) -> None:
+def _ledger_sheet(ws: Worksheet, data: ExportData, texts: dict[tuple[int, str], _CellTexts]) -> None:
     catalog = data.catalog
     headers = LEDGER_HEADERS
     _title(ws, f"{catalog.campaign.short_name}周台账（{_period_text(data)}，截至 {data.as_of.isoformat()}）", len(headers))
     _legend(ws, 2, 1, catalog, data.board.totals())
     header_row(ws, LEDGER_HEADER_ROW, headers)
-    by_cell = _entries_by_cell(data.entries)
     row = LEDGER_HEADER_ROW
+    empty = _CellTexts()
     for number, cell in enumerate(data.board.cells, start=1):
         row += 1
         activity = catalog.activities[cell.activity]
-        mine = by_cell.get((cell.activity, cell.unit), [])
-        progress = [e for e in mine if e.kind == "progress"]
+        mine = texts.get((cell.activity, cell.unit), empty)
         unit = catalog.name(cell.unit) + ("（牵头）" if catalog.lead(cell.activity) == cell.unit else "")
         values = [
             number,
             catalog.categories[activity.category].name,
             f"{cell.activity}.{catalog.short(cell.activity)}",
             unit,
-            _dated([(e.date, _progress_text(e)) for e in mine]),
-            _dated([(e.date, e.problems) for e in progress]),
-            _dated([(e.date, e.next) for e in progress]),
+            mine.progress.text(),
+            mine.problems.text(),
+            mine.next.text(),
             cell.last_report,
             color_name(cell.color),
             "；".join(cell.reasons),
@@ -278,47 +468,83 @@ def _short_color(color: str) -> str:
 # ------------------------------------------------------------ 本期记录
 
 
-def _records_sheet(ws: Worksheet, data: ExportData) -> None:
+def _records_sheet(ws: Worksheet, data: ExportData, texts: dict[tuple[int, str], _CellTexts]) -> StreamedRows:
+    """Every entry of the period, one streamed row each; also fills `texts` for the 台账 sheet."""
     catalog = data.catalog
     headers = RECORD_HEADERS
-    _title(ws, f"本期记录（{_period_text(data)}，截至 {data.as_of.isoformat()}，共 {len(data.entries)} 条）", len(headers))
+    entries = data.entries
+    if isinstance(entries, Sequence):
+        entries = sorted(entries, key=lambda e: e.sort_key)
+    rows = StreamedRows(ws, first_row=3)
+    try:
+        _record_rows(rows, catalog, entries, texts)
+    except BaseException:
+        rows.close()
+        raise
+    _title(ws, f"本期记录（{_period_text(data)}，截至 {data.as_of.isoformat()}，共 {rows.count} 条）", len(headers))
     header_row(ws, 2, headers)
-    row = 2
-    for e in sorted(data.entries, key=lambda e: e.sort_key):
-        row += 1
-        kind = "进展" if e.kind == "progress" else (e.method or "检查")
-        activity = f"{e.activity}.{catalog.short(e.activity)}" if e.activity in catalog.activities else str(e.activity)
+    col = {h: i for i, h in enumerate(headers, start=1)}
+    ws.freeze_panes = "A3"
+    ws.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{max(rows.last_row, 3)}"
+    widths = fit_columns(ws, first_row=2, measured=rows.widths,
+                         caps={col["内容"]: 50, col["存在问题"]: 28, col["下步打算"]: 28,
+                               col["佐证材料"]: 30, col["记录时间"]: 28, col["数据"]: 24})
+    ws.column_dimensions[get_column_letter(col["日期"])].width = 12
+    widths[col["日期"]] = 12
+    rows.fit_rows(widths)
+    print_setup(ws, title_rows="1:2")
+    return rows
+
+
+def _record_rows(
+    rows: StreamedRows, catalog: Catalog, entries: Iterable[Entry], texts: dict[tuple[int, str], _CellTexts]
+) -> None:
+    color_column = RECORD_HEADERS.index("颜色")
+    plain = rows.style(border=BORDER, font=BODY_FONT, alignment=WRAP)
+    colored: dict[str, int] = {}
+    styles = [plain] * len(RECORD_HEADERS)
+    activities: dict[int, str] = {}
+    units: dict[str, str] = {}
+    for e in entries:
+        activity = activities.get(e.activity)
+        if activity is None:
+            activity = activities[e.activity] = (
+                f"{e.activity}.{catalog.short(e.activity)}" if e.activity in catalog.activities else str(e.activity)
+            )
+        unit = units.get(e.unit)
+        if unit is None:
+            unit = units[e.unit] = catalog.name(e.unit)
         values = [
             e.id,
             e.date,
-            catalog.name(e.unit),
+            unit,
             activity,
-            kind,
+            "进展" if e.kind == "progress" else (e.method or "检查"),
             color_name(e.color) if e.color else "",
             e.text,
             e.problems,
             e.next,
-            "；".join(f"{k}={_num(v)}" for k, v in e.metrics.items()),
+            "；".join(f"{k}={_num(v)}" for k, v in e.metrics.items()) if e.metrics else "",
             "\n".join(e.evidence),
             FOLLOWUP_NAMES.get(e.followup, e.followup) if e.kind == "inspection" and e.followup else "",
             e.by,
             e.at,
         ]
-        for column, value in enumerate(values, start=1):
-            style = {"border": BORDER, "font": BODY_FONT, "alignment": WRAP}
-            if headers[column - 1] == "颜色" and e.color:
-                style["fill"] = color_fill(catalog, e.color)
-                style["alignment"] = CENTER
-            put(ws, row, column, value, **style)
-    col = {h: i for i, h in enumerate(headers, start=1)}
-    ws.freeze_panes = "A3"
-    ws.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{max(row, 3)}"
-    widths = fit_columns(ws, first_row=2, caps={col["内容"]: 50, col["存在问题"]: 28, col["下步打算"]: 28,
-                                                 col["佐证材料"]: 30, col["记录时间"]: 28, col["数据"]: 24})
-    ws.column_dimensions[get_column_letter(col["日期"])].width = 12
-    widths[col["日期"]] = 12
-    fit_rows(ws, widths, first_row=3)
-    print_setup(ws, title_rows="1:2")
+        if e.color:
+            style = colored.get(e.color)
+            if style is None:
+                style = colored[e.color] = rows.style(
+                    border=BORDER, font=BODY_FONT, alignment=CENTER, fill=color_fill(catalog, e.color)
+                )
+            row_styles = styles.copy()
+            row_styles[color_column] = style
+            rows.append(values, row_styles)
+        else:
+            rows.append(values, styles)
+        cell = texts.get((e.activity, e.unit))
+        if cell is None:
+            cell = texts[(e.activity, e.unit)] = _CellTexts()
+        cell.add(e)
 
 
 # ------------------------------------------------------------ 统计

@@ -67,29 +67,16 @@ def export(
 
     refuse_existing(path, force)  # before the work, so a mistake costs nothing
     ledger = st.ledger()
-    entries = ledger.entries(until=day)
+    from ..excel_export import build_workbook, read_export_data
+
+    data = read_export_data(catalog, ledger, p, day)  # streamed: memory bounded by the catalog, not the ledger
     _warn_skipped(st, ledger)
-
-    from ..board import build_board
-    from ..excel import save_atomic
-    from ..excel_export import ExportData, build_workbook
-
-    previous_period = p.previous()
-    data = ExportData(
-        catalog=catalog,
-        period=p,
-        as_of=day,
-        board=build_board(catalog, entries, day),
-        previous=build_board(catalog, entries, min(previous_period.end, day)),
-        previous_period=previous_period,
-        entries=[e for e in entries if e.date in p],
-    )
-    wb = build_workbook(data)
-    save_atomic(wb, path, force=force, as_of=day)
+    book = build_workbook(data)
+    book.save(path, force=force, as_of=day)
     totals = data.board.totals()
     summary = "、".join(f"{_name(c)} {totals.get(c, 0)}" for c in ("red", "yellow", "blue", "green", "not_started"))
     st.out.text(
-        f"已导出 {path}（{p.label}，截至 {day.isoformat()}）：{len(data.board.cells)} 格（{summary}），本期记录 {len(data.entries)} 条"
+        f"已导出 {path}（{p.label}，截至 {day.isoformat()}）：{len(data.board.cells)} 格（{summary}），本期记录 {book.record_count} 条"
     )
 
 
