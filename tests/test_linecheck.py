@@ -68,7 +68,8 @@ CHANGES = [
     {"color": "purple"}, {"color": "Green"}, {"color": 1}, {"text": ""}, {"text": " "}, {"text": "字" * 2000},
     {"text": "字" * 2001}, {"text": None}, {"problems": "字" * 2001}, {"next": None}, {"metrics": {"场次": "3"}},
     {"metrics": {"场次": True}}, {"metrics": {"": 1}}, {"metrics": {"名" * 51: 1}}, {"metrics": {"场次": -1}},
-    {"metrics": {"场次": 10**30}}, {"metrics": []}, {"evidence": ["x" * 2001]}, {"evidence": [1]}, {"evidence": "x"},
+    {"metrics": {"场次": 10**30}}, {"metrics": {"场次": 10**400}}, {"metrics": {"场次": float("inf")}},
+    {"metrics": {"场次": float("nan")}}, {"metrics": {"场次": -float("inf")}}, {"metrics": []}, {"evidence": ["x" * 2001]}, {"evidence": [1]}, {"evidence": "x"},
     {"method": "督导"}, {"followup": "none"}, {"ref": "x"}, {"score": 5}, {"text": DROP}, {"by": DROP},
     {"color": DROP}, {"metrics": DROP}, {"evidence": DROP},
 ]
@@ -245,3 +246,41 @@ def test_check_without_packed_file_numbers(tmp_path: Path, catalog: Catalog, mon
     ledger = Ledger(tmp_path, catalog)
     monkeypatch.setattr(check, "FILE_BITS", 1)
     assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)
+
+
+# ------------------------------------------------------------ the readers' shape check
+
+
+def _readable_reference(obj: dict) -> bool:
+    """`ledger._readable` as first written (generators): the rewrite must answer the same."""
+    from shuangzheng_cli.ledger import _is_number
+
+    return (
+        obj.get("kind") in ("progress", "inspection", "void")
+        and isinstance(obj.get("id"), str)
+        and is_unit_id(obj.get("unit"))
+        and isinstance(obj.get("activity"), int)
+        and not isinstance(obj.get("activity"), bool)
+        and isinstance(obj.get("date"), str)
+        and all(isinstance(obj.get(k, ""), str) for k in ("at", "by", "text", "problems", "next"))
+        and all(obj.get(k) is None or isinstance(obj.get(k), str) for k in ("color", "method", "followup", "ref"))
+        and isinstance(obj.get("metrics") or {}, dict)
+        and all(_is_number(v) for v in (obj.get("metrics") or {}).values())
+        and isinstance(obj.get("evidence") or [], list)
+        and all(isinstance(v, str) for v in obj.get("evidence") or [])
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    base=st.sampled_from(GOOD),
+    changes=st.dictionaries(st.sampled_from([*PROGRESS, *INSPECTION, *VOID, "extra"]),
+                            _json_values | st.sampled_from([float("nan"), float("inf"), 10**400, {"a": float("nan")}]),
+                            max_size=3),
+    drops=st.sets(st.sampled_from([*PROGRESS, *INSPECTION, *VOID]), max_size=2),
+)
+def test_the_readers_shape_check_is_unchanged(base: dict, changes: dict, drops: set) -> None:
+    from shuangzheng_cli.ledger import _readable
+
+    obj = {k: v for k, v in {**base, **changes}.items() if k not in drops}
+    assert _readable(obj) == _readable_reference(obj), obj

@@ -14,11 +14,14 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, Cell
-from .models import COLORS, NOT_STARTED, SEVERITY, Entry, Target
+from .entry import COLORS, NOT_STARTED, SEVERITY, Entry
 from .periods import calendar_period
+
+if TYPE_CHECKING:
+    from .models import Target
 
 #: Colors and "not started", worst first: the order of totals and legends.
 BOARD_COLORS = (*COLORS, NOT_STARTED)

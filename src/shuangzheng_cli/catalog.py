@@ -4,39 +4,56 @@
 `file:line: 原因`. A catalog answers the questions every command asks: which units
 own an activity (groups expanded into cells), and which unit or activity a person
 meant when they typed a name, an alias or an id.
+
+What pydantic validated is kept as plain frozen objects (`plain.Plain`), and in a
+workspace it is cached in `.shuangzheng-cache/catalog.json`, keyed by the bytes of both
+YAML files, the package version and the code that validates them: a command that finds
+the cache reads neither YAML nor pydantic. A cache that does not match or cannot be read
+is ignored (and rewritten); one that cannot be written is simply not kept.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import hashlib
+import json
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
-
+from .entry import COLORS
 from .errors import DefinitionError, Problem, UsageProblem
-from .models import (
-    COLORS,
-    ActivitiesFile,
-    Activity,
-    Campaign,
-    Category,
-    Group,
-    Interval,
-    LeadingGroup,
-    Phase,
-    Rules,
-    Unit,
-    UnitsFile,
-)
-from .yamlfile import YamlDocument, load_yaml
+from .plain import decode, encode, plain
+
+if TYPE_CHECKING:
+    from .models import (
+        ActivitiesFile,
+        Activity,
+        Campaign,
+        Category,
+        Group,
+        Interval,
+        LeadingGroup,
+        Phase,
+        Rules,
+        Unit,
+        UnitsFile,
+    )
+    from .yamlfile import YamlDocument
 
 ACTIVITIES_FILE = "data/activities.yaml"
 UNITS_FILE = "data/units.yaml"
+CACHE_DIR = ".shuangzheng-cache"
+CACHE_FILE = "catalog.json"
+CACHE_VERSION = 1
+#: The code whose change may change what a catalog holds: part of the cache key.
+_CODE = ("models.py", "plain.py", "catalog.py", "yamlfile.py")
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,8 @@ class Catalog:
     """Validated definitions plus the indexes every command needs."""
 
     def __init__(self, activities: ActivitiesFile, units: UnitsFile, source: Path):
+        activities, units = plain(activities), plain(units)  # pydantic models become plain objects
+        self._plain = (activities, units)
         self.source = source
         self.campaign: Campaign = activities.campaign
         self.phases: list[Phase] = sorted(activities.phases, key=lambda p: p.start)
@@ -72,32 +91,30 @@ class Catalog:
     # ------------------------------------------------------------ loading
 
     @classmethod
-    def load(cls, directory: Path) -> Catalog:
-        """Load `directory/data/*.yaml`; raise `DefinitionError` listing every problem."""
-        problems: list[Problem] = []
-        docs: dict[str, YamlDocument] = {}
+    def load(cls, directory: Path, *, cache: bool | None = None) -> Catalog:
+        """Load `directory/data/*.yaml`; raise `DefinitionError` listing every problem.
+
+        `cache`: read and keep the validated catalog in `directory/.shuangzheng-cache/`
+        (default: when `directory` is a workspace, i.e. has `ledgers/`).
+        """
+        directory = Path(directory)
+        raw: dict[str, bytes] = {}
         for label in (ACTIVITIES_FILE, UNITS_FILE):
-            doc, found = load_yaml(directory / label, label)
-            problems += found
-            if doc is not None:
-                docs[label] = doc
-        parsed: dict[str, BaseModel] = {}
-        for label, model in ((ACTIVITIES_FILE, ActivitiesFile), (UNITS_FILE, UnitsFile)):
-            doc = docs.get(label)
-            if doc is None:
-                continue
-            if not isinstance(doc.data, dict):
-                problems.append(Problem(label, 1, "文件内容应为“键: 值”的映射"))
-                continue
-            try:
-                parsed[label] = model.model_validate(doc.data)
-            except ValidationError as exc:
-                problems += [doc.problem(_loc(e), _message(e)) for e in exc.errors()]
-        if ACTIVITIES_FILE in docs and UNITS_FILE in docs:
-            problems += _cross_check(docs[ACTIVITIES_FILE], docs[UNITS_FILE])
-        if problems:
-            raise DefinitionError("定义文件有问题：", _unique(problems))
-        return cls(parsed[ACTIVITIES_FILE], parsed[UNITS_FILE], directory)  # type: ignore[arg-type]
+            with contextlib.suppress(OSError):  # said by `load_yaml` below
+                raw[label] = (directory / label).read_bytes()
+        if cache is None:
+            cache = (directory / "ledgers").is_dir()
+        key = _cache_key(raw) if cache and len(raw) == 2 else None
+        path = directory / CACHE_DIR / CACHE_FILE
+        if key is not None:
+            found = _read_cache(path, key)
+            if found is not None:
+                return cls(found[0], found[1], directory)
+        activities, units = _validate(directory, raw)
+        catalog = cls(activities, units, directory)
+        if key is not None:
+            _write_cache(path, key, catalog._plain)
+        return catalog
 
     # ------------------------------------------------------------ questions
 
@@ -173,6 +190,13 @@ class Catalog:
         """unit -> its activities, worked out once per unit (`check` asks for every line)."""
         return {}
 
+    @cached_property
+    def reporting_pairs(self) -> frozenset[tuple[str, int]]:
+        """Every (unit, activity) an entry may name: a reporting unit and one of its activities."""
+        return frozenset(
+            (unit, a) for unit in [*self.units, *self.groups] if self.is_reporting_unit(unit) for a in self.activities_of(unit)
+        )
+
     def groups_of(self, unit_id: str) -> list[str]:
         return [g.id for g in self.groups.values() if unit_id in g.members]
 
@@ -227,6 +251,89 @@ class Catalog:
         match = difflib.get_close_matches(key, list(titles), n=1, cutoff=0.3)
         hint = f"{titles[match[0]]}.{self.short(titles[match[0]])}" if match else None
         raise UsageProblem(_unknown("活动", raw, hint))
+
+
+def _validate(directory: Path, raw: dict[str, bytes]) -> tuple[ActivitiesFile, UnitsFile]:
+    """Parse and validate both files (PyYAML, pydantic); `DefinitionError` listing every problem."""
+    from pydantic import BaseModel, ValidationError
+
+    from .models import ActivitiesFile, UnitsFile
+    from .yamlfile import load_yaml
+
+    problems: list[Problem] = []
+    docs: dict[str, YamlDocument] = {}
+    for label in (ACTIVITIES_FILE, UNITS_FILE):
+        doc, found = load_yaml(directory / label, label, raw.get(label))
+        problems += found
+        if doc is not None:
+            docs[label] = doc
+    parsed: dict[str, BaseModel] = {}
+    for label, model in ((ACTIVITIES_FILE, ActivitiesFile), (UNITS_FILE, UnitsFile)):
+        doc = docs.get(label)
+        if doc is None:
+            continue
+        if not isinstance(doc.data, dict):
+            problems.append(Problem(label, 1, "文件内容应为“键: 值”的映射"))
+            continue
+        try:
+            parsed[label] = model.model_validate(doc.data)
+        except ValidationError as exc:
+            problems += [doc.problem(_loc(e), _message(e)) for e in exc.errors()]
+    if ACTIVITIES_FILE in docs and UNITS_FILE in docs:
+        problems += _cross_check(docs[ACTIVITIES_FILE], docs[UNITS_FILE])
+    if problems:
+        raise DefinitionError("定义文件有问题：", _unique(problems))
+    return parsed[ACTIVITIES_FILE], parsed[UNITS_FILE]  # type: ignore[return-value]
+
+
+# ------------------------------------------------------------ the cache
+
+
+def _cache_key(raw: dict[str, bytes]) -> str:
+    from . import __version__
+
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"{CACHE_VERSION}|{__version__}|".encode())
+    here = Path(__file__).parent
+    for name in _CODE:
+        try:
+            st = os.stat(here / name)
+            h.update(f"{name}|{st.st_size}|{st.st_mtime_ns}|".encode())
+        except OSError:
+            h.update(f"{name}|?|".encode())
+    for label in (ACTIVITIES_FILE, UNITS_FILE):
+        h.update(len(raw[label]).to_bytes(8, "big"))
+        h.update(raw[label])
+    return h.hexdigest()
+
+
+def _read_cache(path: Path, key: str) -> tuple[Any, Any] | None:
+    try:
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read())
+        if data["key"] != key:
+            return None
+        return decode(data["activities"]), decode(data["units"])
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None  # no cache, another version's, or a damaged one: validate the YAML
+
+
+def _write_cache(path: Path, key: str, trees: tuple[Any, Any]) -> None:
+    tmp = None
+    try:
+        text = json.dumps({"key": key, "activities": encode(trees[0]), "units": encode(trees[1])}, ensure_ascii=False)
+        path.parent.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+        tmp = None
+    except (OSError, TypeError, ValueError):
+        pass  # a read-only workspace (or a value JSON cannot hold): no cache
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _unknown(what: str, text: str, suggestion: str | None) -> str:

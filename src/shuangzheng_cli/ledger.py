@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .entry import ID_PATTERN, Entry
 from .errors import LedgerError, Problem, UsageProblem
-from .models import ID_PATTERN, Entry
 from .periods import Period
 
 if TYPE_CHECKING:
@@ -164,26 +164,45 @@ def _json_reason(exc: ValueError) -> str:
     return str(exc)
 
 
+_READ_KINDS = ("progress", "inspection", "void")
+_TEXTS = ("at", "by", "text", "problems", "next")
+_OPTIONAL_TEXTS = ("color", "method", "followup", "ref")
+
+
 def _readable(obj: dict) -> bool:
-    """Cheap shape check before a line becomes an `Entry` (full validation is `check`'s job)."""
-    return (
-        obj.get("kind") in ("progress", "inspection", "void")
-        and isinstance(obj.get("id"), str)
-        and is_unit_id(obj.get("unit"))
-        and isinstance(obj.get("activity"), int)
-        and not isinstance(obj.get("activity"), bool)
-        and isinstance(obj.get("date"), str)
-        and all(isinstance(obj.get(k, ""), str) for k in ("at", "by", "text", "problems", "next"))
-        and all(obj.get(k) is None or isinstance(obj.get(k), str) for k in ("color", "method", "followup", "ref"))
-        and isinstance(obj.get("metrics") or {}, dict)
-        and all(_is_number(v) for v in (obj.get("metrics") or {}).values())
-        and isinstance(obj.get("evidence") or [], list)
-        and all(isinstance(v, str) for v in obj.get("evidence") or [])
-    )
+    """Cheap shape check before a line becomes an `Entry` (full validation is `check`'s job).
+
+    (Plain loops rather than generators: `status` and `add` ask it of every line.)
+    """
+    get = obj.get
+    if get("kind") not in _READ_KINDS or not isinstance(get("id"), str) or not is_unit_id(get("unit")):
+        return False
+    activity = get("activity")
+    if not isinstance(activity, int) or isinstance(activity, bool) or not isinstance(get("date"), str):
+        return False
+    for key in _TEXTS:
+        if not isinstance(get(key, ""), str):
+            return False
+    for key in _OPTIONAL_TEXTS:
+        value = get(key)
+        if value is not None and not isinstance(value, str):
+            return False
+    metrics = get("metrics") or {}
+    if not isinstance(metrics, dict):
+        return False
+    for value in metrics.values():
+        if not _is_number(value):
+            return False
+    evidence = get("evidence") or []
+    if not isinstance(evidence, list):
+        return False
+    return all(isinstance(item, str) for item in evidence)
 
 
 def _is_number(value: object) -> bool:
     """A metric readers can add up: a finite number (not a bool, not past a float's range)."""
+    if type(value) is float:
+        return value - value == 0.0  # not NaN, not ±inf
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
     try:
@@ -366,13 +385,13 @@ class Ledger:
     def validate(self, entries: Sequence[Entry], today: dt.date | None = None) -> None:
         """Raise `UsageProblem` naming every reason an entry cannot go into the ledger."""
         from .periods import today as today_
-        from .record import schema_problems, validate
+        from .record import validate
 
         catalog = self.catalog
         day = today or today_()
         problems: list[str] = []
         for entry in entries:
-            found = validate(entry, catalog, day) if catalog else schema_problems(entry.to_record())
+            found = validate(entry, catalog, day)
             problems += [f"{entry.id}：{p}" if len(entries) > 1 else p for p in found]
         if problems:
             raise UsageProblem("未写入：" + "；".join(problems))

@@ -20,7 +20,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from .models import COLORS, FOLLOWUPS, METHODS
+from .entry import COLORS, FOLLOWUPS, METHODS
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -47,6 +47,7 @@ KEYS = {
     "void": frozenset((*_COMMON, "ref", "text")),
 }
 _DATE_CACHE_LIMIT = 100_000
+_INT_LIMIT = 1 << 64  # orjson's ints; a larger one is checked in full (it may not fit a float)
 
 
 def id_code(entry_id: str) -> int | None:
@@ -70,11 +71,7 @@ class FastChecker:
             self.start = "0001-01-01"
             self.today = "9999-12-31"
             return
-        pairs = set()
-        for unit in [*catalog.units, *catalog.groups]:
-            if catalog.is_reporting_unit(unit):
-                pairs.update((unit, a) for a in catalog.activities_of(unit))
-        self.pairs = frozenset(pairs)
+        self.pairs = catalog.reporting_pairs
         self.start = catalog.phases[0].start.isoformat()
 
     def _real_date(self, text: str) -> bool:
@@ -132,7 +129,13 @@ class FastChecker:
             ):
                 return False
             for name, value in metrics.items():
-                if not (type(name) is str and 1 <= len(name) <= 50 and (type(value) is int or type(value) is float)):
+                if not (
+                    type(name) is str and 1 <= len(name) <= 50
+                    and (
+                        (type(value) is int and -_INT_LIMIT < value < _INT_LIMIT)
+                        or (type(value) is float and value - value == 0.0)  # finite: not NaN, not ±inf
+                    )
+                ):
                     return False
             return all(type(item) is str and len(item) <= MAX_TEXT for item in evidence)
         if kind == "inspection":

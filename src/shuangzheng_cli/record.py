@@ -14,16 +14,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
-
 from .catalog import Catalog
+from .entry import FOLLOWUPS, METHODS, Entry, parse_color
 from .errors import UsageProblem
-from .models import FOLLOWUPS, METHODS, Entry, Record, parse_color
 from .periods import now_iso, parse_date, today
 
 MAX_TEXT = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls except \t \n
-_RECORD = TypeAdapter(Record)
+_RECORD: Any = None  # the pydantic validator of a ledger line, built when first needed
 
 FIELD_NAMES = {
     "text": "进展情况",
@@ -88,14 +86,32 @@ def coerce_color(value: str | None, required: bool = False) -> tuple[str | None,
     return color, None
 
 
-def validate(entry: Entry, catalog: Catalog, today: dt.date) -> list[str]:
-    """Every reason this entry cannot stand in the ledger (empty when it can)."""
-    problems = schema_problems(entry.to_record())
-    problems += reference_problems(entry.unit, entry.activity, entry.date, catalog, today)
+def validate(entry: Entry, catalog: Catalog | None, today: dt.date) -> list[str]:
+    """Every reason this entry cannot stand in the ledger (empty when it can).
+
+    The fast check of `linecheck` answers for an entry of the common shape; anything it does
+    not pass is validated in full (pydantic and the catalog), which words the reasons.
+    `catalog` None: the format only.
+    """
+    from .linecheck import FastChecker
+
+    record = entry.to_record()
+    if FastChecker(catalog, today).ok(record):
+        return []
+    problems = schema_problems(record)
+    if catalog is not None:
+        problems += reference_problems(entry.unit, entry.activity, entry.date, catalog, today)
     return problems
 
 
 def schema_problems(obj: dict[str, Any]) -> list[str]:
+    global _RECORD
+    from pydantic import TypeAdapter, ValidationError
+
+    from .models import Record
+
+    if _RECORD is None:
+        _RECORD = TypeAdapter(Record)
     try:
         _RECORD.validate_python(obj)
     except ValidationError as exc:

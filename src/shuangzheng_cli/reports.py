@@ -14,12 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .board import BOARD_COLORS, BoardIndex, CellStatus, red_weeks, target_progress
 from .catalog import Catalog, Cell
-from .models import NOT_STARTED, SEVERITY, Entry, Target
+from .entry import NOT_STARTED, SEVERITY, Entry
 from .periods import Period, calendar_period, month_ends
+
+if TYPE_CHECKING:
+    from .models import Target
 
 _RANK = {**SEVERITY, NOT_STARTED: -1}
 GOOD_COLORS = ("green", "blue")

@@ -1,8 +1,9 @@
 """The board (挂图) streamed straight from the ledger files, in flat memory, with a cache.
 
 `stream_board` gives exactly `build_board(catalog, ledger.entries(until=as_of), as_of)`
-without keeping the entries: a quick pass finds the voids, then each file is parsed once
-and every cell keeps only what the rules ask about (the latest progress and inspection by
+without keeping the entries: a quick pass finds the voids, then each file is parsed once,
+in 1 MB chunks (a line of the usual shape is judged readable without `_readable`'s
+generic checks), and every cell keeps only what the rules ask about (the latest progress and inspection by
 (date, at, id), and each target's metric summed over its window). Duplicated ids (a union
 merge) count once, in file order, as `Ledger.entries` reads them: within a file by a set,
 across files by an array of 64-bit hashes checked at the end (a second pass only when some
@@ -25,14 +26,16 @@ import os
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from .board import Board, CellFacts, CellStatus, applies, status_from_facts, target_window
 from .catalog import Catalog, Cell
+from .check import _batches
+from .entry import RECORD_KEYS, Entry
 from .errors import Problem
-from .ledger import BOM, Ledger, _decode, _readable
+from .ledger import _READ_KINDS, BOM, Ledger, _decode, _readable, is_unit_id
 
 try:  # a faster parser when installed; the standard library otherwise (same answers)
     import orjson
@@ -43,34 +46,54 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 CACHE_DIR = ".shuangzheng-cache"
 CACHE_VERSION = 1
-RACY_SECONDS = 2  # a file changed this recently may change again within its mtime's granularity
+RACY_SECONDS = 2
+CHUNK = 1 << 20  # a file changed this recently may change again within its mtime's granularity
 _KINDS = ("progress", "inspection")
 
 
 def void_refs(paths: Iterable[Path]) -> set[str]:
-    """Ids cancelled by a void entry: what `Ledger.voided` finds, looking only at lines with `"void"`."""
+    """Ids cancelled by a void entry: what `Ledger.voided` finds, looking only at lines with `"void"`
+    (files read in chunks)."""
     refs: set[str] = set()
     for path in paths:
-        data = _read(path)
-        at = data.find(b'"void"')
-        while at >= 0:
-            start = data.rfind(b"\n", 0, at) + 1
-            end = data.find(b"\n", at)
-            end = len(data) if end < 0 else end + 1
-            try:
-                obj = json.loads(data[start:end].removeprefix(BOM))
-            except ValueError:
-                obj = None
-            if isinstance(obj, dict) and obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
-                refs.add(obj["ref"])
-            at = data.find(b'"void"', end)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            rest = b""
+            while True:
+                chunk = os.read(fd, CHUNK)
+                if not chunk:
+                    lines = [rest] if rest else []
+                else:
+                    lines = (rest + chunk).split(b"\n")
+                    rest = lines.pop()
+                for line in lines:
+                    if b'"void"' not in line:
+                        continue
+                    try:
+                        obj = json.loads(line.removeprefix(BOM))
+                    except ValueError:
+                        continue
+                    if isinstance(obj, dict) and obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
+                        refs.add(obj["ref"])
+                if not chunk:
+                    break
+        finally:
+            os.close(fd)
     return refs
 
 
-def _read(path: Path) -> bytes:
+def _holds(path: Path, needle: bytes) -> bool:
+    """Whether the file's bytes contain `needle` (read in chunks)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as fh:
-        return fh.read()
+    try:
+        tail = b""
+        while chunk := os.read(fd, CHUNK):
+            if needle in tail + chunk[: len(needle)] or needle in chunk:
+                return True
+            tail = chunk[-len(needle):]
+        return False
+    finally:
+        os.close(fd)
 
 
 class _Tally:
@@ -156,6 +179,33 @@ def stream_board(
     return tally.board(catalog)
 
 
+def cell_before_after(
+    catalog: Catalog, ledger: Ledger, as_of: dt.date, cell: Cell, entry: Entry
+) -> tuple[str | None, Callable[[Entry], str | None]]:
+    """The color of one cell from its unit's files, and a function giving its color once `entry`
+    is written too (the same as streaming again, in one pass). An id that the files hold
+    already (so the new line would not count) is answered by streaming again."""
+    paths = ledger.files(unit=cell.unit)
+    cells = [cell]
+    cancelled = void_refs(paths)
+    skipped_before = len(ledger.skipped)
+    tally, contested = _pass(catalog, ledger, paths, cells, as_of, cancelled, None)
+    if contested:
+        del ledger.skipped[skipped_before:]
+        tally, _ = _pass(catalog, ledger, paths, cells, as_of, cancelled, contested)
+    before = tally.board(catalog).cells[0].color
+    known = any(_holds(path, f'"{entry.id}"'.encode()) for path in paths)
+
+    def after(placed: Entry) -> str | None:
+        if known or placed.id != entry.id or placed.kind not in _KINDS or placed.date > as_of or placed.unit != cell.unit:
+            return stream_board(catalog, ledger, as_of, cells, ledger.files(unit=cell.unit)).cells[0].color
+        if placed.activity == cell.activity:
+            tally.add(placed.to_record(), placed.date)
+        return tally.board(catalog).cells[0].color
+
+    return before, after
+
+
 def _pass(
     catalog: Catalog,
     ledger: Ledger,
@@ -169,12 +219,13 @@ def _pass(
     buckets = [array("q") for _ in range(256)]
     seen_contested: set[str] = set()
     dates: dict[str, dt.date] = {}
+    units: dict[str, bool] = {}
     loads = _fast_loads
     for path in paths:
         label = ledger.label(path)
         seen_here: set[str] = set()
         for number, obj in _objects(path, label, ledger, loads):
-            if not _readable(obj):
+            if not _standard(obj, units) and not _readable(obj):
                 ledger.skipped.append(Problem(label, number, "记录缺少字段或字段无效"))
                 continue
             text = obj["date"]
@@ -208,38 +259,60 @@ def _pass(
     return tally, found
 
 
-def _objects(path: Path, label: str, ledger: Ledger, loads: Any) -> Iterable[tuple[int, dict]]:
-    """(line number, JSON object) of every line that decodes; the others noted as `read_lines` notes them."""
-    data = _read(path)
-    if data and not data.endswith(b"\n"):  # a last line being written, or torn: the careful reader
-        from .ledger import read_lines
+def _objects(path: Path, label: str, ledger: Ledger, loads: Any) -> Iterator[tuple[int, dict]]:
+    """(line number, JSON object) of every line that decodes; the others noted as `read_lines` notes
+    them. Read in chunks, as `read_lines` reads (a last line without its newline waits for a writer)."""
+    for first, lines, whole in _batches(path):
+        for number, line in enumerate(lines, first):
+            obj = None
+            if loads is not None and whole:
+                try:
+                    obj = loads(line)
+                except ValueError:
+                    obj = None
+            if type(obj) is not dict:  # anything unusual: exactly what `read_lines` would say
+                raw = _decode(number, line + b"\n" if whole else line)
+                if raw.obj is None:
+                    if raw.problem:
+                        ledger.skipped.append(Problem(label, number, raw.problem))
+                    continue
+                obj = raw.obj
+            yield number, obj
 
-        for raw in read_lines(path):
-            if raw.obj is None:
-                if raw.problem:
-                    ledger.skipped.append(Problem(label, raw.number, raw.problem))
-                continue
-            yield raw.number, raw.obj
-        return
-    lines = data.split(b"\n")
-    lines.pop()
-    if lines and lines[0].startswith(BOM):
-        lines[0] = lines[0][len(BOM):]
-    for number, line in enumerate(lines, start=1):
-        obj = None
-        if loads is not None:
-            try:
-                obj = loads(line)
-            except ValueError:
-                obj = None
-        if type(obj) is not dict:  # anything unusual: exactly what `read_lines` would say
-            raw = _decode(number, line + b"\n")
-            if raw.obj is None:
-                if raw.problem:
-                    ledger.skipped.append(Problem(label, number, raw.problem))
-                continue
-            obj = raw.obj
-        yield number, obj
+
+#: The lines `add` writes (key order, types): for these `_standard` answers for `_readable`.
+_STANDARD: dict[tuple[str, ...], frozenset[tuple[type, ...]]] = {
+    tuple(RECORD_KEYS["progress"]): frozenset(
+        (int, str, str, str, str, int, str, str, color, str, str, str, dict, list) for color in (str, type(None))
+    ),
+    tuple(RECORD_KEYS["inspection"]): frozenset([(int, str, str, str, str, int, str, str, str, str, str, str)]),
+    tuple(RECORD_KEYS["void"]): frozenset([(int, str, str, str, str, int, str, str, str, str)]),
+}
+_INT_LIMIT = 1 << 64
+
+
+def _standard(obj: dict, units: dict[str, bool]) -> bool:
+    """True only when `_readable(obj)` is (a line of the usual shape); False: ask `_readable`."""
+    types = _STANDARD.get(tuple(obj))
+    if types is None or tuple(map(type, obj.values())) not in types or obj["kind"] not in _READ_KINDS:
+        return False
+    unit = obj["unit"]
+    ok = units.get(unit)
+    if ok is None:
+        ok = units[unit] = is_unit_id(unit)
+    if not ok:
+        return False
+    if "metrics" in obj:
+        for value in obj["metrics"].values():
+            if type(value) is float:
+                if value - value != 0.0:  # NaN, ±inf
+                    return False
+            elif type(value) is not int or not -_INT_LIMIT < value < _INT_LIMIT:
+                return False
+        for item in obj["evidence"]:
+            if type(item) is not str:
+                return False
+    return True
 
 
 # ------------------------------------------------------------ the cache

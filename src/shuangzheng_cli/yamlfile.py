@@ -89,10 +89,10 @@ class YamlDocument:
         return Problem(self.label, self.line_of(loc), message)
 
 
-def load_yaml(path: Path, label: str) -> tuple[YamlDocument | None, list[Problem]]:
-    """Load one YAML file; on failure, the problems with their lines (nothing raised)."""
+def load_yaml(path: Path, label: str, raw: bytes | None = None) -> tuple[YamlDocument | None, list[Problem]]:
+    """Load one YAML file (`raw`: its bytes, already read); on failure, the problems with their lines (nothing raised)."""
     try:
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except FileNotFoundError:
         return None, [Problem(label, 0, "文件不存在")]
     except OSError as exc:

@@ -1,6 +1,7 @@
 """The `shuangzheng` command: a thin Typer layer that parses, calls the library, renders.
 
-Start-up is kept cheap: `--version` is answered before Typer is imported, and only the
+Start-up is kept cheap: `--version` is answered before Typer is imported, `add`, `inspect`
+and `check` as usually written run without Typer (`cli.fast`), and otherwise only the
 module that defines the command asked for is imported (`add` never loads the board's
 renderers, the reports, openpyxl or rich). `--help`, no command, or a name not listed
 here load every command, so help and "no such command" see the whole app.
@@ -79,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     command = command_of(args)
     wants_help = not args or any(a in ("-h", "--help") for a in args)
+    if command in ("add", "inspect", "check") and not wants_help:
+        from . import fast  # the usual spellings of these, without Typer
+
+        code = fast.run(args)
+        if code is not None:
+            return code
     if command in COMMANDS and not (wants_help and command is None):
         root = _load([COMMANDS[command]])
     else:

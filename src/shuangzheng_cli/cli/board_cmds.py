@@ -11,9 +11,9 @@ import typer
 from ..board import BOARD_COLORS, Board, BoardIndex, CellStatus, interviews
 from ..board import alerts as board_alerts
 from ..catalog import Catalog
+from ..entry import COLOR_MEANINGS, NOT_STARTED, parse_color
 from ..errors import UsageProblem
 from ..ledger import Ledger
-from ..models import COLOR_MEANINGS, NOT_STARTED, parse_color
 from ..render import MD_SQUARES, Column, color_name, display_width, rows_to_markdown, to_json
 from .common import AsOfOpt, Fmt, FormatOpt, State, as_of_date, state
 from .root import app

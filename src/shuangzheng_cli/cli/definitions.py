@@ -11,11 +11,10 @@ from typing import Annotated, Any
 import typer
 
 from ..catalog import Catalog
-from ..check import check_ledgers, torn_files
-from ..errors import DefinitionError
-from ..periods import today
+from ..plain import dump
 from ..render import Column
 from ..workspace import MARKER, bundled_data_dir
+from .actions import run_check
 from .common import ActivityOpt, Fmt, FormatOpt, UnitOpt, state
 from .root import app
 
@@ -107,35 +106,9 @@ def check(
     ] = False,
 ) -> None:
     """检查定义文件与全部台账，列出每个问题及其位置（文件:行）。有问题时退出码为 1。"""
-    st = state(ctx)
-    out = st.out
-    try:
-        catalog = st.catalog
-    except DefinitionError as exc:
-        for problem in exc.problems:
-            out.text(str(problem))
-        out.message(f"发现 {len(exc.problems)} 个问题（定义文件）。")
-        raise typer.Exit(1) from None
-    ws = st.workspace
-    if ws.root is None:
-        out.message(f"定义文件无误：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位，{len(catalog.groups)} 个单位组（未找到工作区，未检查台账）。")
-        return
-    ledger = st.ledger()
-    if repair:
-        for path in torn_files(ledger):
-            moved = ledger.repair_torn(path)
-            if moved:
-                size, torn = moved
-                out.message(f"已修复 {ledger.label(path)}：不完整的末行（{size} 字节）已移到 {ledger.label(torn)}")
-    problems = check_ledgers(catalog, ledger, today())
-    for problem in problems:
-        out.text(str(problem))
-    if problems:
-        hint = "；末行不完整可用 shuangzheng check --repair 修复" if any("不完整" in p.message for p in problems) else ""
-        out.message(f"发现 {len(problems)} 个问题{hint}。")
-        raise typer.Exit(1)
-    files = ledger.files()
-    out.message(f"检查通过：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位；台账文件 {len(files)} 个。")
+    code = run_check(state(ctx), repair)
+    if code:
+        raise typer.Exit(code)
 
 
 def units_data(catalog: Catalog, group: str | None = None) -> list[dict[str, Any]]:
@@ -224,7 +197,7 @@ def activities_data(catalog: Catalog, category: int | None = None, unit: str | N
                     for uid in catalog.listed[n]
                 ],
                 "lead": catalog.lead(n),
-                "targets": [t.model_dump(mode="json", exclude_none=True) for t in a.targets],
+                "targets": [dump(t, exclude_none=True) for t in a.targets],
                 "interval": a.interval,
             }
         )

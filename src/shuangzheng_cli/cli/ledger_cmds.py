@@ -8,12 +8,11 @@ from typing import Annotated, Any
 import typer
 
 from ..catalog import Catalog
-from ..errors import UsageProblem
+from ..entry import Entry
 from ..ledger import Ledger
-from ..models import Entry
-from ..periods import parse_date, today
-from ..record import inspection, progress
-from ..render import Column, color_name
+from ..periods import parse_date
+from ..render import Column
+from .actions import _cell_color, _report, add_inspection, add_progress
 from .common import (
     ActivityOpt,
     Fmt,
@@ -33,44 +32,6 @@ ByOpt = Annotated[
 ]
 
 
-def _target(st: State, unit: str, activity: str) -> tuple[Catalog, str, int]:
-    catalog = st.catalog
-    uid = catalog.resolve_unit(unit)
-    if catalog.is_member_group(uid):
-        members = "、".join(catalog.name(m) for m in catalog.expand(uid)[:5])
-        raise UsageProblem(f"'{catalog.name(uid)}' 是单位组，请写具体单位，如 {members}…")
-    return catalog, uid, catalog.resolve_activity(activity)
-
-
-def _write(st: State, entry: Entry) -> Entry:
-    """Append (the ledger validates it against the definitions) and show the cell's color before and after."""
-    catalog = st.catalog
-    ledger = Ledger(st.workspace.require_writable(), catalog)
-    ledger.validate([entry])
-    before = _cell_color(catalog, ledger, entry)
-    placed = ledger.append([entry])[0]
-    _report(st, ledger, placed, before)
-    return placed
-
-
-def _report(st: State, ledger: Ledger, placed: Entry, before: str | None) -> None:
-    catalog = st.catalog
-    st.out.text(f"已记录 {placed.id}（{placed.source}:{placed.line}）")
-    after = _cell_color(catalog, ledger, placed)
-    if after is not None:
-        change = f"{color_name(before)} → {color_name(after)}" if before != after else f"{color_name(after)}（不变）"
-        st.out.text(f"{catalog.name(placed.unit)} · {placed.activity}.{catalog.short(placed.activity)}：{change}")
-
-
-def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
-    from ..catalog import Cell
-    from ..tally import stream_board
-
-    day = max(today(), entry.date)
-    board = stream_board(catalog, ledger, day, [Cell(entry.activity, entry.unit)], ledger.files(unit=entry.unit))
-    return board.cells[0].color
-
-
 @app.command()
 def add(
     ctx: typer.Context,
@@ -86,21 +47,7 @@ def add(
     by: ByOpt = None,
 ) -> None:
     """记一条进展（台账）：单位、活动、进展情况，可附自评颜色、问题、打算、数据与佐证。"""
-    st = state(ctx)
-    _catalog, uid, number = _target(st, unit, activity)
-    entry = progress(
-        uid,
-        number,
-        text,
-        date=parse_date(date) if date else None,
-        color=color,
-        problems=problems,
-        next=next_steps,
-        metrics=metric or [],
-        evidence=evidence or [],
-        by=recorder(by, st.workspace),
-    )
-    _write(st, entry)
+    add_progress(state(ctx), unit, activity, text, date, color, problems, next_steps, metric, evidence, by)
 
 
 @app.command()
@@ -116,19 +63,7 @@ def inspect(
     by: ByOpt = None,
 ) -> None:
     """记一次督导、抽查或暗访：检查结论（四色）与后续处理（整改、约谈、通报）。"""
-    st = state(ctx)
-    _catalog, uid, number = _target(st, unit, activity)
-    entry = inspection(
-        uid,
-        number,
-        method,
-        color,
-        text,
-        followup=followup,
-        date=parse_date(date) if date else None,
-        by=recorder(by, st.workspace),
-    )
-    _write(st, entry)
+    add_inspection(state(ctx), unit, activity, method, color, text, followup, date, by)
 
 
 @app.command()

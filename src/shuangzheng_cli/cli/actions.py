@@ -1,0 +1,153 @@
+"""What `add`, `inspect` and `check` do, without Typer: the Typer commands and the fast path of
+`cli.fast` both call these, so an entry is made, checked, written and reported one way."""
+
+from __future__ import annotations
+
+from ..catalog import Catalog
+from ..entry import Entry
+from ..errors import UsageProblem
+from ..ledger import Ledger
+from ..periods import parse_date, today
+from ..record import inspection, progress
+from ..render import color_name
+from .state import State, recorder
+
+
+def add_progress(
+    st: State,
+    unit: str,
+    activity: str,
+    text: str,
+    date: str | None = None,
+    color: str | None = None,
+    problems: str | None = None,
+    next_steps: str | None = None,
+    metric: list[str] | None = None,
+    evidence: list[str] | None = None,
+    by: str | None = None,
+) -> Entry:
+    """`add`: a progress entry from what was typed, written, with the cell's color before and after."""
+    _catalog, uid, number = _target(st, unit, activity)
+    entry = progress(
+        uid,
+        number,
+        text,
+        date=parse_date(date) if date else None,
+        color=color,
+        problems=problems,
+        next=next_steps,
+        metrics=metric or [],
+        evidence=evidence or [],
+        by=recorder(by, st.workspace),
+    )
+    return _write(st, entry)
+
+
+def add_inspection(
+    st: State,
+    unit: str,
+    activity: str,
+    method: str,
+    color: str,
+    text: str,
+    followup: str = "无",
+    date: str | None = None,
+    by: str | None = None,
+) -> Entry:
+    """`inspect`: an inspection entry, written, with the cell's color before and after."""
+    _catalog, uid, number = _target(st, unit, activity)
+    entry = inspection(
+        uid,
+        number,
+        method,
+        color,
+        text,
+        followup=followup,
+        date=parse_date(date) if date else None,
+        by=recorder(by, st.workspace),
+    )
+    return _write(st, entry)
+
+
+def _target(st: State, unit: str, activity: str) -> tuple[Catalog, str, int]:
+    catalog = st.catalog
+    uid = catalog.resolve_unit(unit)
+    if catalog.is_member_group(uid):
+        members = "、".join(catalog.name(m) for m in catalog.expand(uid)[:5])
+        raise UsageProblem(f"'{catalog.name(uid)}' 是单位组，请写具体单位，如 {members}…")
+    return catalog, uid, catalog.resolve_activity(activity)
+
+
+def _write(st: State, entry: Entry) -> Entry:
+    """Append (the ledger validates it against the definitions) and show the cell's color before and after.
+
+    One pass over the unit's files gives the cell before; the new entry added to that tally
+    gives it after (what a second pass would find, but for lines others append meanwhile).
+    """
+    from ..catalog import Cell
+    from ..tally import cell_before_after
+
+    catalog = st.catalog
+    ledger = Ledger(st.workspace.require_writable(), catalog)
+    ledger.validate([entry])
+    day = max(today(), entry.date)
+    before, after = cell_before_after(catalog, ledger, day, Cell(entry.activity, entry.unit), entry)
+    placed = ledger.append([entry])[0]
+    _report(st, ledger, placed, before, after(placed))
+    return placed
+
+
+def _report(st: State, ledger: Ledger, placed: Entry, before: str | None, after: str | None | bool = False) -> None:
+    """What was written, and the cell's color change (`after`: known already, else worked out)."""
+    catalog = st.catalog
+    st.out.text(f"已记录 {placed.id}（{placed.source}:{placed.line}）")
+    if after is False:
+        after = _cell_color(catalog, ledger, placed)
+    if after is not None:
+        change = f"{color_name(before)} → {color_name(after)}" if before != after else f"{color_name(after)}（不变）"
+        st.out.text(f"{catalog.name(placed.unit)} · {placed.activity}.{catalog.short(placed.activity)}：{change}")
+
+
+def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
+    from ..catalog import Cell
+    from ..tally import stream_board
+
+    day = max(today(), entry.date)
+    board = stream_board(catalog, ledger, day, [Cell(entry.activity, entry.unit)], ledger.files(unit=entry.unit))
+    return board.cells[0].color
+
+
+def run_check(st: State, repair: bool = False) -> int:
+    """`check`: every problem in the definitions and the ledgers, with its place; the exit code."""
+    from ..check import check_ledgers, torn_files
+    from ..errors import DefinitionError
+
+    out = st.out
+    try:
+        catalog = st.catalog
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            out.text(str(problem))
+        out.message(f"发现 {len(exc.problems)} 个问题（定义文件）。")
+        return 1
+    ws = st.workspace
+    if ws.root is None:
+        out.message(f"定义文件无误：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位，{len(catalog.groups)} 个单位组（未找到工作区，未检查台账）。")
+        return 0
+    ledger = st.ledger()
+    if repair:
+        for path in torn_files(ledger):
+            moved = ledger.repair_torn(path)
+            if moved:
+                size, torn = moved
+                out.message(f"已修复 {ledger.label(path)}：不完整的末行（{size} 字节）已移到 {ledger.label(torn)}")
+    problems = check_ledgers(catalog, ledger, today())
+    for problem in problems:
+        out.text(str(problem))
+    if problems:
+        hint = "；末行不完整可用 shuangzheng check --repair 修复" if any("不完整" in p.message for p in problems) else ""
+        out.message(f"发现 {len(problems)} 个问题{hint}。")
+        return 1
+    files = ledger.files()
+    out.message(f"检查通过：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位；台账文件 {len(files)} 个。")
+    return 0

@@ -1,0 +1,109 @@
+"""`add`, `inspect` and `check` without Typer (`cli.fast`) answer exactly as through Typer."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from shuangzheng_cli.cli import _load, fast, main
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("template") / "ws"
+    assert main(["init", str(root)]) == 0
+    assert main(["--root", str(root), "add", "-u", "xcb", "-a", "1", "-t", "已有的一条", "--date", "2022-09-21", "-c", "红"]) == 0
+    return root
+
+
+def _typer(args: list[str]) -> int:
+    return _load(["definitions", "ledger_cmds"]).run(args)
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\b[0-9a-z]{10}\b", "<id>", text)
+
+
+def _ledger(root: Path) -> list[dict]:
+    out = []
+    for path in sorted((root / "ledgers").rglob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            obj = json.loads(line)
+            obj.pop("id"), obj.pop("at")
+            out.append({"file": path.relative_to(root).as_posix(), **obj})
+    return out
+
+
+CASES = [
+    ["add", "-u", "xcb", "-a", "1", "-t", "召开会议", "--date", "2022-10-08"],
+    ["add", "--unit", "市委宣传部", "--activity", "2", "--text", "宣讲", "--date", "2022/10/8", "--color", "绿",
+     "--problems", "场地偏小", "--next", "扩大范围", "-m", "场次=3", "--metric", "参与人数＝120", "-e", "照片/1.jpg",
+     "--evidence", "https://example.org/1", "--by", "李四"],
+    ["add", "--unit=xcb", "--activity=1", "--text=-5 度也开会", "--date=2022-11-01", "--by="],
+    ["--ascii", "--root", "{root}", "add", "-u", "xcb", "-a", "1", "-t", "x", "-d", "2022-11-02", "-c", "yellow"],
+    ["add", "-u", "xcbb", "-a", "1", "-t", "x"],
+    ["add", "-u", "xcb", "-a", "5", "-t", "x"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "--date", "2030-01-01"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "--date", "明天"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "", "--date", "2022-10-08"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "-m", "场次", "--date", "2022-10-08"],
+    ["add", "-u", "xzgroup", "-a", "1", "-t", "x"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "-c", "紫"],
+    ["inspect", "-u", "xcb", "-a", "1", "--method", "暗访", "-c", "红", "-t", "未见台账", "--followup", "约谈",
+     "--date", "2022-10-09"],
+    ["inspect", "-u", "xcb", "-a", "1", "--method", "巡视", "-c", "红", "-t", "x"],
+    ["inspect", "--unit", "xcb", "--activity", "1", "--method", "督导", "--color", "绿", "--text", "好", "-d", "2022-10-10",
+     "--by", "督导组"],
+    ["check"],
+    ["check", "--repair"],
+]
+
+
+@pytest.mark.parametrize("args", CASES, ids=[" ".join(c)[:60] for c in CASES])
+def test_the_fast_path_answers_as_typer(template: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                        args: list[str]) -> None:
+    results = []
+    for way, run in (("fast", main), ("typer", _typer)):
+        root = Path(shutil.copytree(template, tmp_path / way, symlinks=True))
+        full = [a.replace("{root}", str(root)) for a in args]
+        if "--root" not in full:
+            full = ["--root", str(root), *full]
+        if way == "fast":
+            assert fast.parse(full) is not None
+        capsys.readouterr()
+        code = run(full)
+        out, err = capsys.readouterr()
+        results.append((code, _normal(out.replace(str(root), "<root>")), _normal(err.replace(str(root), "<root>")),
+                        _ledger(root)))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("args", [
+    ["add", "-u", "xcb", "-a", "1"],  # a required option missing
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "-u", "wmb"],  # twice
+    ["add", "-u", "xcb", "-a", "1", "-t", "-5"],  # a value like an option
+    ["add", "-uxcb", "-a", "1", "-t", "x"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "--help"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "--", "y"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "extra"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "--ascii"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "x", "--colour", "绿"],
+    ["add", "-u", "xcb", "-a", "1", "-t"],
+    ["--root", "--ascii", "add", "-u", "xcb", "-a", "1", "-t", "x"],
+    ["--version", "add", "-u", "xcb", "-a", "1", "-t", "x"],
+    ["check", "--repair", "--repair"],
+    ["check", "x"],
+    ["status"],
+])
+def test_anything_unusual_is_left_to_typer(args: list[str]) -> None:
+    assert fast.parse(args) is None
+
+
+def test_usage_errors_stay_typers(template: Path, tmp_path: Path, cli) -> None:
+    root = Path(shutil.copytree(template, tmp_path / "ws", symlinks=True))
+    r = cli("--root", root, "add", "-u", "xcb", "-a", "1")
+    assert r.code == 2 and "缺少必填的 --text" in r.err
