@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import difflib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -219,6 +217,8 @@ class Catalog:
         raise UsageProblem(_unknown("单位", text, self._unit_suggestion(text)))
 
     def _unit_suggestion(self, text: str) -> str | None:
+        import difflib
+
         names = [u.name for u in self.units.values()] + [g.name for g in self.groups.values()]
         aliases = {a: self.name(uid) for a, uid in self._names.items()}
         match = difflib.get_close_matches(_norm(text), list(aliases), n=1, cutoff=0.4)
@@ -229,6 +229,8 @@ class Catalog:
 
     def resolve_activity(self, text: str | int) -> int:
         """An activity number from its number (4, “第4项”), or a unique part of its title."""
+        import difflib
+
         raw = str(text).strip()
         digits = raw.removeprefix("第").removesuffix("项").removesuffix("号")
         if digits.isdigit():
@@ -319,6 +321,8 @@ def _read_cache(path: Path, key: str) -> tuple[Any, Any] | None:
 
 
 def _write_cache(path: Path, key: str, trees: tuple[Any, Any]) -> None:
+    import tempfile
+
     tmp = None
     try:
         text = json.dumps({"key": key, "activities": encode(trees[0]), "units": encode(trees[1])}, ensure_ascii=False)
@@ -512,5 +516,7 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
 
 
 def _closest(text: str, options: Iterable[str]) -> str | None:
+    import difflib
+
     match = difflib.get_close_matches(_norm(text), list(options), n=1, cutoff=0.4)
     return match[0] if match else None

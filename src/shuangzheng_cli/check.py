@@ -6,7 +6,7 @@ everything (file by file, in chunks) and returns the whole sorted list.
 Each line is parsed once (orjson when installed) and checked by the fast path of
 `linecheck`; only a line that the fast path does not pass goes through the full
 validation (pydantic, the catalog, the file's place), which words the problems. Ids are
-kept as 8-byte integers (`id << 14 | file index`) in 256 arrays, sorted at the end: an id
+kept as 8-byte integers (`id << 12 | file index`) in 256 arrays, sorted at the end: an id
 that occurs twice sends a second pass over only the files that hold it, to name the
 first place and say whether the lines are the same. Memory stays flat but for 8 bytes
 per entry (8 MB at a million).
@@ -27,7 +27,7 @@ from typing import Any
 from .catalog import Catalog
 from .errors import Problem
 from .ledger import BOM, Ledger, _decode, _rest_of_line, is_unit_id
-from .linecheck import FastChecker, id_code
+from .linecheck import NOT_CODED, FastChecker, id_code
 
 try:  # a faster parser when installed; the standard library otherwise (same answers)
     import orjson
@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     _loads = json.loads
 
 CHUNK = 1 << 20
-FILE_BITS = 14  # file index in the low bits of an id's array value
+FILE_BITS = 12  # file index in the low bits of an id's array value (ids take 52 bits)
 _BUCKETS = 256
 
 
@@ -118,7 +118,7 @@ def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Prob
     ids = _Ids(len(files))
     voids: list[tuple[str, int, str]] = []
     fast = FastChecker(catalog, today)
-    ok = fast.ok
+    code_of = fast.code
     loads = _loads
     readable: list[int] = []  # indexes of the files read
     for index, path in enumerate(files):
@@ -135,6 +135,8 @@ def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Prob
             problems.append(Problem(label, 0, f"文件名 '{path.name}' 不是 单位编号.jsonl"))
         readable.append(index)
         add_id = ids.add
+        buckets = ids.buckets
+        packed_index = index if ids.packed else 0
         try:
             for first, lines, whole in _batches(path):
                 end = b"\n" if whole else b""  # a torn last line is never passed by the fast path
@@ -143,10 +145,10 @@ def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Prob
                         obj = loads(line) if whole else None
                     except ValueError:
                         obj = None
-                    if type(obj) is dict and ok(obj, unit_in_name, year_dir):
-                        code = id_code(obj["id"])
-                        if code is not None:  # `ids.add`, inlined for the common case
-                            ids.buckets[code & (_BUCKETS - 1)].append(code << FILE_BITS | (index if ids.packed else 0))
+                    code = code_of(obj, unit_in_name, year_dir) if type(obj) is dict else None
+                    if code is not None:
+                        if code != NOT_CODED:  # `ids.add`, inlined for the common case
+                            buckets[code & (_BUCKETS - 1)].append(code << FILE_BITS | packed_index)
                         else:
                             found: list[str] = []
                             add_id(obj["id"], index, label, number, line, found)

@@ -16,7 +16,6 @@ import json
 import math
 import os
 import re
-import secrets
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -55,6 +54,8 @@ def is_unit_id(text: object) -> bool:
 
 def new_id() -> str:
     """A fresh random id: unique across clones without coordination, short enough to type."""
+    import secrets
+
     n = secrets.randbits(5 * ID_LENGTH)
     return "".join(ID_ALPHABET[(n >> (5 * i)) & 31] for i in range(ID_LENGTH))
 

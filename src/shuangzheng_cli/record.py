@@ -7,8 +7,6 @@ The same rules apply to `add`, `inspect`, `void`, an imported workbook row and `
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import getpass
 import os
 import re
 from collections.abc import Iterable
@@ -144,6 +142,8 @@ def reference_problems(unit: Any, activity: Any, day: Any, catalog: Catalog, tod
 
 def unknown_unit_message(unit: str, catalog: Catalog) -> str:
     """`未知单位编号 'xcbb'，最接近的是 xcb（市委宣传部）`: ledger lines must name units by id."""
+    import difflib
+
     ids = [*catalog.units, *(g for g in catalog.groups if not catalog.groups[g].members)]
     close = difflib.get_close_matches(unit, ids, n=1, cutoff=0.5)
     if not close:
@@ -214,6 +214,8 @@ def _schema_message(error: dict[str, Any]) -> str:
 
 def default_recorder() -> str:
     """Who records when nobody says: `SHUANGZHENG_BY`, else the login name."""
+    import getpass
+
     return clean_text(os.environ.get("SHUANGZHENG_BY")) or getpass.getuser()
 
 

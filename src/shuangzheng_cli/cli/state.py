@@ -4,7 +4,6 @@ commands and the fast path of `cli.fast`, so neither needs the other (this modul
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass, field
 
 from ..catalog import Catalog
@@ -47,6 +46,8 @@ class State:
 
 def recorder(explicit: str | None, ws: Workspace) -> str:
     """Who records: --by, else `git config shuangzheng.recorder`, else git's user.name, else the login."""
+    import subprocess
+
     if explicit and explicit.strip():
         return explicit.strip()
     env = os.environ.get("SHUANGZHENG_BY")
