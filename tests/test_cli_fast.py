@@ -107,3 +107,26 @@ def test_usage_errors_stay_typers(template: Path, tmp_path: Path, cli) -> None:
     root = Path(shutil.copytree(template, tmp_path / "ws", symlinks=True))
     r = cli("--root", root, "add", "-u", "xcb", "-a", "1")
     assert r.code == 2 and "缺少必填的 --text" in r.err
+
+
+@pytest.mark.parametrize("name", sorted(fast.SPECS))
+def test_the_fast_path_knows_exactly_the_options_typer_declares(name: str) -> None:
+    """The fast path's option table is a copy: it must not drift from the Typer command."""
+    import typer
+
+    from shuangzheng_cli.cli import app
+
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    declared = {
+        spelling: param.name
+        for param in command.params
+        for spelling in (*param.opts, *param.secondary_opts)
+        if spelling.startswith("-") and spelling not in ("--help", "-h")
+    }
+    options, required = fast.SPECS[name]
+    known = {spelling: parameter for spelling, (parameter, _) in options.items()}
+    known.update(fast._FLAGS.get(name, {}))
+    assert known == declared
+    assert set(required) == {p.name for p in command.params if p.required}
+    repeatable = {parameter for parameter, multiple in options.values() if multiple}
+    assert repeatable == {p.name for p in command.params if getattr(p, "multiple", False)}

@@ -6,10 +6,9 @@ import subprocess
 import sys
 
 import typer
+from conftest import REPO
 
 from shuangzheng_cli.cli import app
-
-from conftest import REPO
 
 
 def _command_names() -> list[str]:
