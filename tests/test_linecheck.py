@@ -227,13 +227,13 @@ def test_check_equals_the_reference_check_on_random_ledgers(tmp_path: Path, cata
 
 
 def test_check_reads_files_in_chunks(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
-    from shuangzheng_cli import check
+    from shuangzheng_cli import ledger as ledger_module
 
     _random_ledger(tmp_path, catalog, random.Random(99), n=300)
     ledger = Ledger(tmp_path, catalog)
     truth = reference_check(catalog, ledger, TODAY)
     for size in (1, 7, 100, 4096):  # lines cut across every chunk boundary
-        monkeypatch.setattr(check, "CHUNK", size)
+        monkeypatch.setattr(ledger_module, "CHUNK", size)
         assert check_ledgers(catalog, ledger, TODAY) == truth
 
 

@@ -17,16 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog
 from .errors import Problem
-from .ledger import BOM, Ledger, _decode, _rest_of_line, is_unit_id
+from .ledger import Ledger, _decode, is_unit_id, read_batches
 from .linecheck import NOT_CODED, FastChecker, id_code
 
 try:  # a faster parser when installed; the standard library otherwise (same answers)
@@ -36,7 +34,6 @@ try:  # a faster parser when installed; the standard library otherwise (same ans
 except ImportError:  # pragma: no cover - depends on the environment
     _loads = json.loads
 
-CHUNK = 1 << 20
 FILE_BITS = 12  # file index in the low bits of an id's array value (ids take 52 bits)
 _BUCKETS = 256
 
@@ -138,7 +135,7 @@ def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Prob
         buckets = ids.buckets
         packed_index = index if ids.packed else 0
         try:
-            for first, lines, whole in _batches(path):
+            for first, lines, whole in read_batches(path):
                 end = b"\n" if whole else b""  # a torn last line is never passed by the fast path
                 for number, line in enumerate(lines, first):
                     try:
@@ -187,7 +184,7 @@ def _duplicates(ledger: Ledger, files: list[Path], indexes: list[int], codes: se
         path = files[index]
         label = ledger.label(path)
         try:
-            for first, lines, whole in _batches(path):
+            for first, lines, whole in read_batches(path):
                 for number, line in enumerate(lines, first):
                     try:
                         obj = loads(line) if whole else None
@@ -205,40 +202,6 @@ def _duplicates(ledger: Ledger, files: list[Path], indexes: list[int], codes: se
         except OSError:
             continue  # said in the first pass
     return problems
-
-
-def _batches(path: Path) -> Iterator[tuple[int, list[bytes], bool]]:
-    """The lines of one file in chunks: (number of the first, lines without their newline, whether
-    the last of them had its newline). Read as `ledger.read_lines` reads: not following a symlink,
-    a BOM dropped from line 1, a last line without its newline waited for (a writer's lock) and
-    read to its newline; what follows it is for the next reader."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        number = 1
-        offset = 0
-        rest = b""
-        while True:
-            chunk = os.read(fd, CHUNK)
-            if not chunk:
-                break
-            offset += len(chunk)
-            lines = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
-            rest = lines.pop()
-            if lines:
-                if number == 1 and lines[0].startswith(BOM):
-                    lines[0] = lines[0][len(BOM):]
-                yield number, lines, True
-                number += len(lines)
-        if rest:
-            rest += _rest_of_line(fd, offset)
-            if number == 1 and rest.startswith(BOM):
-                rest = rest[len(BOM):]
-            if rest.endswith(b"\n"):
-                yield number, [rest[:-1]], True
-            else:
-                yield number, [rest], False
-    finally:
-        os.close(fd)
 
 
 def _line_problems(obj: dict, year_dir: str, unit_in_name: str, catalog: Catalog, today: dt.date) -> list[str]:

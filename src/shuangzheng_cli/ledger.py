@@ -35,6 +35,7 @@ _UNIT_RE = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
 _YEAR_RE = re.compile(r"\d{4}")
 CONFLICT_PREFIXES = (b"<<<<<<<", b"=======", b">>>>>>>", b"|||||||")
 BOM = b"\xef\xbb\xbf"
+CHUNK = 1 << 20  # files are read in 1 MB chunks: memory stays flat whatever their size
 LOCK_TIMEOUT = 10.0  # seconds; `SHUANGZHENG_LOCK_TIMEOUT` overrides
 REPAIR_HINT = "请先运行 `shuangzheng check --repair`（把不完整的末行移到旁边的 .torn 文件，不删除任何内容）"
 
@@ -132,6 +133,58 @@ def _rest_of_line(fd: int, offset: int) -> bytes:
             rest += chunk
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+
+def read_batches(path: Path) -> Iterator[tuple[int, list[bytes], bool]]:
+    """The lines of one file in chunks: (number of the first, lines without their newline, whether
+    the last of them had its newline). Read as `ledger.read_lines` reads: not following a symlink,
+    a BOM dropped from line 1, a last line without its newline waited for (a writer's lock) and
+    read to its newline; what follows it is for the next reader."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        number = 1
+        offset = 0
+        rest = b""
+        while True:
+            chunk = os.read(fd, CHUNK)
+            if not chunk:
+                break
+            offset += len(chunk)
+            lines = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
+            rest = lines.pop()
+            if lines:
+                if number == 1 and lines[0].startswith(BOM):
+                    lines[0] = lines[0][len(BOM):]
+                yield number, lines, True
+                number += len(lines)
+        if rest:
+            rest += _rest_of_line(fd, offset)
+            if number == 1 and rest.startswith(BOM):
+                rest = rest[len(BOM):]
+            if rest.endswith(b"\n"):
+                yield number, [rest[:-1]], True
+            else:
+                yield number, [rest], False
+    finally:
+        os.close(fd)
+
+
+def void_refs(paths: Iterable[Path]) -> set[str]:
+    """Ids cancelled by a void entry, parsing only the lines that mention `"void"`."""
+    refs: set[str] = set()
+    for path in paths:
+        for _, lines, _ in read_batches(path):
+            for line in lines:
+                if b'"void"' not in line:
+                    continue
+                try:
+                    obj = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(obj, dict) and obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
+                    refs.add(obj["ref"])
+    return refs
 
 
 def _decode(i: int, raw: bytes) -> RawLine:
@@ -300,20 +353,7 @@ class Ledger:
 
     def voided(self, files: Sequence[Path] | None = None) -> set[str]:
         """Ids cancelled by a void entry (a quick streaming pass that parses only the void lines)."""
-        refs: set[str] = set()
-        for path in files if files is not None else self.files():
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-            with os.fdopen(fd, "rb") as fh:
-                for line in fh:
-                    if b'"void"' not in line:
-                        continue
-                    try:
-                        obj = json.loads(line.removeprefix(BOM))
-                    except ValueError:
-                        continue
-                    if isinstance(obj, dict) and obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
-                        refs.add(obj["ref"])
-        return refs
+        return void_refs(files if files is not None else self.files())
 
     def entries(
         self,

@@ -32,10 +32,18 @@ from typing import Any
 
 from .board import Board, CellFacts, CellStatus, applies, status_from_facts, target_window
 from .catalog import Catalog, Cell
-from .check import _batches
 from .entry import RECORD_KEYS, Entry
 from .errors import Problem
-from .ledger import _READ_KINDS, BOM, Ledger, _decode, _readable, is_unit_id
+from .ledger import (
+    _READ_KINDS,
+    CHUNK,
+    Ledger,
+    _decode,
+    _readable,
+    is_unit_id,
+    read_batches,
+    void_refs,
+)
 
 try:  # a faster parser when installed; the standard library otherwise (same answers)
     import orjson
@@ -46,40 +54,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 CACHE_DIR = ".shuangzheng-cache"
 CACHE_VERSION = 1
-RACY_SECONDS = 2
-CHUNK = 1 << 20  # a file changed this recently may change again within its mtime's granularity
+RACY_SECONDS = 2  # a file changed this recently may change again within its mtime's granularity
 _KINDS = ("progress", "inspection")
-
-
-def void_refs(paths: Iterable[Path]) -> set[str]:
-    """Ids cancelled by a void entry: what `Ledger.voided` finds, looking only at lines with `"void"`
-    (files read in chunks)."""
-    refs: set[str] = set()
-    for path in paths:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-        try:
-            rest = b""
-            while True:
-                chunk = os.read(fd, CHUNK)
-                if not chunk:
-                    lines = [rest] if rest else []
-                else:
-                    lines = (rest + chunk).split(b"\n")
-                    rest = lines.pop()
-                for line in lines:
-                    if b'"void"' not in line:
-                        continue
-                    try:
-                        obj = json.loads(line.removeprefix(BOM))
-                    except ValueError:
-                        continue
-                    if isinstance(obj, dict) and obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
-                        refs.add(obj["ref"])
-                if not chunk:
-                    break
-        finally:
-            os.close(fd)
-    return refs
 
 
 def _holds(path: Path, needle: bytes) -> bool:
@@ -262,7 +238,7 @@ def _pass(
 def _objects(path: Path, label: str, ledger: Ledger, loads: Any) -> Iterator[tuple[int, dict]]:
     """(line number, JSON object) of every line that decodes; the others noted as `read_lines` notes
     them. Read in chunks, as `read_lines` reads (a last line without its newline waits for a writer)."""
-    for first, lines, whole in _batches(path):
+    for first, lines, whole in read_batches(path):
         for number, line in enumerate(lines, first):
             obj = None
             if loads is not None and whole:
