@@ -14,6 +14,7 @@ import pytest
 from shuangzheng_cli import tally
 from shuangzheng_cli.board import build_board
 from shuangzheng_cli.catalog import Catalog, Cell
+from shuangzheng_cli.entry import RECORD_KEYS
 from shuangzheng_cli.ledger import Ledger
 
 DAYS = [dt.date(2022, 9, 1) + dt.timedelta(days=d) for d in range(0, 700, 3)]
@@ -23,6 +24,17 @@ def _truth(catalog: Catalog, root: Path, as_of: dt.date, cells=None, unit=None):
     ledger = Ledger(root, catalog)
     board = build_board(catalog, ledger.entries(until=as_of, unit=unit), as_of, cells)
     return board, ledger.skipped
+
+
+_ODD_COMMON = [("id", 5), ("kind", None), ("kind", "void"), ("date", 20221001), ("date", "2022-02-30"), ("unit", "No Unit"),
+               ("unit", ["xcb"]), ("unit", None), ("activity", True), ("activity", "1"), ("activity", 1.0), ("by", None),
+               ("by", 3), ("at", 7), ("text", ["x"]), ("color", 3), ("color", None), ("v", "1")]
+_ODD_VALUES = {
+    "progress": [*_ODD_COMMON, ("problems", None), ("next", 0), ("metrics", None), ("metrics", []), ("metrics", {"场次": True}),
+                 ("metrics", {"场次": "3"}), ("metrics", {"场次": 2**70}), ("metrics", {"场次": 2**63}), ("metrics", {"场次": None}),
+                 ("evidence", None), ("evidence", [1]), ("evidence", "a.jpg"), ("evidence", ["a.jpg"])],
+    "inspection": [*_ODD_COMMON, ("method", None), ("method", 2), ("followup", None), ("followup", {})],
+}
 
 
 def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 400) -> None:
@@ -47,6 +59,12 @@ def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 40
         else:
             target = rng.choice(ids) if ids else (entry_id, cell.unit, 1, day)
             obj |= {"ref": target[0], "text": "作废"}
+        if kind != "void" and rng.random() < 0.5:  # the shape `add` writes (the streamed board's fast path)
+            obj = {key: obj.get(key, {"problems": "", "next": "", "evidence": []}.get(key, "none"))
+                   for key in RECORD_KEYS[kind]}
+            if rng.random() < 0.1:  # …with one value of a wrong type or out of range
+                key, value = rng.choice(_ODD_VALUES[kind])
+                obj[key] = value
         ids.append((entry_id, cell.unit, cell.activity, day))
         year = day.year if rng.random() > 0.05 else day.year + 1
         path = root / "ledgers" / str(year) / f"{cell.unit}.jsonl"
@@ -138,7 +156,7 @@ def test_the_cache_never_changes_an_answer(workspace: Path, catalog: Catalog, mo
     same_answer(True)
     data = files[2].read_bytes()  # an edit in place: same size, same mtime
     st = files[2].stat()
-    files[2].write_bytes(data.replace(b'"red"', b'"grn"', 1).replace(b'"green"', b'"yello"', 1).replace(b'"yellow"', b'"red\\u0020"', 1))
+    files[2].write_bytes(data.replace(b'"red"', b'"grn"', 1).replace(b'"green"', b'"yello"', 1).replace(b'"yellow"', b'"red"   ', 1))
     assert files[2].stat().st_size == st.st_size
     os.utime(files[2], ns=(st.st_atime_ns, st.st_mtime_ns))
     same_answer(True)
@@ -165,11 +183,12 @@ def test_a_read_only_workspace_just_does_not_cache(workspace: Path, catalog: Cat
 
 
 def _first_id(path: Path) -> str:
+    readable = {entry.id for entry in Ledger(path.parents[2]).entries()}
     for line in path.read_bytes().splitlines():
         try:
             obj = json.loads(line)
         except ValueError:
             continue
-        if isinstance(obj, dict) and obj.get("kind") in ("progress", "inspection") and isinstance(obj.get("id"), str):
+        if isinstance(obj, dict) and obj.get("kind") in ("progress", "inspection") and obj.get("id") in readable:
             return obj["id"]
     raise AssertionError("no entry")

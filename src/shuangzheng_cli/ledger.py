@@ -171,20 +171,59 @@ def read_batches(path: Path) -> Iterator[tuple[int, list[bytes], bool]]:
 
 
 def void_refs(paths: Iterable[Path]) -> set[str]:
-    """Ids cancelled by a void entry, parsing only the lines that mention `"void"`."""
+    """Ids cancelled by a void entry, parsing only the lines that mention `"void"`.
+
+    The same lines as `read_batches` gives, but searched in whole chunks (no split): a line is
+    cut out only around a `"void"` found in it."""
     refs: set[str] = set()
+    needle = b'"void"'
     for path in paths:
-        for _, lines, _ in read_batches(path):
-            for line in lines:
-                if b'"void"' not in line:
-                    continue
+        for data, start, stop in read_blocks(path):
+            pos = data.find(needle, start, stop)
+            while pos >= 0:
+                begin = data.rfind(b"\n", start, pos) + 1 or start
+                end = data.find(b"\n", pos, stop)
+                if end < 0:
+                    end = stop
                 try:
-                    obj = json.loads(line)
+                    obj = json.loads(data[begin:end])
                 except ValueError:
-                    continue
+                    obj = None
                 if isinstance(obj, dict) and obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
                     refs.add(obj["ref"])
+                pos = data.find(needle, end, stop)
     return refs
+
+
+def read_blocks(path: Path) -> Iterator[tuple[bytes, int, int]]:
+    """The lines `read_batches` gives, unsplit: `data[start:stop]` is whole lines joined by their
+    newlines (without the last one)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        first = True
+        offset = 0
+        rest = b""
+        while True:
+            chunk = os.read(fd, CHUNK)
+            if not chunk:
+                break
+            offset += len(chunk)
+            data = rest + chunk if rest else chunk
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                rest = data
+                continue
+            rest = data[cut + 1 :]
+            start = len(BOM) if first and data.startswith(BOM) else 0
+            first = False
+            yield data, start, cut
+        if rest:
+            rest += _rest_of_line(fd, offset)
+            if first and rest.startswith(BOM):
+                rest = rest[len(BOM) :]
+            yield rest, 0, len(rest) - 1 if rest.endswith(b"\n") else len(rest)
+    finally:
+        os.close(fd)
 
 
 def _decode(i: int, raw: bytes) -> RawLine:

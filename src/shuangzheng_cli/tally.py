@@ -26,7 +26,7 @@ import os
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,6 @@ from .catalog import Catalog, Cell
 from .entry import RECORD_KEYS, Entry
 from .errors import Problem
 from .ledger import (
-    _READ_KINDS,
     CHUNK,
     Ledger,
     _decode,
@@ -78,7 +77,7 @@ class _Tally:
     def __init__(self, catalog: Catalog, cells: Sequence[Cell], as_of: dt.date):
         self.as_of = as_of
         self.cells = list(cells)
-        #: (activity, unit) -> [progress key, color, inspection key, (date, color, method, followup), sums]
+        #: (activity, unit) -> [progress key, color, inspection key, (date, color, method, followup), sums, windows]
         self.slots: dict[tuple[int, str], list[Any]] = {}
         #: (activity, unit) -> [(target index, metric, first day, last day)] for the targets that apply
         self.windows: dict[tuple[int, str], list[tuple[int, str, dt.date, dt.date]]] = {}
@@ -91,7 +90,7 @@ class _Tally:
                     first, last = target_window(catalog, target, as_of)
                     wins.append((i, target.metric, first, min(as_of, last)))
             self.windows[key] = wins
-            self.slots[key] = [None, None, None, None, [[0, []] for _ in targets]]
+            self.slots[key] = [None, None, None, None, [[0, []] for _ in targets], wins]
 
     def add(self, obj: dict[str, Any], day: dt.date) -> None:
         slot = self.slots.get((obj["activity"], obj["unit"]))
@@ -121,7 +120,7 @@ class _Tally:
 
         out = []
         for cell in self.cells:
-            p_key, p_color, i_key, inspection, sums = self.slots[(cell.activity, cell.unit)]
+            p_key, p_color, i_key, inspection, sums, _ = self.slots[(cell.activity, cell.unit)]
             facts = CellFacts(
                 (p_key[0], p_color) if p_key else None,
                 inspection if i_key else None,
@@ -191,42 +190,136 @@ def _pass(
     cancelled: set[str],
     contested: set[int] | None,
 ) -> tuple[_Tally, set[int]]:
+    """One pass over the files: every line judged as `Ledger.entries` judges it, the kept ones tallied.
+
+    One tight loop per chunk: a line of the usual shape (`_PROGRESS`/`_INSPECTION` key order,
+    the types `add` writes) is judged readable and tallied from its unpacked values, without
+    `_readable`'s generic checks or `_Tally.add`; any other line takes exactly those."""
     tally = _Tally(catalog, cells, as_of)
+    slots = tally.slots
     buckets = [array("q") for _ in range(256)]
     seen_contested: set[str] = set()
     dates: dict[str, dt.date] = {}
     units: dict[str, bool] = {}
     loads = _fast_loads
+    skipped = ledger.skipped
+    fromisoformat = dt.date.fromisoformat
+    progress_keys, inspection_keys = _PROGRESS, _INSPECTION
     for path in paths:
         label = ledger.label(path)
         seen_here: set[str] = set()
-        for number, obj in _objects(path, label, ledger, loads):
-            if not _standard(obj, units) and not _readable(obj):
-                ledger.skipped.append(Problem(label, number, "记录缺少字段或字段无效"))
-                continue
-            text = obj["date"]
-            day = dates.get(text)
-            if day is None:
-                try:
-                    day = dt.date.fromisoformat(text)
-                except ValueError:
-                    ledger.skipped.append(Problem(label, number, "记录缺少字段或字段无效"))
+        see = seen_here.add
+        for first, lines, whole in read_batches(path):
+            fast = whole and loads is not None
+            for number, line in enumerate(lines, first):
+                obj = None
+                if fast:
+                    try:
+                        obj = loads(line)
+                    except ValueError:
+                        obj = None
+                if type(obj) is not dict:  # anything unusual: exactly what `read_lines` would say
+                    raw = _decode(number, line + b"\n" if whole else line)
+                    if raw.obj is None:
+                        if raw.problem:
+                            skipped.append(Problem(label, number, raw.problem))
+                        continue
+                    obj = raw.obj
+                # the usual shapes (True only when `_readable(obj)` is; else ask it)
+                shape = 0
+                keys = tuple(obj)
+                if keys == progress_keys:
+                    _, entry_id, kind, text, unit, activity, by, at, color, words, problems, nxt, metrics, evidence = obj.values()
+                    if (
+                        kind == "progress" and type(activity) is int and type(metrics) is dict and type(evidence) is list
+                        and (color is None or type(color) is str)
+                        and str is type(entry_id) is type(text) is type(unit) is type(by) is type(at) is type(words)
+                        is type(problems) is type(nxt)
+                    ):
+                        ok = units.get(unit)
+                        if ok is None:
+                            ok = units[unit] = is_unit_id(unit)
+                        if ok:
+                            shape = 1
+                            for value in metrics.values():
+                                if type(value) is float:
+                                    if value - value != 0.0:  # NaN, ±inf
+                                        shape = 0
+                                        break
+                                elif type(value) is not int or not -_INT_LIMIT < value < _INT_LIMIT:
+                                    shape = 0
+                                    break
+                            for item in evidence:
+                                if type(item) is not str:
+                                    shape = 0
+                                    break
+                elif keys == inspection_keys:
+                    _, entry_id, kind, text, unit, activity, by, at, method, color, words, followup = obj.values()
+                    if (
+                        kind == "inspection" and type(activity) is int
+                        and (method is None or type(method) is str) and (color is None or type(color) is str)
+                        and (followup is None or type(followup) is str)
+                        and str is type(entry_id) is type(text) is type(unit) is type(by) is type(at) is type(words)
+                    ):
+                        ok = units.get(unit)
+                        if ok is None:
+                            ok = units[unit] = is_unit_id(unit)
+                        if ok:
+                            shape = 2
+                if not shape:
+                    if not _readable(obj):
+                        skipped.append(Problem(label, number, "记录缺少字段或字段无效"))
+                        continue
+                    entry_id = obj["id"]
+                    kind = obj["kind"]
+                    text = obj["date"]
+                day = dates.get(text)
+                if day is None:
+                    try:
+                        day = fromisoformat(text)
+                    except ValueError:
+                        skipped.append(Problem(label, number, "记录缺少字段或字段无效"))
+                        continue
+                    dates[text] = day
+                if entry_id in seen_here:
                     continue
-                dates[text] = day
-            entry_id = obj["id"]
-            if entry_id in seen_here:
-                continue
-            seen_here.add(entry_id)
-            h = hash(entry_id)
-            if contested is None:
-                buckets[h & 255].append(h)
-            elif h in contested:
-                if entry_id in seen_contested:
+                see(entry_id)
+                h = hash(entry_id)
+                if contested is None:
+                    buckets[h & 255].append(h)
+                elif h in contested:
+                    if entry_id in seen_contested:
+                        continue
+                    seen_contested.add(entry_id)
+                if day > as_of or entry_id in cancelled:
                     continue
-                seen_contested.add(entry_id)
-            if obj["kind"] not in _KINDS or entry_id in cancelled or day > as_of:
-                continue
-            tally.add(obj, day)
+                if shape == 1:  # as `_Tally.add` for a progress line
+                    slot = slots.get((activity, unit))
+                    if slot is None:
+                        continue
+                    sort_key = (day, at, entry_id)
+                    if slot[0] is None or sort_key > slot[0]:
+                        slot[0] = sort_key
+                        slot[1] = color
+                    if metrics:
+                        for i, metric, low, high in slot[5]:
+                            if low <= day <= high and metric in metrics:
+                                value = metrics[metric]
+                                acc = slot[4][i]
+                                if type(value) is int:
+                                    acc[0] += value
+                                else:
+                                    acc[1].append(value)
+                elif shape == 2:  # as `_Tally.add` for an inspection line
+                    slot = slots.get((activity, unit))
+                    if slot is None:
+                        continue
+                    sort_key = (day, at, entry_id)
+                    if slot[2] is None or sort_key > slot[2]:
+                        slot[2] = sort_key
+                        slot[3] = (day, color, method, followup)
+                elif kind in _KINDS:
+                    tally.add(obj, day)
     found: set[int] = set()
     if contested is None:
         for bucket in buckets:
@@ -235,60 +328,9 @@ def _pass(
     return tally, found
 
 
-def _objects(path: Path, label: str, ledger: Ledger, loads: Any) -> Iterator[tuple[int, dict]]:
-    """(line number, JSON object) of every line that decodes; the others noted as `read_lines` notes
-    them. Read in chunks, as `read_lines` reads (a last line without its newline waits for a writer)."""
-    for first, lines, whole in read_batches(path):
-        for number, line in enumerate(lines, first):
-            obj = None
-            if loads is not None and whole:
-                try:
-                    obj = loads(line)
-                except ValueError:
-                    obj = None
-            if type(obj) is not dict:  # anything unusual: exactly what `read_lines` would say
-                raw = _decode(number, line + b"\n" if whole else line)
-                if raw.obj is None:
-                    if raw.problem:
-                        ledger.skipped.append(Problem(label, number, raw.problem))
-                    continue
-                obj = raw.obj
-            yield number, obj
-
-
-#: The lines `add` writes (key order, types): for these `_standard` answers for `_readable`.
-_STANDARD: dict[tuple[str, ...], frozenset[tuple[type, ...]]] = {
-    tuple(RECORD_KEYS["progress"]): frozenset(
-        (int, str, str, str, str, int, str, str, color, str, str, str, dict, list) for color in (str, type(None))
-    ),
-    tuple(RECORD_KEYS["inspection"]): frozenset([(int, str, str, str, str, int, str, str, str, str, str, str)]),
-    tuple(RECORD_KEYS["void"]): frozenset([(int, str, str, str, str, int, str, str, str, str)]),
-}
+_PROGRESS = tuple(RECORD_KEYS["progress"])
+_INSPECTION = tuple(RECORD_KEYS["inspection"])
 _INT_LIMIT = 1 << 64
-
-
-def _standard(obj: dict, units: dict[str, bool]) -> bool:
-    """True only when `_readable(obj)` is (a line of the usual shape); False: ask `_readable`."""
-    types = _STANDARD.get(tuple(obj))
-    if types is None or tuple(map(type, obj.values())) not in types or obj["kind"] not in _READ_KINDS:
-        return False
-    unit = obj["unit"]
-    ok = units.get(unit)
-    if ok is None:
-        ok = units[unit] = is_unit_id(unit)
-    if not ok:
-        return False
-    if "metrics" in obj:
-        for value in obj["metrics"].values():
-            if type(value) is float:
-                if value - value != 0.0:  # NaN, ±inf
-                    return False
-            elif type(value) is not int or not -_INT_LIMIT < value < _INT_LIMIT:
-                return False
-        for item in obj["evidence"]:
-            if type(item) is not str:
-                return False
-    return True
 
 
 # ------------------------------------------------------------ the cache
