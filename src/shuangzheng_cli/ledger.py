@@ -91,19 +91,10 @@ def read_lines(path: Path) -> Iterator[RawLine]:
     A last line without its newline may be one another process is still writing: the
     reader waits for the writer's lock, reads the rest of that line, and stops there.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    with os.fdopen(fd, "rb") as fh:
-        offset = 0
-        for i, raw in enumerate(fh, start=1):
-            offset += len(raw)
-            last = not raw.endswith(b"\n")  # only ever the last line read
-            if last:
-                raw += _rest_of_line(fd, offset)
-            if i == 1 and raw.startswith(BOM):
-                raw = raw[len(BOM) :]
-            yield _decode(i, raw)
-            if last:
-                return  # what was written after it is for the next reader
+    for number, lines, whole in read_batches(path):
+        last = len(lines) - 1
+        for i, line in enumerate(lines):
+            yield _decode(number + i, line if i == last and not whole else line + b"\n")
 
 
 def _rest_of_line(fd: int, offset: int) -> bytes:
@@ -141,33 +132,11 @@ def read_batches(path: Path) -> Iterator[tuple[int, list[bytes], bool]]:
     the last of them had its newline). Read as `ledger.read_lines` reads: not following a symlink,
     a BOM dropped from line 1, a last line without its newline waited for (a writer's lock) and
     read to its newline; what follows it is for the next reader."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        number = 1
-        offset = 0
-        rest = b""
-        while True:
-            chunk = os.read(fd, CHUNK)
-            if not chunk:
-                break
-            offset += len(chunk)
-            lines = (rest + chunk).split(b"\n") if rest else chunk.split(b"\n")
-            rest = lines.pop()
-            if lines:
-                if number == 1 and lines[0].startswith(BOM):
-                    lines[0] = lines[0][len(BOM):]
-                yield number, lines, True
-                number += len(lines)
-        if rest:
-            rest += _rest_of_line(fd, offset)
-            if number == 1 and rest.startswith(BOM):
-                rest = rest[len(BOM):]
-            if rest.endswith(b"\n"):
-                yield number, [rest[:-1]], True
-            else:
-                yield number, [rest], False
-    finally:
-        os.close(fd)
+    number = 1
+    for data, start, stop in read_blocks(path):
+        lines = data[start:stop].split(b"\n")
+        yield number, lines, stop < len(data)  # a block ends before its last newline unless torn
+        number += len(lines)
 
 
 def void_refs(paths: Iterable[Path]) -> set[str]:
