@@ -13,9 +13,9 @@ import typer
 from ..catalog import Catalog
 from ..plain import dump
 from ..render import Column
-from ..workspace import MARKER, bundled_data_dir
+from ..workspace import bundled_data_dir
 from .actions import run_check
-from .common import ActivityOpt, Fmt, FormatOpt, UnitOpt, state
+from .common import Fmt, FormatOpt, UnitOpt, state
 from .root import app
 
 GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保留（见 README：多人协作）\nledgers/**/*.jsonl merge=union\n"
@@ -248,4 +248,3 @@ def activities(
     st.out.table(rows, columns, fmt=fmt.value, data=data, title=title)
 
 
-__all__ = ["MARKER", "activities_data", "units_data", "ActivityOpt"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 import typer
@@ -173,4 +172,3 @@ def _warn_skipped(st: State, ledger: Ledger) -> None:
         )
 
 
-__all__ = ["dt", "entry_row"]
