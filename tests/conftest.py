@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -55,13 +56,18 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch):
     return run
 
 
-@pytest.fixture
-def workspace(tmp_path: Path, cli) -> Path:
-    """A fresh workspace made by `shuangzheng init` (real files, a real git repository)."""
-    root = tmp_path / "ws"
-    result = cli("init", str(root))
-    assert result.code == 0, result.err
+@pytest.fixture(scope="session")
+def initialized(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One workspace made by `shuangzheng init` (real files, a real git repository), made once."""
+    root = tmp_path_factory.mktemp("initialized") / "ws"
+    assert main(["init", str(root)]) == 0
     return root
+
+
+@pytest.fixture
+def workspace(initialized: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the initialized workspace for one test (running `init` per test is slow)."""
+    return Path(shutil.copytree(initialized, tmp_path / "ws", symlinks=True))
 
 
 def run_process(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Result:

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-
-from shuangzheng_cli.cli import main
 
 GOOD = {"v": 1, "id": "good0001", "kind": "progress", "date": "2022-09-21", "unit": "xcb", "activity": 1,
         "by": "张三", "at": "2022-09-21T10:00:00+08:00", "color": "green", "text": "召开动员会", "problems": "",
@@ -24,17 +21,10 @@ def line(**changes) -> bytes:
 DROP = object()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("template") / "ws"
-    assert main(["init", str(root)]) == 0
-    return root
-
-
 @pytest.fixture
-def ws(template: Path, tmp_path: Path) -> Path:
+def ws(workspace: Path) -> Path:
     """A workspace whose ledgers/2022/xcb.jsonl holds one valid entry (line 1)."""
-    root = Path(shutil.copytree(template, tmp_path / "ws", symlinks=True))
+    root = workspace
     path = root / "ledgers/2022/xcb.jsonl"
     path.parent.mkdir(parents=True)
     path.write_bytes(json.dumps(GOOD, ensure_ascii=False).encode() + b"\n")

@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from shuangzheng_cli.cli import main
 from shuangzheng_cli.ledger import Ledger
 from shuangzheng_cli.models import Entry
 
@@ -24,19 +22,6 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 def lines(root: Path, rel: Path = XCB) -> list[dict]:
     return [json.loads(line) for line in (root / rel).read_text(encoding="utf-8").splitlines()]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One workspace made by `shuangzheng init`, copied for each test (init per test is slow)."""
-    root = tmp_path_factory.mktemp("template") / "ws"
-    assert main(["init", str(root)]) == 0
-    return root
-
-
-@pytest.fixture
-def workspace(template: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(template, tmp_path / "ws", symlinks=True))
 
 
 @pytest.fixture

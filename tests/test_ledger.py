@@ -7,13 +7,11 @@ import errno
 import json
 import os
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from shuangzheng_cli.cli import main
 from shuangzheng_cli.errors import LedgerError, UsageProblem
 from shuangzheng_cli.ledger import Ledger, derived_id, encode_line, new_id
 from shuangzheng_cli.models import Entry
@@ -23,16 +21,9 @@ from shuangzheng_cli.record import inspection, progress
 ID_RE = re.compile(r"^[a-z0-9]{4,32}$")
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("template") / "ws"
-    assert main(["init", str(root)]) == 0
-    return root
-
-
 @pytest.fixture
-def ws(template: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(template, tmp_path / "ws", symlinks=True))
+def ws(workspace: Path) -> Path:
+    return workspace
 
 
 def entry(id_: str = "abcd0001", unit: str = "xcb", activity: int = 1, date: str = "2022-09-21", **kw) -> Entry:
