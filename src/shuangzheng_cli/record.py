@@ -265,19 +265,7 @@ def progress(
     items = tuple(clean_text(e) for e in evidence if clean_text(e))
     issues += [p for e in items for p in text_problems({"evidence": e}, required=())]
     _refuse(issues)
-    return Entry(
-        id=_new_id(),
-        kind="progress",
-        date=_day(date),
-        unit=unit,
-        activity=activity,
-        by=clean_text(by) or default_recorder(),
-        at=now_iso(),
-        color=parsed_color,
-        metrics=parsed,
-        evidence=items,
-        **fields,
-    )
+    return _new("progress", unit, activity, date, by, color=parsed_color, metrics=parsed, evidence=items, **fields)
 
 
 def inspection(
@@ -305,35 +293,27 @@ def inspection(
     body = clean_text(text)
     issues += text_problems({"text": body}, names={"text": "检查发现"})
     _refuse(issues)
-    return Entry(
-        id=_new_id(),
-        kind="inspection",
-        date=_day(date),
-        unit=unit,
-        activity=activity,
-        by=clean_text(by) or default_recorder(),
-        at=now_iso(),
-        color=parsed_color,
-        text=body,
-        method=how,
-        followup=follow,
-    )
+    return _new("inspection", unit, activity, date, by, color=parsed_color, text=body, method=how, followup=follow)
 
 
 def void_entry(target: Entry, reason: str, *, date: dt.date | str | None = None, by: str | None = None) -> Entry:
     """A void entry (作废) cancelling `target`: same unit and activity, with the reason."""
     body = clean_text(reason)
     _refuse(text_problems({"text": body}, names={"text": "作废原因"}))
+    return _new("void", target.unit, target.activity, date, by, text=body, ref=target.id)
+
+
+def _new(kind: str, unit: str, activity: int, date: dt.date | str | None, by: str | None, **fields: Any) -> Entry:
+    """A new entry of `kind` with a fresh id, its day, its recorder and the time it is recorded."""
     return Entry(
         id=_new_id(),
-        kind="void",
+        kind=kind,
         date=_day(date),
-        unit=target.unit,
-        activity=target.activity,
+        unit=unit,
+        activity=activity,
         by=clean_text(by) or default_recorder(),
         at=now_iso(),
-        text=body,
-        ref=target.id,
+        **fields,
     )
 
 
