@@ -34,7 +34,7 @@ REPO = HERE.parent
 DATA_OUT = HERE / "data"
 sys.path.insert(0, str(REPO / "src"))
 
-from shuangzheng_cli.catalog import Catalog  # noqa: E402
+from shuangzheng_cli.definitions.catalog import Catalog  # noqa: E402
 
 SEED = 7
 GENERATOR_VERSION = 1  # bump when the generated lines change
@@ -260,8 +260,8 @@ def generate(n: int, years: list[int] | None, target: Path) -> int:
 
 def verify_encoding(workspace: Path, sample: int = 200) -> None:
     """The first lines of some files round-trip through `ledger.encode_line` byte for byte."""
-    from shuangzheng_cli.ledger import encode_line
-    from shuangzheng_cli.models import Entry
+    from shuangzheng_cli.ledger.format import Entry
+    from shuangzheng_cli.ledger.storage import encode_line
 
     files = sorted((workspace / "ledgers").glob("*/*.jsonl"))
     checked = 0

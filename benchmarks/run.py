@@ -234,7 +234,7 @@ def bench_export(repeats: int, log) -> list[Row]:  # noqa: ANN001
 
 
 def _first_cell(ws: Path) -> tuple[str, int]:
-    from shuangzheng_cli.catalog import Catalog
+    from shuangzheng_cli.definitions.catalog import Catalog
 
     catalog = Catalog.load(ws)
     cell = next(c for c in catalog.cells if catalog.is_reporting_unit(c.unit))

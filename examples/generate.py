@@ -20,9 +20,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from shuangzheng_cli.catalog import Catalog  # noqa: E402
-from shuangzheng_cli.ledger import Ledger, derived_id  # noqa: E402
-from shuangzheng_cli.models import Entry  # noqa: E402
+from shuangzheng_cli.definitions.catalog import Catalog  # noqa: E402
+from shuangzheng_cli.ledger.format import Entry  # noqa: E402
+from shuangzheng_cli.ledger.storage import Ledger, derived_id  # noqa: E402
 
 AS_OF = dt.date(2022, 11, 30)
 RECORDERS = ["王欣欣", "邢迪", "杨瀚翔", "关稳", "陈志国"]
@@ -173,9 +173,9 @@ MISTAKES = [
 def workbooks(catalog: Catalog) -> None:
     from openpyxl.utils import get_column_letter
 
-    from shuangzheng_cli.excel import save_atomic
-    from shuangzheng_cli.excel_import import FORM_HEADER_ROW, FORM_SHEET, build_template
+    from shuangzheng_cli.importing.workbook import FORM_HEADER_ROW, FORM_SHEET, build_template
     from shuangzheng_cli.periods import parse_period
+    from shuangzheng_cli.render.xlsx import save_atomic
 
     for name, rows in (("宣传部-2022-W48-报送.xlsx", FILLED), ("宣传部-2022-W48-有误.xlsx", MISTAKES)):
         wb = build_template(catalog, "xcb", parse_period("2022-W48"), AS_OF)

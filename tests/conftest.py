@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from shuangzheng_cli.catalog import Catalog
 from shuangzheng_cli.cli import main
+from shuangzheng_cli.definitions.catalog import Catalog
 from shuangzheng_cli.workspace import bundled_data_dir
 
 REPO = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from shuangzheng_cli.board import (
+from shuangzheng_cli.board.rules import (
     Board,
     BoardIndex,
     CellStatus,
@@ -28,8 +28,9 @@ from shuangzheng_cli.board import (
     red_weeks,
     target_progress,
 )
-from shuangzheng_cli.catalog import Catalog, Cell
-from shuangzheng_cli.models import ActivitiesFile, Entry, UnitsFile
+from shuangzheng_cli.definitions.catalog import Catalog, Cell
+from shuangzheng_cli.definitions.schema import ActivitiesFile, UnitsFile
+from shuangzheng_cli.ledger.format import Entry
 
 START = dt.date(2022, 9, 20)
 D = dt.date.fromisoformat

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from shuangzheng_cli.catalog import CACHE_DIR, CACHE_FILE, Catalog
+from shuangzheng_cli.definitions.catalog import CACHE_DIR, CACHE_FILE, Catalog
+from shuangzheng_cli.definitions.frozen import Plain, decode, dump, encode
 from shuangzheng_cli.errors import DefinitionError
-from shuangzheng_cli.plain import Plain, decode, dump, encode
 from shuangzheng_cli.workspace import bundled_data_dir
 
 
@@ -43,14 +43,14 @@ def test_a_cached_catalog_equals_the_validated_one(ws: Path) -> None:
 
 
 def _validated(ws: Path):  # noqa: ANN202
-    from shuangzheng_cli.catalog import _validate
+    from shuangzheng_cli.definitions.catalog import _validate
 
     return _validate(ws, {n: (ws / n).read_bytes() for n in ("data/activities.yaml", "data/units.yaml")})
 
 
 def test_the_cache_is_not_needed_to_answer(ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     Catalog.load(ws)
-    import shuangzheng_cli.catalog as catalog_module
+    import shuangzheng_cli.definitions.catalog as catalog_module
 
     monkeypatch.setattr(catalog_module, "_validate", lambda *a: pytest.fail("validated despite the cache"))
     Catalog.load(ws)
@@ -109,7 +109,8 @@ def test_the_cache_json_round_trips_every_value() -> None:
 
 
 def test_the_static_record_keys_are_the_record_models_fields() -> None:
-    from shuangzheng_cli.models import RECORD_KEYS, InspectionRecord, ProgressRecord, VoidRecord
+    from shuangzheng_cli.ledger.format import RECORD_KEYS
+    from shuangzheng_cli.ledger.schema import InspectionRecord, ProgressRecord, VoidRecord
 
     assert {"progress": list(ProgressRecord.model_fields), "inspection": list(InspectionRecord.model_fields),
                            "void": list(VoidRecord.model_fields)} == RECORD_KEYS

@@ -385,7 +385,7 @@ def test_tracebacks_never_show_locals(tmp_path: Path) -> None:
     assert app.pretty_exceptions_show_locals is False
     script = (
         "import sys\n"
-        "from shuangzheng_cli import catalog\n"
+        "from shuangzheng_cli.definitions import catalog\n"
         "def broken(directory):\n"
         "    secret_local = 'SECRET-VALUE-4711'\n"
         "    raise RuntimeError('模拟的程序错误')\n"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from shuangzheng_cli.ledger import Ledger
-from shuangzheng_cli.models import Entry
+from shuangzheng_cli.ledger.format import Entry
+from shuangzheng_cli.ledger.storage import Ledger
 
 XCB = Path("ledgers/2022/xcb.jsonl")
 

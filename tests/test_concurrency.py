@@ -13,8 +13,8 @@ from conftest import run_process
 
 DRIVER = r"""
 import os, sys, time
-from shuangzheng_cli.ledger import Ledger
-from shuangzheng_cli.record import progress
+from shuangzheng_cli.ledger.storage import Ledger
+from shuangzheng_cli.ledger.entries import progress
 
 root, n, go = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ledger = Ledger(root)

@@ -13,8 +13,8 @@ from openpyxl.chart import BarChart
 from openpyxl.utils import get_column_letter
 
 from shuangzheng_cli.cli import main
-from shuangzheng_cli.ledger import Ledger
-from shuangzheng_cli.models import Entry
+from shuangzheng_cli.ledger.format import Entry
+from shuangzheng_cli.ledger.storage import Ledger
 
 # Fills of data/activities.yaml (rules.colors), as openpyxl reports them (ARGB).
 FILLS = {"红": "00F4B6B6", "黄": "00FFE699", "蓝": "00BDD7EE", "绿": "00C6E0B4"}
@@ -213,7 +213,7 @@ def test_week_and_period_together_is_a_usage_error(ws_root: Path, cli) -> None:
 
 
 def test_put_cuts_long_text_and_strips_control_characters() -> None:
-    from shuangzheng_cli.excel import MAX_CELL_CHARS, put
+    from shuangzheng_cli.render.xlsx import MAX_CELL_CHARS, put
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -260,12 +260,12 @@ def _many_entries(catalog, n: int) -> list[Entry]:
 
 
 def test_records_sheet_of_a_big_period_is_complete_and_correct(tmp_path: Path, cli, catalog) -> None:
-    from shuangzheng_cli.board import build_board
-    from shuangzheng_cli.excel import MAX_CELL_CHARS, cell_text, fit_rows
-    from shuangzheng_cli.excel_export import _dated, _progress_text
-    from shuangzheng_cli.models import FOLLOWUP_NAMES
+    from shuangzheng_cli.board.rules import build_board
+    from shuangzheng_cli.ledger.format import FOLLOWUP_NAMES
     from shuangzheng_cli.periods import parse_period
-    from shuangzheng_cli.render import color_name
+    from shuangzheng_cli.render.terminal import color_name
+    from shuangzheng_cli.render.weekly import _dated, _progress_text
+    from shuangzheng_cli.render.xlsx import MAX_CELL_CHARS, cell_text, fit_rows
 
     root = tmp_path / "ws"
     assert cli("init", root).code == 0
@@ -338,8 +338,8 @@ def test_text_width_is_display_width() -> None:
     import random
     import unicodedata
 
-    from shuangzheng_cli.excel import WIDE_BLOCKS, text_width
-    from shuangzheng_cli.render import display_width
+    from shuangzheng_cli.render.terminal import display_width
+    from shuangzheng_cli.render.xlsx import WIDE_BLOCKS, text_width
 
     for first, last in zip(WIDE_BLOCKS[::3], WIDE_BLOCKS[2::3], strict=True):  # every block is wide
         assert all(unicodedata.east_asian_width(chr(c)) in "WF" for c in range(ord(first), ord(last) + 1))

@@ -272,7 +272,7 @@ def test_zip_bomb_is_refused(workspace: Path, cli) -> None:
 
 
 def test_unzipped_size_and_file_size_limits(workspace: Path, template: Path, cli, monkeypatch) -> None:
-    from shuangzheng_cli import excel_import
+    from shuangzheng_cli.importing import workbook as excel_import
 
     fill(template, {3: GOOD_ROW})
     monkeypatch.setattr(excel_import, "MAX_UNZIPPED_BYTES", 10_000)

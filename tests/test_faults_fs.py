@@ -20,8 +20,8 @@ import openpyxl
 import pytest
 from conftest import run_process
 
-from shuangzheng_cli.catalog import Catalog
-from shuangzheng_cli.excel_import import build_template
+from shuangzheng_cli.definitions.catalog import Catalog
+from shuangzheng_cli.importing.workbook import build_template
 from shuangzheng_cli.periods import parse_period
 
 XCB = "ledgers/2022/xcb.jsonl"

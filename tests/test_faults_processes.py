@@ -16,8 +16,8 @@ from pathlib import Path
 
 from conftest import run_process
 
-from shuangzheng_cli.catalog import Catalog
-from shuangzheng_cli.excel_import import build_template
+from shuangzheng_cli.definitions.catalog import Catalog
+from shuangzheng_cli.importing.workbook import build_template
 from shuangzheng_cli.periods import parse_period
 
 XCB = "ledgers/2022/xcb.jsonl"
@@ -38,8 +38,8 @@ def _records(path: Path) -> list[dict]:
 
 WRITER = r"""
 import os, sys, time
-from shuangzheng_cli.ledger import Ledger
-from shuangzheng_cli.record import progress
+from shuangzheng_cli.ledger.storage import Ledger
+from shuangzheng_cli.ledger.entries import progress
 
 root, n, go, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 ledger = Ledger(root)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from shuangzheng_cli.errors import LedgerError, UsageProblem
-from shuangzheng_cli.ledger import Ledger, derived_id, encode_line, new_id
-from shuangzheng_cli.models import Entry
+from shuangzheng_cli.ledger.entries import inspection, progress
+from shuangzheng_cli.ledger.format import Entry
+from shuangzheng_cli.ledger.storage import Ledger, derived_id, encode_line, new_id
 from shuangzheng_cli.periods import parse_period
-from shuangzheng_cli.record import inspection, progress
 
 ID_RE = re.compile(r"^[a-z0-9]{4,32}$")
 

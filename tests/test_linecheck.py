@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shuangzheng_cli.catalog import Catalog
-from shuangzheng_cli.check import _all_files, check_ledgers, stray_files
+from shuangzheng_cli.definitions.catalog import Catalog
 from shuangzheng_cli.errors import Problem
-from shuangzheng_cli.ledger import Ledger, derived_id, is_unit_id, new_id, read_lines
-from shuangzheng_cli.linecheck import FastChecker, id_code
-from shuangzheng_cli.record import reference_problems, schema_problems
+from shuangzheng_cli.ledger.check import _all_files, check_ledgers, stray_files
+from shuangzheng_cli.ledger.entries import reference_problems, schema_problems
+from shuangzheng_cli.ledger.fastcheck import FastChecker, id_code
+from shuangzheng_cli.ledger.storage import Ledger, derived_id, is_unit_id, new_id, read_lines
 
 TODAY = dt.date(2022, 11, 30)
 PROGRESS = {"v": 1, "id": "4n2ywv2svv", "kind": "progress", "date": "2022-09-21", "unit": "xcb", "activity": 1,
@@ -227,7 +227,7 @@ def test_check_equals_the_reference_check_on_random_ledgers(tmp_path: Path, cata
 
 
 def test_check_reads_files_in_chunks(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
-    from shuangzheng_cli import ledger as ledger_module
+    from shuangzheng_cli.ledger import storage as ledger_module
 
     _random_ledger(tmp_path, catalog, random.Random(99), n=300)
     ledger = Ledger(tmp_path, catalog)
@@ -239,7 +239,7 @@ def test_check_reads_files_in_chunks(tmp_path: Path, catalog: Catalog, monkeypat
 
 def test_check_without_packed_file_numbers(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
     """More files than the array values can number: the second pass reads every file, same answer."""
-    from shuangzheng_cli import check
+    from shuangzheng_cli.ledger import check as check
 
     _random_ledger(tmp_path, catalog, random.Random(5))
     ledger = Ledger(tmp_path, catalog)
@@ -252,7 +252,7 @@ def test_check_without_packed_file_numbers(tmp_path: Path, catalog: Catalog, mon
 
 def _readable_reference(obj: dict) -> bool:
     """`ledger._readable` as first written (generators): the rewrite must answer the same."""
-    from shuangzheng_cli.ledger import _is_number
+    from shuangzheng_cli.ledger.storage import _is_number
 
     return (
         obj.get("kind") in ("progress", "inspection", "void")
@@ -279,7 +279,7 @@ def _readable_reference(obj: dict) -> bool:
     drops=st.sets(st.sampled_from([*PROGRESS, *INSPECTION, *VOID]), max_size=2),
 )
 def test_the_readers_shape_check_is_unchanged(base: dict, changes: dict, drops: set) -> None:
-    from shuangzheng_cli.ledger import _readable
+    from shuangzheng_cli.ledger.storage import _readable
 
     obj = {k: v for k, v in {**base, **changes}.items() if k not in drops}
     assert _readable(obj) == _readable_reference(obj), obj

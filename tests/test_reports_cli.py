@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 from test_reports_core import ENTRIES, write_definitions
 
-from shuangzheng_cli.catalog import Catalog
-from shuangzheng_cli.ledger import Ledger
+from shuangzheng_cli.definitions.catalog import Catalog
+from shuangzheng_cli.ledger.storage import Ledger
 
 
 @pytest.fixture(scope="module")

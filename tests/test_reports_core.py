@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from shuangzheng_cli import reports
-from shuangzheng_cli.board import BoardIndex
-from shuangzheng_cli.catalog import Catalog
-from shuangzheng_cli.models import Entry
+from shuangzheng_cli.board.rules import BoardIndex
+from shuangzheng_cli.definitions.catalog import Catalog
+from shuangzheng_cli.ledger.format import Entry
 from shuangzheng_cli.periods import parse_period
 
 CATALOG_YAML = """\

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from shuangzheng_cli.render import display_width
+from shuangzheng_cli.render.terminal import display_width
 
 REPO = Path(__file__).resolve().parents[1]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from shuangzheng_cli import tally
-from shuangzheng_cli.board import build_board
-from shuangzheng_cli.catalog import Catalog, Cell
-from shuangzheng_cli.entry import RECORD_KEYS
-from shuangzheng_cli.ledger import Ledger
+from shuangzheng_cli.board import stream as tally
+from shuangzheng_cli.board.rules import build_board
+from shuangzheng_cli.definitions.catalog import Catalog, Cell
+from shuangzheng_cli.ledger.format import RECORD_KEYS
+from shuangzheng_cli.ledger.storage import Ledger
 
 DAYS = [dt.date(2022, 9, 1) + dt.timedelta(days=d) for d in range(0, 700, 3)]
 

@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from ..catalog import Catalog
-from ..entry import Entry
+from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
-from ..ledger import Ledger
+from ..ledger.entries import inspection, progress
+from ..ledger.format import Entry
+from ..ledger.storage import Ledger
 from ..periods import parse_date, today
-from ..record import inspection, progress
-from ..render import color_name
+from ..render.terminal import color_name
 from .state import State, recorder
 
 
@@ -84,8 +84,8 @@ def _write(st: State, entry: Entry) -> Entry:
     One pass over the unit's files gives the cell before; the new entry added to that tally
     gives it after (what a second pass would find, but for lines others append meanwhile).
     """
-    from ..catalog import Cell
-    from ..tally import cell_before_after
+    from ..board.stream import cell_before_after
+    from ..definitions.catalog import Cell
 
     catalog = st.catalog
     ledger = Ledger(st.workspace.require_writable(), catalog)
@@ -109,8 +109,8 @@ def _report(st: State, ledger: Ledger, placed: Entry, before: str | None, after:
 
 
 def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
-    from ..catalog import Cell
-    from ..tally import stream_board
+    from ..board.stream import stream_board
+    from ..definitions.catalog import Cell
 
     day = max(today(), entry.date)
     board = stream_board(catalog, ledger, day, [Cell(entry.activity, entry.unit)], ledger.files(unit=entry.unit))
@@ -119,8 +119,8 @@ def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
 
 def run_check(st: State, repair: bool = False) -> int:
     """`check`: every problem in the definitions and the ledgers, with its place; the exit code."""
-    from ..check import check_ledgers, torn_files
     from ..errors import DefinitionError
+    from ..ledger.check import check_ledgers, torn_files
 
     out = st.out
     try:

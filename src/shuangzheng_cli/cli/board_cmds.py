@@ -8,13 +8,20 @@ from typing import Annotated, Any
 
 import typer
 
-from ..board import BOARD_COLORS, Board, BoardIndex, CellStatus, interviews
-from ..board import alerts as board_alerts
-from ..catalog import Catalog
-from ..entry import COLOR_MEANINGS, NOT_STARTED, parse_color
+from ..board.rules import BOARD_COLORS, Board, BoardIndex, CellStatus, interviews
+from ..board.rules import alerts as board_alerts
+from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
-from ..ledger import Ledger
-from ..render import MD_SQUARES, Column, color_name, display_width, rows_to_markdown, to_json
+from ..ledger.format import COLOR_MEANINGS, NOT_STARTED, parse_color
+from ..ledger.storage import Ledger
+from ..render.terminal import (
+    MD_SQUARES,
+    Column,
+    color_name,
+    display_width,
+    rows_to_markdown,
+    to_json,
+)
 from .common import AsOfOpt, Fmt, FormatOpt, State, as_of_date, state
 from .root import app
 
@@ -35,7 +42,7 @@ def load_index(st: State, as_of: dt.date) -> BoardIndex:
 
 def load_board(st: State, as_of: dt.date) -> Board:
     """The board on one date, streamed from the ledger (flat memory), or the cached answer if nothing changed."""
-    from ..tally import cached_board
+    from ..board.stream import cached_board
 
     ledger = st.ledger()
     board = cached_board(st.catalog, ledger, as_of)
@@ -100,7 +107,7 @@ def legend_text(board: Board, console: Any):  # noqa: ANN201 - a rich Text
     """The legend for a terminal: each color's name styled as the cells are (plain text without color)."""
     from rich.text import Text
 
-    from ..render import color_text
+    from ..render.terminal import color_text
 
     if console.no_color or console.color_system is None:
         return Text(legend(board))
@@ -239,7 +246,7 @@ def _print_matrix(st: State, catalog: Catalog, board: Board, title: str) -> None
     from rich.table import Table
     from rich.text import Text
 
-    from ..render import color_text
+    from ..render.terminal import color_text
 
     out = st.out
     console = out.console

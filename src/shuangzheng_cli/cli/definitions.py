@@ -10,9 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..catalog import Catalog
-from ..plain import dump
-from ..render import Column
+from ..definitions.catalog import Catalog
+from ..definitions.frozen import dump
+from ..render.terminal import Column
 from ..workspace import bundled_data_dir
 from .actions import run_check
 from .common import Fmt, FormatOpt, UnitOpt, state

@@ -60,14 +60,14 @@ def export(
     catalog = st.catalog
     p = _period(week, period)
     day = parse_date(as_of, "截至日期") if as_of else min(p.end, max(today(), p.start))
-    from ..excel_export import default_filename
+    from ..render.weekly import default_filename
 
     path = _output(output, default_filename(catalog, p))
-    from ..excel import refuse_existing
+    from ..render.xlsx import refuse_existing
 
     refuse_existing(path, force)  # before the work, so a mistake costs nothing
     ledger = st.ledger()
-    from ..excel_export import build_workbook, read_export_data
+    from ..render.weekly import build_workbook, read_export_data
 
     data = read_export_data(catalog, ledger, p, day)  # streamed: memory bounded by the catalog, not the ledger
     _warn_skipped(st, ledger)
@@ -81,7 +81,7 @@ def export(
 
 
 def _name(color: str) -> str:
-    from ..render import color_name
+    from ..render.terminal import color_name
 
     return color_name(color)
 
@@ -105,8 +105,8 @@ def template(
         raise UsageProblem(f"{catalog.name(uid)} 没有承担任何活动，无需报送")
     p = parse_period(period) if period else week_of(today())
     path = _output(output, f"{catalog.campaign.short_name}报送模板-{catalog.name(uid)}-{p.label}.xlsx")
-    from ..excel import refuse_existing, save_atomic
-    from ..excel_import import build_template
+    from ..importing.workbook import build_template
+    from ..render.xlsx import refuse_existing, save_atomic
 
     refuse_existing(path, force)
     wb = build_template(catalog, uid, p, p.start)
@@ -131,7 +131,7 @@ def import_(
     st = state(ctx)
     catalog = st.catalog
     ledger = st.ledger() if dry_run else st.ledger(write=True)
-    from ..excel_import import read_workbook
+    from ..importing.workbook import read_workbook
 
     now = today()
     recorder_cache: list[str] = []

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 import typer
 
-from ..catalog import Catalog
-from ..entry import Entry
-from ..ledger import Ledger
+from ..definitions.catalog import Catalog
+from ..ledger.format import Entry
+from ..ledger.storage import Ledger
 from ..periods import parse_date
-from ..render import Column
+from ..render.terminal import Column
 from .actions import _cell_color, _report, add_inspection, add_progress
 from .common import (
     ActivityOpt,
@@ -159,7 +159,7 @@ def history(
 
 
 def _json(data: Any) -> str:
-    from ..render import to_json
+    from ..render.terminal import to_json
 
     return to_json(data)
 

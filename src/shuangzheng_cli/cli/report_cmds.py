@@ -1,6 +1,6 @@
 """Reports on screen, in Markdown, JSON, CSV and Excel: `report week`, `report half-year`, `score`, `bulletin`.
 
-The figures come from `reports.py`; this module only lays them out. Each report is a
+The figures come from `reports`; this module only lays them out. Each report is a
 list of blocks (a heading, a paragraph, a table), drawn by one renderer per format.
 """
 
@@ -18,10 +18,10 @@ from typing import Annotated, Any
 import typer
 
 from .. import reports
-from ..catalog import Catalog
+from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
 from ..periods import Period, parse_date, parse_period, week_of
-from ..render import MD_SQUARES, Column, color_name, rows_to_markdown, to_json
+from ..render.terminal import MD_SQUARES, Column, color_name, rows_to_markdown, to_json
 from .board_cmds import load_index, short_unit
 from .common import AsOfOpt, State, as_of_date, state
 from .root import app
@@ -530,7 +530,7 @@ def half_xlsx(report: reports.HalfYearReport, catalog: Catalog, path: Path, *, f
     """One sheet per unit (with a 汇总 sheet first in the office view), colors filled."""
     from openpyxl import Workbook
 
-    from ..excel import (
+    from ..render.xlsx import (
         BORDER,
         TITLE_FONT,
         WRAP,
@@ -711,7 +711,16 @@ def _round(c: reports.Component) -> float | None:
 def score_xlsx(assessment: reports.Assessment, catalog: Catalog, path: Path, *, force: bool) -> None:
     from openpyxl import Workbook
 
-    from ..excel import BORDER, TITLE_FONT, WRAP, fit_columns, header_row, put, save_atomic, stamp
+    from ..render.xlsx import (
+        BORDER,
+        TITLE_FONT,
+        WRAP,
+        fit_columns,
+        header_row,
+        put,
+        save_atomic,
+        stamp,
+    )
 
     wb = Workbook()
     ws = wb.active

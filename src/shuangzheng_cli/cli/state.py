@@ -6,10 +6,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from ..catalog import Catalog
+from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
-from ..ledger import Ledger
-from ..render import Output
+from ..ledger.storage import Ledger
+from ..render.terminal import Output
 from ..workspace import Workspace, find_workspace
 
 

@@ -39,7 +39,7 @@ from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from .errors import ShuangzhengError
+from ..errors import ShuangzhengError
 
 #: Text starting with one of these is a formula (or becomes one when a person edits it).
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")

@@ -25,12 +25,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .entry import COLORS
-from .errors import DefinitionError, Problem, UsageProblem
-from .plain import decode, encode, plain
+from ..errors import DefinitionError, Problem, UsageProblem
+from ..ledger.format import COLORS
+from .frozen import decode, encode, plain
 
 if TYPE_CHECKING:
-    from .models import (
+    from .schema import (
         ActivitiesFile,
         Activity,
         Campaign,
@@ -51,7 +51,7 @@ CACHE_DIR = ".shuangzheng-cache"
 CACHE_FILE = "catalog.json"
 CACHE_VERSION = 1
 #: The code whose change may change what a catalog holds: part of the cache key.
-_CODE = ("models.py", "plain.py", "catalog.py", "yamlfile.py")
+_CODE = ("schema.py", "frozen.py", "catalog.py", "yamlfile.py")  # beside this file, in definitions/
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ def _validate(directory: Path, raw: dict[str, bytes]) -> tuple[ActivitiesFile, U
     """Parse and validate both files (PyYAML, pydantic); `DefinitionError` listing every problem."""
     from pydantic import BaseModel, ValidationError
 
-    from .models import ActivitiesFile, UnitsFile
+    from .schema import ActivitiesFile, UnitsFile
     from .yamlfile import load_yaml
 
     problems: list[Problem] = []
@@ -292,7 +292,7 @@ def _validate(directory: Path, raw: dict[str, bytes]) -> tuple[ActivitiesFile, U
 
 
 def _cache_key(raw: dict[str, bytes]) -> str:
-    from . import __version__
+    from .. import __version__
 
     h = hashlib.blake2b(digest_size=20)
     h.update(f"{CACHE_VERSION}|{__version__}|".encode())

@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .catalog import Catalog, Cell
-from .entry import COLORS, NOT_STARTED, SEVERITY, Entry
-from .periods import calendar_period
+from ..definitions.catalog import Catalog, Cell
+from ..ledger.format import COLORS, NOT_STARTED, SEVERITY, Entry
+from ..periods import calendar_period
 
 if TYPE_CHECKING:
-    from .models import Target
+    from ..definitions.schema import Target
 
 #: Colors and "not started", worst first: the order of totals and legends.
 BOARD_COLORS = (*COLORS, NOT_STARTED)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .entry import COLOR_NAMES, NOT_STARTED, NOT_STARTED_NAME
+from ..ledger.format import COLOR_NAMES, NOT_STARTED, NOT_STARTED_NAME
 
 FORMATS = ("table", "json", "csv", "md")
 MD_SQUARES = {"red": "🟥", "yellow": "🟨", "blue": "🟦", "green": "🟩", NOT_STARTED: "⬜"}

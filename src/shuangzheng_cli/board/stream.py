@@ -30,19 +30,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .board import Board, CellFacts, CellStatus, applies, status_from_facts, target_window
-from .catalog import Catalog, Cell
-from .entry import RECORD_KEYS, Entry
-from .errors import Problem
-from .ledger import (
-    CHUNK,
-    Ledger,
-    _decode,
-    _readable,
-    is_unit_id,
-    read_batches,
-    void_refs,
-)
+from ..definitions.catalog import Catalog, Cell
+from ..errors import Problem
+from ..ledger.format import RECORD_KEYS, Entry
+from ..ledger.storage import CHUNK, Ledger, _decode, _readable, is_unit_id, read_batches, void_refs
+from .rules import Board, CellFacts, CellStatus, applies, status_from_facts, target_window
 
 try:  # a faster parser when installed; the standard library otherwise (same answers)
     import orjson

@@ -22,12 +22,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .entry import ID_PATTERN, Entry
-from .errors import LedgerError, Problem, UsageProblem
-from .periods import Period
+from ..errors import LedgerError, Problem, UsageProblem
+from ..periods import Period
+from .format import ID_PATTERN, Entry
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
+    from ..definitions.catalog import Catalog
 
 ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32, lower case: no i, l, o, u
 ID_LENGTH = 10  # 50 bits: a collision in a million entries has odds of about 1 in 2,000
@@ -290,7 +290,7 @@ class Ledger:
     @property
     def catalog(self) -> Catalog | None:
         if self._catalog is None and (self.root / "data" / "activities.yaml").is_file():
-            from .catalog import Catalog
+            from ..definitions.catalog import Catalog
 
             self._catalog = Catalog.load(self.root)
         return self._catalog
@@ -414,8 +414,8 @@ class Ledger:
         The void goes to the cancelled entry's unit file, dated no earlier than it.
         `UsageProblem` for an unknown id, a void of a void, or an entry already voided.
         """
-        from .periods import parse_date, today
-        from .record import void_entry
+        from ..periods import parse_date, today
+        from .entries import void_entry
 
         key = str(entry_id).strip().lower()
         target = self.find(key)
@@ -433,8 +433,8 @@ class Ledger:
 
     def validate(self, entries: Sequence[Entry], today: dt.date | None = None) -> None:
         """Raise `UsageProblem` naming every reason an entry cannot go into the ledger."""
-        from .periods import today as today_
-        from .record import validate
+        from ..periods import today as today_
+        from .entries import validate
 
         catalog = self.catalog
         day = today or today_()

@@ -21,10 +21,10 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from .entry import COLORS, FOLLOWUPS, METHODS, RECORD_KEYS
+from .format import COLORS, FOLLOWUPS, METHODS, RECORD_KEYS
 
 if TYPE_CHECKING:
-    from .catalog import Catalog
+    from ..definitions.catalog import Catalog
 
 MAX_TEXT = 2000
 _ID = re.compile(r"[a-z0-9]{4,32}")

@@ -29,10 +29,21 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from . import __version__
-from .catalog import Catalog
-from .errors import ShuangzhengError, UsageProblem
-from .excel import (
+from .. import __version__
+from ..definitions.catalog import Catalog
+from ..errors import ShuangzhengError, UsageProblem
+from ..ledger.entries import (
+    clean_text,
+    coerce_color,
+    parse_metrics,
+    reference_problems,
+    text_problems,
+    validate,
+)
+from ..ledger.format import COLOR_MEANINGS, COLOR_NAMES, Entry
+from ..ledger.storage import derived_id
+from ..periods import Period, now_iso, parse_date
+from ..render.xlsx import (
     BODY_FONT,
     BORDER,
     CENTER,
@@ -44,17 +55,6 @@ from .excel import (
     print_setup,
     put,
     stamp,
-)
-from .ledger import derived_id
-from .models import COLOR_MEANINGS, COLOR_NAMES, Entry
-from .periods import Period, now_iso, parse_date
-from .record import (
-    clean_text,
-    coerce_color,
-    parse_metrics,
-    reference_problems,
-    text_problems,
-    validate,
 )
 
 FORM_SHEET = "填报"

@@ -29,10 +29,14 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .board import Board, BoardIndex, CellStatus
-from .catalog import Catalog
-from .errors import ShuangzhengError
-from .excel import (
+from ..board.rules import Board, BoardIndex, CellStatus
+from ..definitions.catalog import Catalog
+from ..errors import ShuangzhengError
+from ..ledger.format import COLOR_MEANINGS, COLORS, FOLLOWUP_NAMES, NOT_STARTED, SEVERITY, Entry
+from ..ledger.storage import Ledger
+from ..periods import Period
+from .terminal import color_name, display_width
+from .xlsx import (
     BODY_FONT,
     BORDER,
     CENTER,
@@ -52,10 +56,6 @@ from .excel import (
     save_atomic,
     stamp,
 )
-from .ledger import Ledger
-from .models import COLOR_MEANINGS, COLORS, FOLLOWUP_NAMES, NOT_STARTED, SEVERITY, Entry
-from .periods import Period
-from .render import color_name, display_width
 
 SHEETS = ("台账", "挂图", "本期记录", "统计")
 LEDGER_HEADERS = ("序号", "类别", "活动", "责任单位", "本期进展", "存在问题", "下步打算", "最近报送", "状态", "原因")

@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .catalog import Catalog
-from .entry import FOLLOWUPS, METHODS, Entry, parse_color
-from .errors import UsageProblem
-from .periods import now_iso, parse_date, today
+from ..definitions.catalog import Catalog
+from ..errors import UsageProblem
+from ..periods import now_iso, parse_date, today
+from .format import FOLLOWUPS, METHODS, Entry, parse_color
 
 MAX_TEXT = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls except \t \n
@@ -91,7 +91,7 @@ def validate(entry: Entry, catalog: Catalog | None, today: dt.date) -> list[str]
     not pass is validated in full (pydantic and the catalog), which words the reasons.
     `catalog` None: the format only.
     """
-    from .linecheck import FastChecker
+    from .fastcheck import FastChecker
 
     record = entry.to_record()
     if FastChecker(catalog, today).ok(record):
@@ -106,7 +106,7 @@ def schema_problems(obj: dict[str, Any]) -> list[str]:
     global _RECORD
     from pydantic import TypeAdapter, ValidationError
 
-    from .models import Record
+    from .schema import Record
 
     if _RECORD is None:
         _RECORD = TypeAdapter(Record)
@@ -318,6 +318,6 @@ def _new(kind: str, unit: str, activity: int, date: dt.date | str | None, by: st
 
 
 def _new_id() -> str:
-    from .ledger import new_id
+    from .storage import new_id
 
     return new_id()

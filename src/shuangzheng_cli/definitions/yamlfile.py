@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from ..errors import Problem
 
 try:  # the C loader is ~10× faster; both are safe loaders
     from yaml import CSafeLoader as SafeLoader

@@ -10,32 +10,19 @@ this module: the plain data (`Entry`, colors…) lives in `entry`, re-exported h
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    Strict,
     StringConstraints,
     field_validator,
     model_validator,
 )
 
-from .entry import (  # noqa: F401 - re-exported: the plain data lives in `entry`
-    COLOR_MEANINGS,
-    COLOR_NAMES,
-    COLORS,
-    FOLLOWUP_NAMES,
-    FOLLOWUPS,
+from ..ledger.format import (
     ID_PATTERN,
-    METHODS,
-    NOT_STARTED,
-    NOT_STARTED_NAME,
-    RECORD_KEYS,
-    SEVERITY,
-    Entry,
-    parse_color,
 )
 
 UnitId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -265,68 +252,3 @@ class ActivitiesFile(_Model):
     rules: Rules = Rules()
     categories: list[Category]
     activities: list[Activity]
-
-
-# ---------------------------------------------------------------- ledger records (format v1)
-
-ShortText = Annotated[str, StringConstraints(max_length=2000)]
-RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
-
-
-class _Record(BaseModel):
-    """Fields shared by every ledger line. The field order is the key order on disk."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
-
-    v: Literal[1]
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{4,32}$")]
-    kind: str
-    date: dt.date
-    unit: UnitId
-    activity: Annotated[int, Strict()] = Field(ge=1)  # not "1", not true: what readers count
-    by: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    at: dt.datetime
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _strict_date(cls, v: Any) -> Any:
-        if isinstance(v, str) and len(v) != 10:
-            raise ValueError("日期须为 YYYY-MM-DD")
-        return v
-
-    @field_validator("at", mode="before")
-    @classmethod
-    def _at_is_text(cls, v: Any) -> Any:
-        if not isinstance(v, str | dt.datetime):
-            raise ValueError("记录时间须为 ISO 格式的文本，如 2022-09-21T10:00:00+08:00")
-        return v
-
-
-class ProgressRecord(_Record):
-    kind: Literal["progress"]
-    color: Color | None = None
-    text: RequiredText
-    problems: ShortText = ""
-    next: ShortText = ""
-    metrics: dict[
-        Annotated[str, StringConstraints(min_length=1, max_length=50)],
-        Annotated[float, Strict(), Field(allow_inf_nan=False)],  # a number: not "3", not true, not NaN
-    ] = {}
-    evidence: list[ShortText] = []
-
-
-class InspectionRecord(_Record):
-    kind: Literal["inspection"]
-    method: Literal["督导", "抽查", "暗访"]
-    color: Color
-    text: RequiredText
-    followup: Literal["none", "整改", "约谈", "通报"] = "none"
-
-
-class VoidRecord(_Record):
-    kind: Literal["void"]
-    ref: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{4,32}$")]
-    text: RequiredText
-
-
-Record = Annotated[ProgressRecord | InspectionRecord | VoidRecord, Field(discriminator="kind")]

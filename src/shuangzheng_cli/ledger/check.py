@@ -22,10 +22,10 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
-from .errors import Problem
-from .ledger import Ledger, _decode, is_unit_id, read_batches
-from .linecheck import NOT_CODED, FastChecker, id_code
+from ..definitions.catalog import Catalog
+from ..errors import Problem
+from .fastcheck import NOT_CODED, FastChecker, id_code
+from .storage import Ledger, _decode, is_unit_id, read_batches
 
 try:  # a faster parser when installed; the standard library otherwise (same answers)
     import orjson
@@ -206,7 +206,7 @@ def _duplicates(ledger: Ledger, files: list[Path], indexes: list[int], codes: se
 
 def _line_problems(obj: dict, year_dir: str, unit_in_name: str, catalog: Catalog, today: dt.date) -> list[str]:
     """Everything wrong with one parsed line but its id (the full validation: pydantic and the catalog)."""
-    from .record import reference_problems, schema_problems
+    from .entries import reference_problems, schema_problems
 
     found = schema_problems(obj)
     unit, activity, day = obj.get("unit"), obj.get("activity"), _date(obj.get("date"))
