@@ -4,7 +4,6 @@ gives exactly the answers of the plain line-by-line check (kept here as the refe
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import random
 from pathlib import Path
@@ -12,13 +11,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from reference import reference_check
 
 from shuangzheng_cli.definitions.catalog import Catalog
-from shuangzheng_cli.errors import Problem
-from shuangzheng_cli.ledger.check import _all_files, check_ledgers, stray_files
+from shuangzheng_cli.ledger.check import check_ledgers
 from shuangzheng_cli.ledger.entries import reference_problems, schema_problems
 from shuangzheng_cli.ledger.fastcheck import FastChecker, id_code
-from shuangzheng_cli.ledger.storage import Ledger, derived_id, is_unit_id, new_id, read_lines
+from shuangzheng_cli.ledger.storage import Ledger, derived_id, new_id
 
 TODAY = dt.date(2022, 11, 30)
 PROGRESS = {"v": 1, "id": "4n2ywv2svv", "kind": "progress", "date": "2022-09-21", "unit": "xcb", "activity": 1,
@@ -122,55 +121,6 @@ def test_ids_become_their_integers_exactly() -> None:
 # ------------------------------------------------------------ check == the plain reference check
 
 
-def reference_check(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Problem]:
-    """`check` as it was before the fast path: every line through the full validation, ids in a dict."""
-    problems: list[Problem] = []
-    first_seen: dict[str, tuple[str, int, bytes]] = {}
-    voids: list[tuple[str, int, str]] = []
-    for path in stray_files(ledger):
-        problems.append(Problem(ledger.label(path), 0, "台账文件应放在 ledgers/<年份>/<单位编号>.jsonl，这里的文件不会被读取"))
-    for path in _all_files(ledger):
-        label = ledger.label(path)
-        year_dir, unit_in_name = path.parent.name, path.name.removesuffix(".jsonl")
-        if not is_unit_id(unit_in_name):
-            problems.append(Problem(label, 0, f"文件名 '{path.name}' 不是 单位编号.jsonl"))
-        for raw in read_lines(path):
-            if raw.obj is None:
-                if raw.problem:
-                    problems.append(Problem(label, raw.number, raw.problem))
-                continue
-            obj = raw.obj
-            found = schema_problems(obj)
-            unit, activity, day = obj.get("unit"), obj.get("activity"), obj.get("date")
-            try:
-                day = dt.date.fromisoformat(day) if isinstance(day, str) and len(day) == 10 else None
-            except ValueError:
-                day = None
-            found += reference_problems(unit, activity, day, catalog, today)
-            if isinstance(unit, str) and unit != unit_in_name:
-                found.append(f"记录属于单位 '{unit}'，却写在 {unit_in_name}.jsonl 中（应在 {unit}.jsonl）")
-            if day is not None and str(day.year) != year_dir:
-                found.append(f"记录日期 {day} 属于 {day.year} 年，却写在 {year_dir}/ 中（应在 ledgers/{day.year}/）")
-            entry_id = obj.get("id")
-            if isinstance(entry_id, str):
-                digest = hashlib.blake2b(raw.data.rstrip(b"\r\n"), digest_size=16).digest()
-                if entry_id in first_seen:
-                    where, line, seen = first_seen[entry_id]
-                    if seen == digest:
-                        found.append(f"编号 {entry_id} 重复：与 {where}:{line} 完全相同（合并时重复？读取时只计一次，可删去一行）")
-                    else:
-                        found.append(f"编号 {entry_id} 重复：{where}:{line} 已有此编号但内容不同（读取时只用前一条）")
-                else:
-                    first_seen[entry_id] = (label, raw.number, digest)
-            if obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
-                voids.append((label, raw.number, obj["ref"]))
-            problems += [Problem(label, raw.number, m) for m in found]
-    for label, line, ref in voids:
-        if ref not in first_seen:
-            problems.append(Problem(label, line, f"作废的记录 {ref} 不存在"))
-    return sorted(problems)
-
-
 def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 500) -> None:
     cells = [c for c in catalog.cells if catalog.is_reporting_unit(c.unit)][:30]
     days = [dt.date(2022, 8, 25) + dt.timedelta(days=d) for d in range(0, 120, 2)]
@@ -239,47 +189,9 @@ def test_check_reads_files_in_chunks(tmp_path: Path, catalog: Catalog, monkeypat
 
 def test_check_without_packed_file_numbers(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
     """More files than the array values can number: the second pass reads every file, same answer."""
-    from shuangzheng_cli.ledger import check as check
+    from shuangzheng_cli.ledger import reader
 
     _random_ledger(tmp_path, catalog, random.Random(5))
     ledger = Ledger(tmp_path, catalog)
-    monkeypatch.setattr(check, "FILE_BITS", 1)
+    monkeypatch.setattr(reader, "FILE_BITS", 1)
     assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)
-
-
-# ------------------------------------------------------------ the readers' shape check
-
-
-def _readable_reference(obj: dict) -> bool:
-    """`ledger._readable` as first written (generators): the rewrite must answer the same."""
-    from shuangzheng_cli.ledger.storage import _is_number
-
-    return (
-        obj.get("kind") in ("progress", "inspection", "void")
-        and isinstance(obj.get("id"), str)
-        and is_unit_id(obj.get("unit"))
-        and isinstance(obj.get("activity"), int)
-        and not isinstance(obj.get("activity"), bool)
-        and isinstance(obj.get("date"), str)
-        and all(isinstance(obj.get(k, ""), str) for k in ("at", "by", "text", "problems", "next"))
-        and all(obj.get(k) is None or isinstance(obj.get(k), str) for k in ("color", "method", "followup", "ref"))
-        and isinstance(obj.get("metrics") or {}, dict)
-        and all(_is_number(v) for v in (obj.get("metrics") or {}).values())
-        and isinstance(obj.get("evidence") or [], list)
-        and all(isinstance(v, str) for v in obj.get("evidence") or [])
-    )
-
-
-@settings(max_examples=400, deadline=None)
-@given(
-    base=st.sampled_from(GOOD),
-    changes=st.dictionaries(st.sampled_from([*PROGRESS, *INSPECTION, *VOID, "extra"]),
-                            _json_values | st.sampled_from([float("nan"), float("inf"), 10**400, {"a": float("nan")}]),
-                            max_size=3),
-    drops=st.sets(st.sampled_from([*PROGRESS, *INSPECTION, *VOID]), max_size=2),
-)
-def test_the_readers_shape_check_is_unchanged(base: dict, changes: dict, drops: set) -> None:
-    from shuangzheng_cli.ledger.storage import _readable
-
-    obj = {k: v for k, v in {**base, **changes}.items() if k not in drops}
-    assert _readable(obj) == _readable_reference(obj), obj

@@ -184,25 +184,24 @@ def applies(catalog: Catalog, target: Target, activity: int, unit: str) -> bool:
 
 
 def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_of: dt.date) -> CellStatus:
+    """One cell as of a date: its entries up to then fed to the one fact accumulator (`facts.Tally`):
+    the latest progress and inspection, and the progress entries inside the targets' windows."""
+    from .facts import Tally
+
     if as_of < catalog.start:
         return status_from_facts(catalog, activity, unit, as_of, CellFacts(None, None, ()))
+    tally = Tally(catalog, [Cell(activity, unit)], as_of, text_days=False)
     n = bisect.bisect_right(slot.progress_dates, as_of)
-    progress = slot.progress[:n]
-    last = progress[-1] if progress else None
+    firsts = [first for _, _, first, _ in tally.windows[(activity, unit)]]
+    lo = bisect.bisect_left(slot.progress_dates, min(firsts)) if firsts else n
+    if n and lo >= n:
+        lo = n - 1  # no window: the latest progress alone
+    for e in slot.progress[lo:n]:
+        tally.entry(e)
     m = bisect.bisect_right(slot.inspection_dates, as_of)
-    latest = slot.inspections[m - 1] if m else None
-    achieved = tuple(
-        target_progress(catalog, target, progress, as_of)[0] if applies(catalog, target, activity, unit) else 0.0
-        for target in catalog.activities[activity].targets
-    )
-    return status_from_facts(
-        catalog, activity, unit, as_of,
-        CellFacts(
-            (last.date, last.color) if last else None,
-            (latest.date, latest.color, latest.method, latest.followup) if latest else None,
-            achieved,
-        ),
-    )
+    if m:
+        tally.entry(slot.inspections[m - 1])
+    return status_from_facts(catalog, activity, unit, as_of, tally.facts(activity, unit))
 
 
 def status_from_facts(catalog: Catalog, activity: int, unit: str, as_of: dt.date, facts: CellFacts) -> CellStatus:

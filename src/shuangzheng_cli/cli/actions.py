@@ -113,7 +113,7 @@ def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
     from ..definitions.catalog import Cell
 
     day = max(today(), entry.date)
-    board = stream_board(catalog, ledger, day, [Cell(entry.activity, entry.unit)], ledger.files(unit=entry.unit))
+    board, _problems = stream_board(catalog, ledger, day, [Cell(entry.activity, entry.unit)], ledger.files(unit=entry.unit))
     return board.cells[0].color
 
 

@@ -13,7 +13,6 @@ from ..board.rules import alerts as board_alerts
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
 from ..ledger.format import COLOR_MEANINGS, NOT_STARTED, parse_color
-from ..ledger.storage import Ledger
 from ..render.terminal import (
     MD_SQUARES,
     Column,
@@ -34,26 +33,26 @@ class View(StrEnum):
 
 def load_index(st: State, as_of: dt.date) -> BoardIndex:
     """Read the ledger up to `as_of` and index it for the board (voids applied)."""
-    ledger = st.ledger()
-    entries = ledger.entries(until=as_of)
-    _note_skipped(st, ledger)
-    return BoardIndex(st.catalog, entries)
+    reading = st.ledger().read(until=as_of)
+    _note_skipped(st, reading.problems)
+    return BoardIndex(st.catalog, reading.entries)
 
 
 def load_board(st: State, as_of: dt.date) -> Board:
     """The board on one date, streamed from the ledger (flat memory), or the cached answer if nothing changed."""
     from ..board.stream import cached_board
 
-    ledger = st.ledger()
-    board = cached_board(st.catalog, ledger, as_of)
-    _note_skipped(st, ledger)
+    board, problems = cached_board(st.catalog, st.ledger(), as_of)
+    _note_skipped(st, problems)
     return board
 
 
-def _note_skipped(st: State, ledger: Ledger) -> None:
-    if ledger.skipped:
-        first = ledger.skipped[0]
-        st.out.message(f"注意：台账中有 {len(ledger.skipped)} 行无法读取，已跳过（首处 {first.place}）。运行 shuangzheng check 查看。")
+def _note_skipped(st: State, problems: list) -> None:  # noqa: ANN001
+    from ..ledger.reader import skipped_note
+
+    note = skipped_note(problems)
+    if note:
+        st.out.message(note)
 
 
 def select(

@@ -70,7 +70,7 @@ def export(
     from ..render.weekly import build_workbook, read_export_data
 
     data = read_export_data(catalog, ledger, p, day)  # streamed: memory bounded by the catalog, not the ledger
-    _warn_skipped(st, ledger)
+    _warn_skipped(st, data.problems)
     book = build_workbook(data)
     book.save(path, force=force, as_of=day)
     totals = data.board.totals()
@@ -189,9 +189,9 @@ def import_(
         st.out.text("（试运行：检查通过，未写入台账）")
 
 
-def _warn_skipped(st: State, ledger) -> None:  # noqa: ANN001
-    if ledger.skipped:
-        first = ledger.skipped[0]
-        st.out.message(
-            f"注意：台账中有 {len(ledger.skipped)} 行无法读取，已跳过（首处 {first.place}）。运行 shuangzheng check 查看。"
-        )
+def _warn_skipped(st: State, problems: list) -> None:  # noqa: ANN001
+    from ..ledger.reader import skipped_note
+
+    note = skipped_note(problems)
+    if note:
+        st.out.message(note)

@@ -125,11 +125,10 @@ def history(
         units = catalog.expand(uid)
     number = catalog.resolve_activity(activity) if activity else None
     kinds = ("progress", "inspection", "void") if show_all else ("progress", "inspection")
-    entries = ledger.entries(
-        unit=units, activity=number, period=period_or_none(period), include_voided=show_all, kinds=kinds
-    )
-    cancelled = ledger.voided() if show_all else set()
-    _warn_skipped(st, ledger)
+    reading = ledger.read(unit=units, activity=number, period=period_or_none(period), include_voided=show_all, kinds=kinds)
+    entries = reading.entries
+    cancelled = {e.ref for e in ledger.read(include_voided=True, kinds=("void",)).entries} if show_all else set()
+    _warn_skipped(st, reading.problems)
     if fmt == Fmt.json:
         data = []
         for e in entries:
@@ -164,11 +163,11 @@ def _json(data: Any) -> str:
     return to_json(data)
 
 
-def _warn_skipped(st: State, ledger: Ledger) -> None:
-    if ledger.skipped:
-        first = ledger.skipped[0]
-        st.out.message(
-            f"注意：台账中有 {len(ledger.skipped)} 行无法读取，已跳过（首处 {first.place}）。运行 shuangzheng check 查看。"
-        )
+def _warn_skipped(st: State, problems: list) -> None:  # noqa: ANN001
+    from ..ledger.reader import skipped_note
+
+    note = skipped_note(problems)
+    if note:
+        st.out.message(note)
 
 

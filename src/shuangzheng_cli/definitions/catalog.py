@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -103,15 +102,14 @@ class Catalog:
         if cache is None:
             cache = (directory / "ledgers").is_dir()
         key = _cache_key(raw) if cache and len(raw) == 2 else None
-        path = directory / CACHE_DIR / CACHE_FILE
         if key is not None:
-            found = _read_cache(path, key)
+            found = _read_cache(directory, key)
             if found is not None:
                 return cls(found[0], found[1], directory)
         activities, units = _validate(directory, raw)
         catalog = cls(activities, units, directory)
         if key is not None:
-            _write_cache(path, key, catalog._plain)
+            _write_cache(directory, key, catalog._plain)
         return catalog
 
     # ------------------------------------------------------------ questions
@@ -309,35 +307,26 @@ def _cache_key(raw: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
-def _read_cache(path: Path, key: str) -> tuple[Any, Any] | None:
+def _read_cache(directory: Path, key: str) -> tuple[Any, Any] | None:
+    from ..cache import load_json
+
+    data = load_json(directory, CACHE_FILE)
     try:
-        with open(path, "rb") as fh:
-            data = json.loads(fh.read())
-        if data["key"] != key:
+        if data is None or data["key"] != key:
             return None
         return decode(data["activities"]), decode(data["units"])
-    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return None  # no cache, another version's, or a damaged one: validate the YAML
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None  # another version's, or a damaged one: validate the YAML
 
 
-def _write_cache(path: Path, key: str, trees: tuple[Any, Any]) -> None:
-    import tempfile
+def _write_cache(directory: Path, key: str, trees: tuple[Any, Any]) -> None:
+    from ..cache import save_json
 
-    tmp = None
     try:
-        text = json.dumps({"key": key, "activities": encode(trees[0]), "units": encode(trees[1])}, ensure_ascii=False)
-        path.parent.mkdir(exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".catalog-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-        tmp = None
-    except (OSError, TypeError, ValueError):
-        pass  # a read-only workspace (or a value JSON cannot hold): no cache
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        data = {"key": key, "activities": encode(trees[0]), "units": encode(trees[1])}
+    except (TypeError, ValueError):
+        return  # a value JSON cannot hold: no cache
+    save_json(directory, CACHE_FILE, data)
 
 
 def _unknown(what: str, text: str, suggestion: str | None) -> str:

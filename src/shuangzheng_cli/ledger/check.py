@@ -1,224 +1,36 @@
-"""`check`: every problem in the definitions and the ledgers, each with its `file:line`.
+"""`check`: every problem in the ledgers, each with its `file:line`.
 
-Like beancount's validations, a check never stops at the first problem: it reads
-everything (file by file, in chunks) and returns the whole sorted list.
-
-Each line is parsed once (orjson when installed) and checked by the fast path of
-`linecheck`; only a line that the fast path does not pass goes through the full
-validation (pydantic, the catalog, the file's place), which words the problems. Ids are
-kept as 8-byte integers (`id << 12 | file index`) in 256 arrays, sorted at the end: an id
-that occurs twice sends a second pass over only the files that hold it, to name the
-first place and say whether the lines are the same. Memory stays flat but for 8 bytes
-per entry (8 MB at a million).
+Like beancount's validations, a check never stops at the first problem: it reads everything
+(file by file, in chunks) and returns the whole sorted list. The lines are judged by the one
+reader (`reader.Scan`), with a sink that keeps nothing: what `check` rejects is exactly what
+every reader skips. Memory stays flat but for 8 bytes per entry (8 MB at a million). Here are
+only the file-level checks readers do not need: stray files, a `ledgers` that is not a folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from array import array
-from bisect import bisect_left
+import os
 from pathlib import Path
-from typing import Any
 
 from ..definitions.catalog import Catalog
 from ..errors import Problem
-from .fastcheck import NOT_CODED, FastChecker, id_code
-from .storage import Ledger, _decode, is_unit_id, read_batches
-
-try:  # a faster parser when installed; the standard library otherwise (same answers)
-    import orjson
-
-    _loads: Any = orjson.loads
-except ImportError:  # pragma: no cover - depends on the environment
-    _loads = json.loads
-
-FILE_BITS = 12  # file index in the low bits of an id's array value (ids take 52 bits)
-_BUCKETS = 256
-
-
-class _Ids:
-    """Every id seen, and where: Crockford ids as integers in arrays, any other id in a dict."""
-
-    def __init__(self, files: int):
-        self.packed = files < (1 << FILE_BITS)
-        self.buckets = [array("Q") for _ in range(_BUCKETS)]
-        #: other ids (hand-made, older): id -> (file, line, digest), as the first place seen
-        self.others: dict[str, tuple[str, int, bytes]] = {}
-
-    def add(self, entry_id: str, index: int, label: str, number: int, line: bytes, found: list[str]) -> None:
-        code = id_code(entry_id)
-        if code is not None:
-            self.buckets[code & (_BUCKETS - 1)].append(code << FILE_BITS | (index if self.packed else 0))
-            return
-        _first_seen(self.others, entry_id, label, number, line, found)
-
-    def duplicates(self) -> tuple[set[int], set[int] | None]:
-        """Sort the arrays; the codes seen more than once and the files that hold them (None: all)."""
-        codes: set[int] = set()
-        files: set[int] = set()
-        mask = (1 << FILE_BITS) - 1
-        for i, bucket in enumerate(self.buckets):
-            if len(bucket) < 2:
-                continue
-            ordered = array("Q", sorted(bucket))
-            self.buckets[i] = ordered
-            prev = -1
-            for value in ordered:
-                code = value >> FILE_BITS
-                if code == prev:
-                    codes.add(code)
-                prev = code
-        if codes:
-            for code in codes:
-                bucket = self.buckets[code & (_BUCKETS - 1)]
-                at = bisect_left(bucket, code << FILE_BITS)
-                while at < len(bucket) and bucket[at] >> FILE_BITS == code:
-                    files.add(bucket[at] & mask)
-                    at += 1
-        return codes, files if self.packed else None
-
-    def __contains__(self, entry_id: str) -> bool:
-        code = id_code(entry_id)
-        if code is None:
-            return entry_id in self.others
-        bucket = self.buckets[code & (_BUCKETS - 1)]
-        at = bisect_left(bucket, code << FILE_BITS)
-        return at < len(bucket) and bucket[at] >> FILE_BITS == code
-
-
-def _first_seen(
-    seen: dict[str, tuple[str, int, bytes]], entry_id: str, label: str, number: int, line: bytes, found: list[str]
-) -> None:
-    digest = hashlib.blake2b(line.rstrip(b"\r\n"), digest_size=16).digest()
-    if entry_id in seen:
-        where, first, seen_digest = seen[entry_id]
-        if seen_digest == digest:
-            found.append(f"编号 {entry_id} 重复：与 {where}:{first} 完全相同（合并时重复？读取时只计一次，可删去一行）")
-        else:
-            found.append(f"编号 {entry_id} 重复：{where}:{first} 已有此编号但内容不同（读取时只用前一条）")
-    else:
-        seen[entry_id] = (label, number, digest)
+from .reader import check_lines
+from .storage import Ledger, open_ledger_file
 
 
 def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Problem]:
     """Validate every line of every ledger file against format v1 and the definitions."""
-    if ledger.dir.is_symlink():
-        return [Problem("ledgers", 0, "ledgers 是符号链接：台账必须在工作区之内")]
-    if ledger.dir.exists() and not ledger.dir.is_dir():
-        return [Problem("ledgers", 0, "ledgers 应是文件夹")]
-    problems: list[Problem] = []
+    problems = check_lines(ledger, catalog, today)
+    if ledger.dir.is_symlink() or not ledger.dir.is_dir():
+        return problems
     for path in stray_files(ledger):
         problems.append(Problem(ledger.label(path), 0, "台账文件应放在 ledgers/<年份>/<单位编号>.jsonl，这里的文件不会被读取"))
-    files = _all_files(ledger)
-    ids = _Ids(len(files))
-    voids: list[tuple[str, int, str]] = []
-    fast = FastChecker(catalog, today)
-    code_of = fast.code
-    loads = _loads
-    readable: list[int] = []  # indexes of the files read
-    for index, path in enumerate(files):
-        label = ledger.label(path)
-        if path.is_symlink():
-            problems.append(Problem(label, 0, "是符号链接：台账文件必须是工作区内的普通文件"))
-            continue
-        if path.is_dir():
-            problems.append(Problem(label, 0, "是文件夹，不是台账文件"))
-            continue
-        year_dir = path.parent.name
-        unit_in_name = path.name.removesuffix(".jsonl")
-        if not is_unit_id(unit_in_name):
-            problems.append(Problem(label, 0, f"文件名 '{path.name}' 不是 单位编号.jsonl"))
-        readable.append(index)
-        add_id = ids.add
-        buckets = ids.buckets
-        packed_index = index if ids.packed else 0
-        try:
-            for first, lines, whole in read_batches(path):
-                end = b"\n" if whole else b""  # a torn last line is never passed by the fast path
-                for number, line in enumerate(lines, first):
-                    try:
-                        obj = loads(line) if whole else None
-                    except ValueError:
-                        obj = None
-                    code = code_of(obj, unit_in_name, year_dir) if type(obj) is dict else None
-                    if code is not None:
-                        if code != NOT_CODED:  # `ids.add`, inlined for the common case
-                            buckets[code & (_BUCKETS - 1)].append(code << FILE_BITS | packed_index)
-                        else:
-                            found: list[str] = []
-                            add_id(obj["id"], index, label, number, line, found)
-                            problems += [Problem(label, number, m) for m in found]
-                        if obj["kind"] == "void":
-                            voids.append((label, number, obj["ref"]))
-                        continue
-                    raw = _decode(number, line + end)
-                    if raw.obj is None:
-                        if raw.problem:
-                            problems.append(Problem(label, number, raw.problem))
-                        continue
-                    found = _line_problems(raw.obj, year_dir, unit_in_name, catalog, today)
-                    entry_id = raw.obj.get("id")
-                    if isinstance(entry_id, str):
-                        add_id(entry_id, index, label, number, line, found)
-                    if raw.obj.get("kind") == "void" and isinstance(raw.obj.get("ref"), str):
-                        voids.append((label, number, raw.obj["ref"]))
-                    problems += [Problem(label, number, m) for m in found]
-        except OSError as exc:
-            problems.append(Problem(label, 0, f"无法读取：{exc.strerror}"))
-    codes, holders = ids.duplicates()
-    if codes:
-        problems += _duplicates(ledger, files, [i for i in readable if holders is None or i in holders], codes, loads)
-    for label, line, ref in voids:
-        if ref not in ids:
-            problems.append(Problem(label, line, f"作废的记录 {ref} 不存在"))
     return sorted(problems)
 
 
-def _duplicates(ledger: Ledger, files: list[Path], indexes: list[int], codes: set[int], loads: Any) -> list[Problem]:
-    """The second pass, over the files that hold a repeated id: where each was first seen."""
-    problems: list[Problem] = []
-    seen: dict[str, tuple[str, int, bytes]] = {}
-    for index in indexes:
-        path = files[index]
-        label = ledger.label(path)
-        try:
-            for first, lines, whole in read_batches(path):
-                for number, line in enumerate(lines, first):
-                    try:
-                        obj = loads(line) if whole else None
-                    except ValueError:
-                        obj = None
-                    if type(obj) is not dict:
-                        obj = _decode(number, line + b"\n" if whole else line).obj
-                        if obj is None:
-                            continue
-                    entry_id = obj.get("id")
-                    if isinstance(entry_id, str) and id_code(entry_id) in codes:
-                        found: list[str] = []
-                        _first_seen(seen, entry_id, label, number, line, found)
-                        problems += [Problem(label, number, m) for m in found]
-        except OSError:
-            continue  # said in the first pass
-    return problems
-
-
-def _line_problems(obj: dict, year_dir: str, unit_in_name: str, catalog: Catalog, today: dt.date) -> list[str]:
-    """Everything wrong with one parsed line but its id (the full validation: pydantic and the catalog)."""
-    from .entries import reference_problems, schema_problems
-
-    found = schema_problems(obj)
-    unit, activity, day = obj.get("unit"), obj.get("activity"), _date(obj.get("date"))
-    found += reference_problems(unit, activity, day, catalog, today)
-    if isinstance(unit, str) and unit != unit_in_name:
-        found.append(f"记录属于单位 '{unit}'，却写在 {unit_in_name}.jsonl 中（应在 {unit}.jsonl）")
-    if day is not None and str(day.year) != year_dir:
-        found.append(f"记录日期 {day} 属于 {day.year} 年，却写在 {year_dir}/ 中（应在 ledgers/{day.year}/）")
-    return found
-
-
 def _all_files(ledger: Ledger) -> list[Path]:
+    """Every `ledgers/<YYYY>/*.jsonl` path, whatever it is (a file, a link, a folder…)."""
     if not ledger.dir.is_dir():
         return []
     out = []
@@ -236,26 +48,20 @@ def stray_files(ledger: Ledger) -> list[Path]:
     return sorted(p for p in ledger.dir.rglob("*.jsonl") if p not in placed)
 
 
-def _date(value: object) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        return None
-
-
 def torn_files(ledger: Ledger) -> list[Path]:
     """Ledger files whose last line has no newline (what `check --repair` mends)."""
     out = []
-    for path in _all_files(ledger):
-        if path.is_file() and not path.is_symlink():
-            size = path.stat().st_size
-            if size:
-                with path.open("rb") as fh:
-                    fh.seek(size - 1)
-                    if fh.read(1) != b"\n":
-                        out.append(path)
+    for path in ledger.files():
+        try:
+            fd = open_ledger_file(path)
+        except OSError:
+            continue
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                out.append(path)
+        finally:
+            os.close(fd)
     return out
 
 

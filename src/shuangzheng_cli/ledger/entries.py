@@ -15,10 +15,19 @@ from typing import Any
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
 from ..periods import now_iso, parse_date, today
-from .format import FOLLOWUPS, METHODS, Entry, parse_color
+from .format import (
+    FIELD_LABELS,
+    FOLLOWUPS,
+    FORBIDDEN_RE,
+    MAX_LINE_BYTES,
+    MAX_METRIC,
+    MAX_TEXT,
+    METHODS,
+    Entry,
+    latest_at,
+    parse_color,
+)
 
-MAX_TEXT = 2000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls except \t \n
 _RECORD: Any = None  # the pydantic validator of a ledger line, built when first needed
 
 FIELD_NAMES = {
@@ -32,11 +41,12 @@ FIELD_NAMES = {
 
 
 def clean_text(value: str | None) -> str:
-    """Remove control characters other than newline and tab; unify line ends; trim."""
+    """Remove control characters other than newline and tab, and bidi overrides (`format.FORBIDDEN_RE`);
+    unify line ends; trim."""
     if value is None:
         return ""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", text).strip()
+    return FORBIDDEN_RE.sub("", text).strip()
 
 
 def text_problems(
@@ -68,8 +78,8 @@ def parse_metrics(items: list[str] | str) -> tuple[dict[str, float], list[str]]:
             problems.append(f"数据 '{item.strip()}' 格式不对：应写成 名称=数量，如 场次=3")
             continue
         name, number = m[1].strip(), float(m[2])
-        if number < 0:
-            problems.append(f"数据 '{item.strip()}' 不能为负数")
+        if number < 0 or number > MAX_METRIC:
+            problems.append(f"数据 '{item.strip()}' 须为非负数（不超过 {MAX_METRIC}）")
             continue
         out[name] = out.get(name, 0) + number
     return out, problems
@@ -92,14 +102,27 @@ def validate(entry: Entry, catalog: Catalog | None, today: dt.date) -> list[str]
     `catalog` None: the format only.
     """
     from .fastcheck import FastChecker
+    from .storage import encode_line
 
     record = entry.to_record()
+    size = len(encode_line(entry))
+    if size > MAX_LINE_BYTES:
+        return [f"记录过长（{size} 字节，一行最多 {MAX_LINE_BYTES} 字节）：请精简文字或分多条记录"]
     if FastChecker(catalog, today).ok(record):
         return []
     problems = schema_problems(record)
+    problems += at_problems(record.get("at"), today)
     if catalog is not None:
         problems += reference_problems(entry.unit, entry.activity, entry.date, catalog, today)
     return problems
+
+
+def at_problems(at: Any, today: dt.date) -> list[str]:
+    """An `at` far in the future (a wrong clock) is refused: past `format.latest_at`."""
+    limit = latest_at(today)
+    if isinstance(at, str) and len(at) >= 10 and at[:10] > limit:
+        return [f"记录时间 at {at[:10]} 晚于 {limit}（记录时的时钟有误？）"]
+    return []
 
 
 def schema_problems(obj: dict[str, Any]) -> list[str]:
@@ -157,30 +180,9 @@ def unknown_unit_message(unit: str, catalog: Catalog) -> str:
     return f"未知单位编号 '{unit}'（单位编号见 data/units.yaml 或 shuangzheng units）"
 
 
-_SCHEMA_FIELDS = {
-    "v": "版本 v",
-    "id": "编号 id",
-    "kind": "类型 kind",
-    "date": "日期 date",
-    "unit": "单位 unit",
-    "activity": "活动 activity",
-    "by": "记录人 by",
-    "at": "记录时间 at",
-    "color": "颜色 color",
-    "text": "内容 text",
-    "problems": "存在问题 problems",
-    "next": "下步打算 next",
-    "metrics": "数据 metrics",
-    "evidence": "佐证 evidence",
-    "method": "方式 method",
-    "followup": "后续 followup",
-    "ref": "作废对象 ref",
-}
-
-
 def _schema_message(error: dict[str, Any]) -> str:
     loc = [str(p) for p in error["loc"] if p not in ("progress", "inspection", "void")]
-    field = _SCHEMA_FIELDS.get(loc[0], loc[0]) if loc else "记录"
+    field = FIELD_LABELS.get(loc[0], loc[0]) if loc else "记录"
     kind = error["type"]
     if kind == "missing":
         return f"缺少字段 {field}"
@@ -202,6 +204,10 @@ def _schema_message(error: dict[str, Any]) -> str:
         return f"{field} 须为整数"
     if kind in ("float_parsing", "float_type"):
         return f"{field} 须为数字"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"{field} 的值 {error.get('input')!r} 不能小于 {error['ctx'].get('ge', error['ctx'].get('gt'))}"
+    if kind in ("less_than_equal", "less_than"):
+        return f"{field} 的值 {error.get('input')!r} 不能大于 {error['ctx'].get('le', error['ctx'].get('lt'))}"
     if kind == "finite_number":
         return f"{field} 须为有限的数字（不能是 NaN 或无穷大）"
     if kind == "value_error" and "error" in error.get("ctx", {}):
@@ -253,8 +259,8 @@ def progress(
     if isinstance(metrics, dict):
         parsed: dict[str, float] = {}
         for name, value in metrics.items():
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                issues.append(f"数据 '{name}' 的数量 {value!r} 须为非负数")
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_METRIC:
+                issues.append(f"数据 '{name}' 的数量 {value!r} 须为非负数（不超过 {MAX_METRIC}）")
             else:
                 parsed[clean_text(name)] = float(value)
     else:

@@ -5,7 +5,9 @@ validation (`record.schema_problems` with pydantic, `record.reference_problems` 
 file-place checks of `check`) finds nothing wrong with: every key of its kind present and
 no other, in the order the tool writes them, the exact types, the id pattern, a real date in the campaign and not after
 today, in the right unit file and year folder, a time in the format the tool writes, text
-lengths, colors/methods/follow-ups from their sets, numeric metrics. Anything else, even
+lengths, no control character or bidi override (`format.FORBIDDEN_RE`), colors/methods/
+follow-ups from their sets, metrics finite in 0 … `MAX_METRIC`, an `at` not past
+`format.latest_at`. Every limit comes from `format`. Anything else, even
 what pydantic would accept (a time without its offset, a metric written as 3.0), answers
 False, and the caller asks the full validation, which gives the exact Chinese message.
 So the fast path can only make a good line cheaper, never change an answer.
@@ -21,19 +23,32 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from .format import COLORS, FOLLOWUPS, METHODS, RECORD_KEYS
+from .format import (
+    CLOCK_RE,
+    COLORS,
+    DATE_RE,
+    ENTRY_ID_RE,
+    FOLLOWUPS,
+    FORBIDDEN_RE,
+    MAX_BY,
+    MAX_METRIC,
+    MAX_METRIC_NAME,
+    MAX_TEXT,
+    METHODS,
+    RECORD_KEYS,
+    UNIT_ID_RE,
+    VERSION,
+    latest_at,
+)
 
 if TYPE_CHECKING:
     from ..definitions.catalog import Catalog
 
-MAX_TEXT = 2000
-_ID = re.compile(r"[a-z0-9]{4,32}")
+_ID = ENTRY_ID_RE
 _ID10 = re.compile(r"[a-z0-9]{10}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# The time as `now_iso` writes it, after its date: seconds, optional fraction, an offset (or Z).
-_CLOCK = re.compile(
-    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
-)
+_DATE = DATE_RE
+_CLOCK = CLOCK_RE
+_forbidden = FORBIDDEN_RE.search
 
 _COLORS = frozenset(COLORS)
 _METHODS = frozenset(METHODS)
@@ -43,7 +58,6 @@ _PROGRESS = tuple(RECORD_KEYS["progress"])
 _INSPECTION = tuple(RECORD_KEYS["inspection"])
 _VOID = tuple(RECORD_KEYS["void"])
 _CACHE_LIMIT = 100_000
-_INT_LIMIT = 1 << 64  # orjson's ints; a larger one is checked in full (it may not fit a float)
 NOT_CODED = -1
 
 
@@ -64,6 +78,7 @@ class FastChecker:
         self.dates: dict[str, bool] = {}  # "YYYY-MM-DD" -> a real date
         self.clocks: dict[str, bool] = {}  # the part of `at` after its date -> as the tool writes it
         self.today = today.isoformat()
+        self.latest_at = latest_at(today)
         if catalog is None:
             self.pairs: frozenset[tuple[str, int]] | None = None
             self.start = "0001-01-01"
@@ -105,22 +120,23 @@ class FastChecker:
                 kind == "progress"
                 and (color is None or (type(color) is str and color in _COLORS))
                 and type(problems) is str and len(problems) <= MAX_TEXT
+                and (problems.isprintable() or not _forbidden(problems))
                 and type(nxt) is str and len(nxt) <= MAX_TEXT
+                and (nxt.isprintable() or not _forbidden(nxt))
                 and type(metrics) is dict
                 and type(evidence) is list
             ):
                 return None
             for name, value in metrics.items():
                 if not (
-                    type(name) is str and 1 <= len(name) <= 50
-                    and (
-                        (type(value) is int and -_INT_LIMIT < value < _INT_LIMIT)
-                        or (type(value) is float and value - value == 0.0)  # finite: not NaN, not ±inf
-                    )
+                    type(name) is str and 1 <= len(name) <= MAX_METRIC_NAME
+                    and (name.isprintable() or not _forbidden(name))
+                    and (type(value) is int or type(value) is float)
+                    and 0 <= value <= MAX_METRIC  # False for NaN; ±inf is out of range
                 ):
                     return None
             for item in evidence:
-                if type(item) is not str or len(item) > MAX_TEXT:
+                if type(item) is not str or len(item) > MAX_TEXT or not (item.isprintable() or not _forbidden(item)):
                     return None
         elif keys == _INSPECTION:
             v, entry_id, kind, day, unit, activity, by, at, method, color, text, followup = obj.values()
@@ -138,14 +154,14 @@ class FastChecker:
         else:
             return None
         if not (
-            type(v) is int and v == 1
+            type(v) is int and v == VERSION
             and type(entry_id) is str and _ID.fullmatch(entry_id) is not None
             and type(unit) is str
             and type(activity) is int and activity >= 1
             and type(day) is str and self.start <= day <= self.today
-            and type(by) is str and 1 <= len(by) <= 100
-            and type(at) is str and len(at) >= 20
-            and type(text) is str and 1 <= len(text) <= MAX_TEXT
+            and type(by) is str and 1 <= len(by) <= MAX_BY and (by.isprintable() or not _forbidden(by))
+            and type(at) is str and len(at) >= 20 and at[:10] <= self.latest_at
+            and type(text) is str and 1 <= len(text) <= MAX_TEXT and (text.isprintable() or not _forbidden(text))
         ):
             return None
         if unit_in_name is not None and unit != unit_in_name:
@@ -155,7 +171,7 @@ class FastChecker:
         if self.pairs is not None:
             if (unit, activity) not in self.pairs:
                 return None
-        elif _UNIT.fullmatch(unit) is None:
+        elif UNIT_ID_RE.fullmatch(unit) is None:
             return None
         dates, clock = self.dates, at[10:]
         if not (
@@ -165,6 +181,3 @@ class FastChecker:
         ):
             return None
         return int(entry_id, 36) if len(entry_id) == 10 else NOT_CODED
-
-
-_UNIT = re.compile(r"[a-z][a-z0-9-]{1,31}")

@@ -1,14 +1,24 @@
-"""Plain data of the ledger, without pydantic: colors, methods, follow-ups, and the `Entry`.
+"""Ledger record format v1: every key, kind, enum, pattern and limit of a ledger line, once.
 
-Everything the hot paths (`add`, `status`, `check`) need that is not a validator lives here,
-so they never import pydantic; `models` re-exports it all.
+This module is the format. The pydantic models (`schema`), the fast line check
+(`fastcheck`), the builders of new entries (`entries`), the one reader (`reader`) and the
+Excel modules take their constants from here; none re-types a literal. It imports no
+pydantic, so the hot paths (`add`, `status`, `check`) stay light.
+
+Readers are never more lenient than `check`: the one reader applies exactly the lines
+`check` accepts (same judgment, `reader.LineJudge`) and reports every other line as a
+`Problem`. The only deliberate difference is *what is said*: `check` words every problem of
+a line, a reader notes the line as skipped with the same messages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+VERSION = 1
 
 # ---------------------------------------------------------------- colors (四色)
 
@@ -42,14 +52,81 @@ METHODS = ("督导", "抽查", "暗访")
 FOLLOWUPS = ("none", "整改", "约谈", "通报")
 FOLLOWUP_NAMES = {"none": "无", "整改": "整改", "约谈": "约谈", "通报": "通报"}
 
-ID_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
+# ---------------------------------------------------------------- patterns
 
-#: Key order on disk, per kind (the fields of the record models in `models`, in order).
+#: A unit id (units.yaml, and the only thing that ever names a ledger file).
+ID_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
+UNIT_ID_RE = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
+#: An entry id (the tool writes 10 characters of Crockford's base32; older or hand-made: 4–32).
+ENTRY_ID_PATTERN = r"^[a-z0-9]{4,32}$"
+ENTRY_ID_RE = re.compile(ENTRY_ID_PATTERN.removeprefix("^").removesuffix("$"))
+ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32, lower case: no i, l, o, u
+ID_LENGTH = 10  # 50 bits: a collision in a million entries has odds of about 1 in 2,000
+DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: The time of `at` after its date, as `periods.now_iso` writes it: seconds, optional fraction, an offset (or Z).
+CLOCK_RE = re.compile(
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
+#: Characters no text of a ledger line may hold: C0 controls but tab and newline, DEL, C1
+#: controls, and the bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
+#: which can make a line read differently from what it says. `add` removes them, `check`
+#: rejects a line holding one (at its place), readers skip it.
+FORBIDDEN_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+FORBIDDEN_RE = re.compile(f"[{FORBIDDEN_CHARS}]")
+
+# ---------------------------------------------------------------- limits
+
+MAX_TEXT = 2000  # characters of text, problems, next, a void's reason, each evidence item
+MAX_BY = 100  # characters of the recorder's name
+MAX_METRIC_NAME = 50  # characters of a metric's name
+MAX_METRIC = 10**9  # a metric is a finite number in 0 … MAX_METRIC
+MAX_LINE_BYTES = 1 << 16  # bytes of one line: a longer one is rejected by `check`, skipped unread by readers
+AT_SKEW_DAYS = 1  # `at` may lie at most this many days after today (clock skew); later is rejected
+CONFLICT_PREFIXES = (b"<<<<<<<", b"=======", b">>>>>>>", b"|||||||")
+BOM = b"\xef\xbb\xbf"
+
+# ---------------------------------------------------------------- keys and kinds
+
+#: Keys every line has, in order on disk.
+COMMON_KEYS = ("v", "id", "kind", "date", "unit", "activity", "by", "at")
+#: Key order on disk, per kind (the fields of the record models in `schema`, in order).
 RECORD_KEYS = {
-    "progress": ["v", "id", "kind", "date", "unit", "activity", "by", "at", "color", "text", "problems", "next", "metrics", "evidence"],
-    "inspection": ["v", "id", "kind", "date", "unit", "activity", "by", "at", "method", "color", "text", "followup"],
-    "void": ["v", "id", "kind", "date", "unit", "activity", "by", "at", "ref", "text"],
+    "progress": [*COMMON_KEYS, "color", "text", "problems", "next", "metrics", "evidence"],
+    "inspection": [*COMMON_KEYS, "method", "color", "text", "followup"],
+    "void": [*COMMON_KEYS, "ref", "text"],
 }
+KINDS = tuple(RECORD_KEYS)
+#: Kinds that make a cell's facts (the board counts these; a void cancels one of them).
+FACT_KINDS = ("progress", "inspection")
+#: Kinds whose `ref` names another entry, which must be in the same unit's files.
+REF_KINDS = ("void",)
+
+#: The Chinese name of each key, for messages.
+FIELD_LABELS = {
+    "v": "版本 v",
+    "id": "编号 id",
+    "kind": "类型 kind",
+    "date": "日期 date",
+    "unit": "单位 unit",
+    "activity": "活动 activity",
+    "by": "记录人 by",
+    "at": "记录时间 at",
+    "color": "颜色 color",
+    "text": "内容 text",
+    "problems": "存在问题 problems",
+    "next": "下步打算 next",
+    "metrics": "数据 metrics",
+    "evidence": "佐证 evidence",
+    "method": "方式 method",
+    "followup": "后续 followup",
+    "ref": "作废对象 ref",
+}
+
+
+def latest_at(today: dt.date) -> str:
+    """The latest date an `at` may carry (`YYYY-MM-DD`): today (or the machine's, if later) plus the skew."""
+    real = dt.date.today()
+    return (max(today, real) + dt.timedelta(days=AT_SKEW_DAYS)).isoformat()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,29 +13,36 @@ import errno
 import fcntl
 import hashlib
 import json
-import math
 import os
 import re
+import stat
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import LedgerError, Problem, UsageProblem
+from ..errors import LedgerError, UsageProblem
 from ..periods import Period
-from .format import ID_PATTERN, Entry
+from .format import (
+    BOM,
+    ID_ALPHABET,
+    ID_LENGTH,
+    MAX_LINE_BYTES,
+    UNIT_ID_RE,
+    Entry,
+)
 
 if TYPE_CHECKING:
     from ..definitions.catalog import Catalog
+    from .reader import Reading
 
-ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford's base32, lower case: no i, l, o, u
-ID_LENGTH = 10  # 50 bits: a collision in a million entries has odds of about 1 in 2,000
-_UNIT_RE = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"))
+_UNIT_RE = UNIT_ID_RE
 _YEAR_RE = re.compile(r"\d{4}")
-CONFLICT_PREFIXES = (b"<<<<<<<", b"=======", b">>>>>>>", b"|||||||")
-BOM = b"\xef\xbb\xbf"
 CHUNK = 1 << 20  # files are read in 1 MB chunks: memory stays flat whatever their size
+#: What `read_blocks` gives in place of a line longer than `MAX_LINE_BYTES` (never read whole):
+#: not JSON, so the line is rejected, and the reader says why.
+LONG_LINE = b"\x00\x00<line too long>"
 LOCK_TIMEOUT = 10.0  # seconds; `SHUANGZHENG_LOCK_TIMEOUT` overrides
 REPAIR_HINT = "请先运行 `shuangzheng check --repair`（把不完整的末行移到旁边的 .torn 文件，不删除任何内容）"
 
@@ -73,34 +80,11 @@ def encode_line(entry: Entry) -> bytes:
     return (json.dumps(entry.to_record(), ensure_ascii=False) + "\n").encode("utf-8")
 
 
-@dataclass(frozen=True)
-class RawLine:
-    """One line of a ledger file as read: its number, its bytes, and the decoded object or why not."""
-
-    number: int
-    data: bytes
-    obj: dict | None
-    problem: str | None
-    torn: bool = False
-
-
-def read_lines(path: Path) -> Iterator[RawLine]:
-    """Every line of one ledger file, streamed, decoded where possible; never raises on bad content.
-
-    Opened without following a symlink (`check` reports symlinks; readers never follow them).
-    A last line without its newline may be one another process is still writing: the
-    reader waits for the writer's lock, reads the rest of that line, and stops there.
-    """
-    for number, lines, whole in read_batches(path):
-        last = len(lines) - 1
-        for i, line in enumerate(lines):
-            yield _decode(number + i, line if i == last and not whole else line + b"\n")
-
-
-def _rest_of_line(fd: int, offset: int) -> bytes:
+def _rest_of_line(fd: int, offset: int, limit: int) -> bytes:
     """The end of a line a writer may still be writing (a write over a page boundary becomes
-    visible in parts): wait for its exclusive lock, then read on to the newline. Nothing
-    when the line is really torn (a crash) or the lock is held past the lock timeout."""
+    visible in parts): wait for its exclusive lock, then read on to the newline (at most `limit`
+    bytes). Nothing when the lock is held past the lock timeout; what is there when the line
+    really has no newline (a crash, or Notepad's last line)."""
     deadline = time.monotonic() + lock_timeout()
     while True:
         try:
@@ -114,7 +98,7 @@ def _rest_of_line(fd: int, offset: int) -> bytes:
             return b""
     try:
         rest = b""
-        while True:
+        while len(rest) <= limit:
             chunk = os.pread(fd, 1 << 16, offset + len(rest))
             end = chunk.find(b"\n")
             if end >= 0:
@@ -122,16 +106,16 @@ def _rest_of_line(fd: int, offset: int) -> bytes:
             if not chunk:
                 return rest
             rest += chunk
+        return rest
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-
 def read_batches(path: Path) -> Iterator[tuple[int, list[bytes], bool]]:
     """The lines of one file in chunks: (number of the first, lines without their newline, whether
-    the last of them had its newline). Read as `ledger.read_lines` reads: not following a symlink,
-    a BOM dropped from line 1, a last line without its newline waited for (a writer's lock) and
-    read to its newline; what follows it is for the next reader."""
+    the last of them had its newline). As `read_blocks` reads: not following a symlink, a BOM
+    dropped from line 1, a line past `MAX_LINE_BYTES` given as `LONG_LINE`, a last line without its
+    newline waited for (a writer's lock) and read to its newline."""
     number = 1
     for data, start, stop in read_blocks(path):
         lines = data[start:stop].split(b"\n")
@@ -139,138 +123,74 @@ def read_batches(path: Path) -> Iterator[tuple[int, list[bytes], bool]]:
         number += len(lines)
 
 
-def void_refs(paths: Iterable[Path]) -> set[str]:
-    """Ids cancelled by a void entry, parsing only the lines that mention `"void"`.
+class NotAFile(OSError):
+    """A ledger path that is not a regular file (a FIFO, a device, a socket): never read."""
 
-    The same lines as `read_batches` gives, but searched in whole chunks (no split): a line is
-    cut out only around a `"void"` found in it."""
-    refs: set[str] = set()
-    needle = b'"void"'
-    for path in paths:
-        for data, start, stop in read_blocks(path):
-            pos = data.find(needle, start, stop)
-            while pos >= 0:
-                begin = data.rfind(b"\n", start, pos) + 1 or start
-                end = data.find(b"\n", pos, stop)
-                if end < 0:
-                    end = stop
-                try:
-                    obj = json.loads(data[begin:end])
-                except ValueError:
-                    obj = None
-                if isinstance(obj, dict) and obj.get("kind") == "void" and isinstance(obj.get("ref"), str):
-                    refs.add(obj["ref"])
-                pos = data.find(needle, end, stop)
-    return refs
+
+def open_ledger_file(path: Path) -> int:
+    """A read-only descriptor of a regular ledger file: not through a symlink, never blocking on a
+    FIFO or a device (`NotAFile`); `PermissionError` and other `OSError` as raised."""
+    fd = os.open(
+        path,
+        os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0),
+    )
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise NotAFile(errno.EINVAL, "不是普通文件")
+    return fd
 
 
 def read_blocks(path: Path) -> Iterator[tuple[bytes, int, int]]:
-    """The lines `read_batches` gives, unsplit: `data[start:stop]` is whole lines joined by their
-    newlines (without the last one)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    """The lines of one file, unsplit: `data[start:stop]` is whole lines joined by their newlines
+    (without the last one). Memory stays bounded: a line longer than `MAX_LINE_BYTES` is skipped
+    in chunks, never held whole, and given as the one line `LONG_LINE`."""
+    fd = open_ledger_file(path)
     try:
         first = True
         offset = 0
         rest = b""
+        skipping = False  # inside a line past MAX_LINE_BYTES: drop bytes up to its newline
         while True:
             chunk = os.read(fd, CHUNK)
             if not chunk:
                 break
             offset += len(chunk)
+            if skipping:
+                cut = chunk.find(b"\n")
+                if cut < 0:
+                    continue
+                skipping = False
+                yield LONG_LINE + b"\n", 0, len(LONG_LINE)
+                chunk = chunk[cut + 1 :]
+                first = False
+                if not chunk:
+                    continue
             data = rest + chunk if rest else chunk
             cut = data.rfind(b"\n")
             if cut < 0:
-                rest = data
+                if len(data) > MAX_LINE_BYTES:
+                    skipping, rest = True, b""
+                else:
+                    rest = data
                 continue
             rest = data[cut + 1 :]
             start = len(BOM) if first and data.startswith(BOM) else 0
             first = False
             yield data, start, cut
-        if rest:
-            rest += _rest_of_line(fd, offset)
+            if len(rest) > MAX_LINE_BYTES:
+                skipping, rest = True, b""
+        if skipping:
+            yield LONG_LINE, 0, len(LONG_LINE)
+        elif rest:
+            rest += _rest_of_line(fd, offset, MAX_LINE_BYTES + 1)
             if first and rest.startswith(BOM):
                 rest = rest[len(BOM) :]
-            yield rest, 0, len(rest) - 1 if rest.endswith(b"\n") else len(rest)
+            if len(rest) > MAX_LINE_BYTES:
+                yield LONG_LINE, 0, len(LONG_LINE)
+            else:
+                yield rest, 0, len(rest) - 1 if rest.endswith(b"\n") else len(rest)
     finally:
         os.close(fd)
-
-
-def _decode(i: int, raw: bytes) -> RawLine:
-    if not raw.endswith(b"\n"):
-        return RawLine(i, raw, None, "最后一行不完整（没有换行符，写入中断？）", True)
-    line = raw[:-1]
-    if line.endswith(b"\r"):
-        line = line[:-1]
-    if not line.strip():
-        return RawLine(i, raw, None, None)
-    if line.startswith(CONFLICT_PREFIXES):
-        return RawLine(i, raw, None, "git 合并冲突标记：请解决冲突后删除这一行")
-    if b"\x00" in line:
-        return RawLine(i, raw, None, "含有 NUL 字节（文件损坏？）")
-    try:
-        text = line.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return RawLine(i, raw, None, f"不是 UTF-8 编码（第 {exc.start + 1} 个字节处）：请用 UTF-8 保存")
-    try:
-        obj = json.loads(text)
-    except ValueError as exc:
-        return RawLine(i, raw, None, f"不是有效的 JSON（{_json_reason(exc)}）")
-    if not isinstance(obj, dict):
-        return RawLine(i, raw, None, "每行应是一个 JSON 对象 {…}")
-    return RawLine(i, raw, obj, None)
-
-
-def _json_reason(exc: ValueError) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"第 {exc.colno} 个字符处：{exc.msg}"
-    return str(exc)
-
-
-_READ_KINDS = ("progress", "inspection", "void")
-_TEXTS = ("at", "by", "text", "problems", "next")
-_OPTIONAL_TEXTS = ("color", "method", "followup", "ref")
-
-
-def _readable(obj: dict) -> bool:
-    """Cheap shape check before a line becomes an `Entry` (full validation is `check`'s job).
-
-    (Plain loops rather than generators: `status` and `add` ask it of every line.)
-    """
-    get = obj.get
-    if get("kind") not in _READ_KINDS or not isinstance(get("id"), str) or not is_unit_id(get("unit")):
-        return False
-    activity = get("activity")
-    if not isinstance(activity, int) or isinstance(activity, bool) or not isinstance(get("date"), str):
-        return False
-    for key in _TEXTS:
-        if not isinstance(get(key, ""), str):
-            return False
-    for key in _OPTIONAL_TEXTS:
-        value = get(key)
-        if value is not None and not isinstance(value, str):
-            return False
-    metrics = get("metrics") or {}
-    if not isinstance(metrics, dict):
-        return False
-    for value in metrics.values():
-        if not _is_number(value):
-            return False
-    evidence = get("evidence") or []
-    if not isinstance(evidence, list):
-        return False
-    return all(isinstance(item, str) for item in evidence)
-
-
-def _is_number(value: object) -> bool:
-    """A metric readers can add up: a finite number (not a bool, not past a float's range)."""
-    if type(value) is float:
-        return value - value == 0.0  # not NaN, not ±inf
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
 
 
 class Ledger:
@@ -284,8 +204,6 @@ class Ledger:
         self.root = Path(root)
         self.dir = self.root / "ledgers"
         self._catalog = catalog
-        #: problems met while reading (bad lines are skipped; `check` lists them)
-        self.skipped: list[Problem] = []
 
     @property
     def catalog(self) -> Catalog | None:
@@ -311,59 +229,17 @@ class Ledger:
         return self.dir / f"{day.year:04d}" / f"{unit}.jsonl"
 
     def files(self, unit: str | None = None, years: Iterable[int] | None = None) -> list[Path]:
-        """Ledger files, sorted; optionally only one unit's or some years'. Symlinks are left out."""
+        """Ledger files (regular files only), sorted; optionally only one unit's or some years'.
+        What is left out (symlinks, folders, FIFOs…) is said by `reader.ledger_files`."""
+        from .reader import ledger_files
+
         if unit is not None and not is_unit_id(unit):
             raise LedgerError(f"单位编号 {unit!r} 不合规（应为 units.yaml 中的编号，如 xcb）", code=2)
-        if self.dir.is_symlink():  # as `append` and `check`: the ledger stays inside the workspace
-            self.skipped.append(Problem("ledgers", 0, "是符号链接，已跳过（台账必须在工作区之内）"))
-            return []
-        if not self.dir.is_dir():
-            return []
-        wanted = set(years) if years is not None else None
-        out = []
-        for year_dir in sorted(self.dir.iterdir()):
-            if not (_YEAR_RE.fullmatch(year_dir.name) and year_dir.is_dir()) or year_dir.is_symlink():
-                continue
-            if wanted is not None and int(year_dir.name) not in wanted:
-                continue
-            if unit is not None:
-                candidate = year_dir / f"{unit}.jsonl"
-                out += [candidate] if self._plain_file(candidate) else []
-                continue
-            out += sorted(p for p in year_dir.glob("*.jsonl") if self._plain_file(p))
-        return out
-
-    def _plain_file(self, path: Path) -> bool:
-        if path.is_symlink():
-            self.skipped.append(Problem(self.label(path), 0, "是符号链接，已跳过（台账文件必须是普通文件）"))
-            return False
-        if path.is_dir():
-            self.skipped.append(Problem(self.label(path), 0, "是文件夹，不是台账文件，已跳过"))
-            return False
-        return path.is_file()
+        return ledger_files(self, unit, years)[0]
 
     # ------------------------------------------------------------ reading
 
-    def iter_file(self, path: Path) -> Iterator[Entry]:
-        """The well-formed entries of one file, in file order (bad lines noted in `skipped`)."""
-        label = self.label(path)
-        for raw in read_lines(path):
-            if raw.obj is None:
-                if raw.problem:
-                    self.skipped.append(Problem(label, raw.number, raw.problem))
-                continue
-            try:
-                if not _readable(raw.obj):
-                    raise ValueError
-                yield Entry.from_record(raw.obj, label, raw.number)
-            except (KeyError, TypeError, ValueError):
-                self.skipped.append(Problem(label, raw.number, "记录缺少字段或字段无效"))
-
-    def voided(self, files: Sequence[Path] | None = None) -> set[str]:
-        """Ids cancelled by a void entry (a quick streaming pass that parses only the void lines)."""
-        return void_refs(files if files is not None else self.files())
-
-    def entries(
+    def read(
         self,
         *,
         period: Period | None = None,
@@ -372,40 +248,44 @@ class Ledger:
         until: dt.date | None = None,
         include_voided: bool = False,
         kinds: Iterable[str] = ("progress", "inspection"),
-    ) -> list[Entry]:
-        """Entries sorted by (date, at, id); voided ones left out unless asked for.
+        today: dt.date | None = None,
+    ) -> Reading:
+        """The entries `check` accepts, sorted by (date, at, id), voids and duplicates applied,
+        and the problems of every line skipped (`reader.read_entries`).
 
-        `unit`: one unit id or several. A void may be dated in a later year than what it
-        cancels, so voids are gathered from every file of the units asked about.
+        `unit`: one unit id or several (their files in every year: a void lives in its unit's files).
+        `today`: for the date rules (default: today).
         """
+        from ..periods import today as today_
+        from .reader import ledger_files, read_entries
+
         units = [unit] if isinstance(unit, str) else list(unit) if unit is not None else None
-        files = self.files() if units is None else [p for u in dict.fromkeys(units) for p in self.files(unit=u)]
-        cancelled = set() if include_voided else self.voided(files)
-        wanted = set(kinds)
-        seen: set[str] = set()
-        out: list[Entry] = []
-        for path in files:
-            for entry in self.iter_file(path):
-                if entry.id in seen:  # a union merge duplicated the line: count it once
-                    continue
-                seen.add(entry.id)
-                if entry.kind not in wanted or entry.id in cancelled:
-                    continue
-                if activity is not None and entry.activity != activity:
-                    continue
-                if period is not None and entry.date not in period:
-                    continue
-                if until is not None and entry.date > until:
-                    continue
-                out.append(entry)
-        out.sort(key=lambda e: e.sort_key)
-        return out
+        if units is None:
+            files, problems = ledger_files(self)
+        else:
+            files, problems = [], []
+            for u in dict.fromkeys(units):
+                if not is_unit_id(u):
+                    raise LedgerError(f"单位编号 {u!r} 不合规（应为 units.yaml 中的编号，如 xcb）", code=2)
+                found, said = ledger_files(self, u)
+                files += found
+                problems += said
+        reading = read_entries(
+            self, self.catalog, today or today_(), files=files, period=period, activity=activity, until=until,
+            include_voided=include_voided, kinds=kinds,
+        )
+        reading.problems[:0] = problems
+        return reading
+
+    def entries(self, **options: object) -> list[Entry]:
+        """`read(...)`'s entries alone (the problems dropped): for the Python API."""
+        return self.read(**options).entries  # type: ignore[arg-type]
 
     def find(self, entry_id: str) -> Entry | None:
-        for path in self.files():
-            for entry in self.iter_file(path):
-                if entry.id == entry_id:
-                    return entry
+        """The accepted entry with this id (any kind, voided or not), or None."""
+        for entry in self.read(include_voided=True, kinds=("progress", "inspection", "void")).entries:
+            if entry.id == entry_id:
+                return entry
         return None
 
     def void(self, entry_id: str, reason: str, *, date: dt.date | str | None = None, by: str | None = None) -> Entry:
@@ -423,7 +303,8 @@ class Ledger:
             raise UsageProblem(f"找不到编号为 '{entry_id}' 的记录（用 shuangzheng history --all 查看编号）")
         if target.kind == "void":
             raise UsageProblem(f"{key} 本身是一条作废记录（{target.place}），不能再作废")
-        if key in self.voided(self.files(unit=target.unit)):
+        voids = self.read(unit=target.unit, include_voided=True, kinds=("void",)).entries
+        if any(v.ref == key for v in voids):
             raise UsageProblem(f"{key} 已经作废过了（{target.place}）")
         day = today() if date is None else date if isinstance(date, dt.date) else parse_date(date)
         entry = void_entry(target, reason, date=max(day, target.date), by=by)

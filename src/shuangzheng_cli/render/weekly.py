@@ -31,9 +31,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..board.rules import Board, BoardIndex, CellStatus
 from ..definitions.catalog import Catalog
-from ..errors import ShuangzhengError
+from ..errors import Problem, ShuangzhengError
 from ..ledger.format import COLOR_MEANINGS, COLORS, FOLLOWUP_NAMES, NOT_STARTED, SEVERITY, Entry
-from ..ledger.storage import Ledger
+from ..ledger.storage import Ledger, open_ledger_file
 from ..periods import Period
 from .terminal import color_name, display_width
 from .xlsx import (
@@ -83,6 +83,8 @@ class ExportData:
     #: entries of the period, up to as_of, voids applied: a list (any order), or an iterable
     #: that yields them in (date, at, id) order (`PeriodEntries`, read once)
     entries: Iterable[Entry]
+    #: the ledger lines skipped (what `check` rejects), from `read_export_data`
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -142,42 +144,54 @@ _KINDS = ("progress", "inspection")
 def read_export_data(catalog: Catalog, ledger: Ledger, period: Period, as_of: dt.date) -> ExportData:
     """The boards and the period's entries for `build_workbook`, in memory bounded by the catalog.
 
-    Reads what `ledger.entries(until=as_of)` reads (voids applied, a duplicated id counted
-    once, bad lines noted in `ledger.skipped`), but keeps each entry only without its text
+    Reads with the one reader (`ledger.reader.Scan`: what `check` accepts, voids and duplicates
+    applied, the lines skipped returned as problems), but keeps each entry only without its text
     (the board's rules never look at text) and, for the period's entries, where they are.
     """
-    files = ledger.files()
-    cancelled = ledger.voided(files)
-    seen: set[str] = set()
-    for_board: list[Entry] = []
-    found: list[tuple[tuple[dt.date, str, str], int, int]] = []  # (sort key, file, line) of the period's entries
-    shared: dict = {}  # one object per day, unit, kind, metric name…
-    for number, path in enumerate(files):
-        for e in ledger.iter_file(path):
-            if e.id in seen:  # a union merge duplicated the line: count it once
-                continue
-            seen.add(e.id)
-            if e.kind not in _KINDS or e.id in cancelled or e.date > as_of:
-                continue
-            day = shared.setdefault(e.date, e.date)
-            slim = Entry(  # what the board's rules read: no text
-                id=e.id, kind=shared.setdefault(e.kind, e.kind), date=day, unit=shared.setdefault(e.unit, e.unit),
-                activity=e.activity, at=e.at, color=e.color, method=e.method, followup=e.followup, ref=e.ref,
-                metrics={shared.setdefault(k, k): v for k, v in e.metrics.items()} if e.metrics else {},
-            )
-            for_board.append(slim)
-            if day in period:
-                found.append((slim.sort_key, number, e.line))
-    del seen
-    index = BoardIndex(catalog, for_board)
-    del for_board
+    from ..ledger.reader import Scan
+    from ..periods import today
+
+    scan = Scan.of(ledger, catalog, today())
+    labels = [ledger.label(p) for p in scan.files]
+    sink, problems = scan.run(make_sink=lambda: _Slim(period, as_of))
+    assert isinstance(sink, _Slim)
+    index = BoardIndex(catalog, sink.for_board)
+    sink.for_board = []
     previous_period = period.previous()
     board = index.board(as_of)
     previous = index.board(min(previous_period.end, as_of))
     del index
-    found.sort()
-    entries = PeriodEntries(ledger, files, found)
-    return ExportData(catalog, period, as_of, board, previous, previous_period, entries)
+    sink.found.sort()
+    entries = PeriodEntries(ledger, scan.files, sink.found, labels)
+    return ExportData(catalog, period, as_of, board, previous, previous_period, entries, problems)
+
+
+class _Slim:
+    """The reader's sink for the export: every counted entry without its text, and where the period's are."""
+
+    def __init__(self, period: Period, as_of: dt.date):
+        self.first, self.last, self.upto = period.start.isoformat(), period.end.isoformat(), as_of.isoformat()
+        self.for_board: list[Entry] = []
+        self.found: list[tuple[tuple[dt.date, str, str], int, int]] = []  # (sort key, file, line) of the period's entries
+        self.shared: dict = {}  # one object per day, unit, kind, metric name…
+
+    def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
+        kind, text = obj["kind"], obj["date"]
+        if voided or kind not in _KINDS or text > self.upto:
+            return
+        shared = self.shared
+        day = shared.get(text)
+        if day is None:
+            day = shared[text] = dt.date.fromisoformat(text)
+        metrics = obj.get("metrics")
+        slim = Entry(  # what the board's rules read: no text
+            id=obj["id"], kind=shared.setdefault(kind, kind), date=day, unit=shared.setdefault(obj["unit"], obj["unit"]),
+            activity=obj["activity"], at=obj["at"], color=obj.get("color"), method=obj.get("method"),
+            followup=obj.get("followup"), metrics={shared.setdefault(k, k): v for k, v in metrics.items()} if metrics else {},
+        )
+        self.for_board.append(slim)
+        if self.first <= text <= self.last:
+            self.found.append((slim.sort_key, index, number))
 
 
 class PeriodEntries:
@@ -188,9 +202,12 @@ class PeriodEntries:
     was rewritten meanwhile, e.g. by `git pull`) stops the export with a clear message.
     """
 
-    def __init__(self, ledger: Ledger, files: Sequence[Path], found: Sequence[tuple[tuple[dt.date, str, str], int, int]]):
+    def __init__(
+        self, ledger: Ledger, files: Sequence[Path], found: Sequence[tuple[tuple[dt.date, str, str], int, int]], labels: Sequence[str]
+    ):
         self._ledger = ledger
         self._files = list(files)
+        self._labels = list(labels)
         self._file_of = array("L", (f for _, f, _ in found))
         self._line_of = array("Q", (line for _, _, line in found))
         self._ids = [key[2] for key, _, _ in found]
@@ -208,9 +225,9 @@ class PeriodEntries:
                 line = self._line_of[i]
                 fd = fds.get(number)
                 if fd is None:
-                    fd = fds[number] = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+                    fd = fds[number] = open_ledger_file(path)
                     starts[number] = _line_starts(fd)
-                    labels[number] = self._ledger.label(path)
+                    labels[number] = self._labels[number]
                 entry = self._read(labels[number], fd, starts[number], line)
                 if entry is None or entry.id != self._ids[i]:
                     raise ShuangzhengError(
@@ -238,10 +255,14 @@ def _line_starts(fd: int) -> array:
     """Byte offsets where each line of a file starts (and where the last ends)."""
     starts = array("Q", [0])
     offset = 0
-    with os.fdopen(os.dup(fd), "rb") as fh:
-        for raw in fh:
-            offset += len(raw)
-            starts.append(offset)
+    while chunk := os.pread(fd, 1 << 20, offset):  # in chunks: a huge line is never held whole
+        at = chunk.find(b"\n")
+        while at >= 0:
+            starts.append(offset + at + 1)
+            at = chunk.find(b"\n", at + 1)
+        offset += len(chunk)
+    if starts[-1] != offset:
+        starts.append(offset)
     return starts
 
 

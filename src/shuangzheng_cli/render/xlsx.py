@@ -39,6 +39,7 @@ from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from ..atomic import atomic_path
 from ..errors import ShuangzhengError
 
 #: Text starting with one of these is a formula (or becomes one when a person edits it).
@@ -539,28 +540,15 @@ def save_atomic(
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ShuangzhengError(f"文件夹 {folder} 不存在：请先创建，或用 -o 指定别的位置")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem[:40]}-", suffix=".xlsx.tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
     try:
-        _Writer(wb, _FixedTimeZip(tmp_name, as_of), streamed).save()
-        os.chmod(tmp, 0o644)
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise _exists(path) from None
-            except OSError:  # no hard links on this file system
-                refuse_existing(path, force)
-                os.replace(tmp, path)
+        with atomic_path(path, replace=force, prefix=f".~{path.stem[:40]}-", suffix=".xlsx.tmp") as tmp:
+            _Writer(wb, _FixedTimeZip(str(tmp), as_of), streamed).save()
+    except FileExistsError:
+        raise _exists(path) from None
     except PermissionError:
         raise ShuangzhengError(f"无法写入 {path}：没有权限，或文件正在 Excel/WPS 中打开（请先关闭）") from None
     except IsADirectoryError:
         raise ShuangzhengError(f"{path} 是一个文件夹：请用 -o 指定文件名") from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def refuse_existing(path: Path, force: bool) -> None:

@@ -1,0 +1,156 @@
+"""The one fact accumulator: what each accepted ledger line contributes to its (activity, unit) cell.
+
+`Tally` keeps, per cell, only what the four-color rules ask about (`rules.CellFacts`): the
+latest progress (by (date, at, id)) and its self-assessed color, the latest inspection, and
+each applicable target's metric summed over its window up to the as-of date. It is the sink of
+the one reader (`ledger.reader.Scan`) for the streamed board, and the indexed board
+(`rules.BoardIndex`) feeds it a cell's entries too, so a new fact (a follow-up kind, a rule
+input) is added here once. Days are compared as given: ISO strings from the reader, `date`s
+from `BoardIndex` (both order the same way).
+
+Tallies merge (`merge`): the facts of a cell over several files are the merge of each file's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..ledger.format import Entry
+
+if TYPE_CHECKING:
+    from ..definitions.catalog import Catalog, Cell
+    from .rules import Board, CellFacts
+
+# a cell's slot: [progress key, progress color, inspection key, (day, color, method, followup), sums]
+# sums: per target of the activity, [integer total, [float values]] (summed exactly at the end)
+P_KEY, P_COLOR, I_KEY, I_INFO, SUMS = range(5)
+
+
+class Tally:
+    """Per cell: the facts the rules need, accumulated line by line (see the module).
+
+    `windows[(activity, unit)]`: (target index, metric, first day, last day counted) for each
+    target that applies to the cell, as of `as_of`; days as strings (`text_days`) or dates.
+    """
+
+    def __init__(self, catalog: Catalog, cells: Sequence[Cell], as_of: dt.date, text_days: bool = True):
+        from .rules import applies, target_window
+
+        self.as_of = as_of
+        self.upto: Any = as_of.isoformat() if text_days else as_of
+        self.cells = list(cells)
+        self.slots: dict[tuple[int, str], list[Any]] = {}
+        self.windows: dict[tuple[int, str], tuple[tuple[int, str, Any, Any], ...]] = {}
+        for cell in self.cells:
+            key = (cell.activity, cell.unit)
+            targets = catalog.activities[cell.activity].targets if cell.activity in catalog.activities else []
+            wins = []
+            for i, target in enumerate(targets):
+                if applies(catalog, target, cell.activity, cell.unit):
+                    first, last = target_window(catalog, target, as_of)
+                    last = min(as_of, last)
+                    wins.append((i, target.metric, first.isoformat() if text_days else first, last.isoformat() if text_days else last))
+            self.windows[key] = tuple(wins)
+            self.slots[key] = [None, None, None, None, [[0, []] for _ in targets]]
+
+    # -- one line
+
+    def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
+        """The reader's sink: an accepted line (its JSON object, days as ISO strings)."""
+        if voided:
+            return
+        kind = obj["kind"]
+        if kind == "progress":
+            self.progress(obj["activity"], obj["unit"], obj["date"], obj["at"], obj["id"], obj.get("color"), obj.get("metrics"))
+        elif kind == "inspection":
+            self.inspection(
+                obj["activity"], obj["unit"], obj["date"], obj["at"], obj["id"], obj["color"], obj["method"], obj.get("followup")
+            )
+
+    def entry(self, e: Entry) -> None:
+        """An `Entry` (days as dates: a tally made with `text_days=False`)."""
+        if e.kind == "progress":
+            self.progress(e.activity, e.unit, e.date, e.at, e.id, e.color, e.metrics)
+        elif e.kind == "inspection":
+            self.inspection(e.activity, e.unit, e.date, e.at, e.id, e.color, e.method, e.followup)
+
+    def progress(self, activity: int, unit: str, day: Any, at: str, entry_id: str, color: Any, metrics: Any) -> None:
+        """A progress entry: the latest one's color, and its metrics into the targets' windows."""
+        slot = self.slots.get((activity, unit))
+        if slot is None or day > self.upto:
+            return
+        key = (day, at, entry_id)
+        if slot[P_KEY] is None or key > slot[P_KEY]:
+            slot[P_KEY] = key
+            slot[P_COLOR] = color
+        if metrics:
+            for i, metric, first, last in self.windows[(activity, unit)]:
+                if first <= day <= last and metric in metrics:
+                    value = metrics[metric]
+                    acc = slot[SUMS][i]
+                    if type(value) is int:
+                        acc[0] += value
+                    else:
+                        acc[1].append(value)
+
+    def inspection(self, activity: int, unit: str, day: Any, at: str, entry_id: str, color: Any, method: Any, followup: Any) -> None:
+        """An inspection entry: the latest one's verdict counts."""
+        slot = self.slots.get((activity, unit))
+        if slot is None or day > self.upto:
+            return
+        key = (day, at, entry_id)
+        if slot[I_KEY] is None or key > slot[I_KEY]:
+            slot[I_KEY] = key
+            slot[I_INFO] = (day, color, method, followup)
+
+    # -- combining and answering
+
+    def merge(self, slots: dict[tuple[int, str], list[Any]]) -> None:
+        """Add another tally's slots (of the same cells, as of the same day) to these."""
+        for key, other in slots.items():
+            slot = self.slots.get(key)
+            if slot is None:
+                continue
+            if other[P_KEY] is not None and (slot[P_KEY] is None or tuple(other[P_KEY]) > slot[P_KEY]):
+                slot[P_KEY], slot[P_COLOR] = tuple(other[P_KEY]), other[P_COLOR]
+            if other[I_KEY] is not None and (slot[I_KEY] is None or tuple(other[I_KEY]) > slot[I_KEY]):
+                slot[I_KEY], slot[I_INFO] = tuple(other[I_KEY]), tuple(other[I_INFO])
+            for acc, add in zip(slot[SUMS], other[SUMS], strict=True):
+                acc[0] += add[0]
+                acc[1] += add[1]
+
+    def facts(self, activity: int, unit: str) -> CellFacts:
+        from .rules import CellFacts
+
+        p_key, p_color, i_key, info, sums = self.slots[(activity, unit)]
+        day = _day
+        return CellFacts(
+            (day(p_key[0]), p_color) if p_key else None,
+            (day(info[0]), *info[1:]) if i_key else None,
+            tuple(math.fsum([total, *rest]) for total, rest in sums),
+        )
+
+    def board(self, catalog: Catalog) -> Board:
+        from .rules import Board, status_from_facts
+
+        return Board(
+            self.as_of,
+            tuple(
+                status_from_facts(catalog, c.activity, c.unit, self.as_of, self.facts(c.activity, c.unit)) for c in self.cells
+            ),
+        )
+
+
+def _day(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def tally_entries(catalog: Catalog, cells: Sequence[Cell], as_of: dt.date, entries: Iterable[Entry]) -> Tally:
+    """A tally (days as dates) of entries already known to count."""
+    tally = Tally(catalog, cells, as_of, text_days=False)
+    for e in entries:
+        tally.entry(e)
+    return tally

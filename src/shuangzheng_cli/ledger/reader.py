@@ -1,0 +1,559 @@
+"""The one reader of the ledger files: every line judged once, entries and problems as data.
+
+Beancount's loader is the model: a scan never raises on bad content and never mutates shared
+state; it returns what it accepted beside the problems it met (`Problem`s with `file:line`).
+`check` is this same scan with a sink that keeps nothing, so readers apply exactly the
+lines `check` accepts and report the rest (issue 16.6):
+
+1. `ledger_files`: the files under `ledgers/<YYYY>/`, with a problem for every symlink,
+   folder, FIFO or device in their place (never opened, never followed).
+2. `LineJudge`: one line → accepted (its parsed object) or its problems. The fast path
+   (`fastcheck.FastChecker`) passes the usual shape; any other line takes the full validation
+   (`schema` with pydantic, the catalog, its file's place), which words the problems.
+3. `Scan.run`: the stage that applies duplicates and voids, once for every reader:
+   - an id seen twice (a union merge, a copied line): the first place in file order counts,
+     every later line is a problem (ids kept as 8-byte integers; a second pass over only the
+     files that hold a repeated id words the messages and, if any, the scan runs again
+     without those lines);
+   - a `void` cancels the entry it names only in its own unit's files (`format.REF_KINDS`);
+     a void whose entry is in no file of its unit is a problem and cancels nothing.
+   Every accepted line goes to the `sink` (`take(obj, file_index, number, voided)`).
+
+`read_entries` is the sink that keeps `Entry`s (history, the indexed board, reports); the
+board's fact accumulator (`board.facts`) is the sink of the streamed board.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ..errors import Problem
+from .fastcheck import NOT_CODED, FastChecker, id_code
+from .format import CONFLICT_PREFIXES, FACT_KINDS, MAX_LINE_BYTES, REF_KINDS, UNIT_ID_RE, Entry
+from .storage import LONG_LINE, NotAFile, read_batches, read_blocks
+
+if TYPE_CHECKING:
+    from ..definitions.catalog import Catalog
+    from ..periods import Period
+    from .storage import Ledger
+
+try:  # a faster parser when installed; the standard library otherwise (same answers)
+    import orjson
+
+    loads: Any = orjson.loads
+except ImportError:  # pragma: no cover - depends on the environment
+    loads = json.loads
+
+FILE_BITS = 12  # file index in the low bits of an id's array value (ids take 52 bits)
+_BUCKETS = 256
+_HASHED = 1 << 62  # codes of ids that are not 10 characters: a 62-bit hash, marked
+
+TORN = "最后一行不完整（没有换行符，写入中断？）"
+
+
+# ------------------------------------------------------------ files
+
+
+def ledger_files(ledger: Ledger, unit: str | None = None, years: Iterable[int] | None = None) -> tuple[list[Path], list[Problem]]:
+    """The ledger files `ledgers/<YYYY>/<name>.jsonl`, sorted (optionally one unit's, some years'),
+    and a problem for each such path that is not a regular file (symlink, folder, FIFO, device)."""
+    problems: list[Problem] = []
+    root = ledger.dir
+    if root.is_symlink():
+        return [], [Problem("ledgers", 0, "ledgers 是符号链接：台账必须在工作区之内，未读取")]
+    if not root.is_dir():
+        if root.exists():
+            problems.append(Problem("ledgers", 0, "ledgers 应是文件夹"))
+        return [], problems
+    wanted = set(years) if years is not None else None
+    out: list[Path] = []
+    for year_dir in sorted(root.iterdir()):
+        name = year_dir.name
+        if not (len(name) == 4 and name.isdigit()) or year_dir.is_symlink() or not year_dir.is_dir():
+            continue
+        if wanted is not None and int(name) not in wanted:
+            continue
+        if unit is not None:
+            candidates = [year_dir / f"{unit}.jsonl"]
+        else:
+            candidates = sorted(p for p in year_dir.iterdir() if p.name.endswith(".jsonl"))
+        for path in candidates:
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            label = ledger.label(path)
+            if _S_ISLNK(st.st_mode):
+                problems.append(Problem(label, 0, "是符号链接：台账文件必须是工作区内的普通文件，未读取"))
+            elif _S_ISDIR(st.st_mode):
+                problems.append(Problem(label, 0, "是文件夹，不是台账文件"))
+            elif not _S_ISREG(st.st_mode):
+                problems.append(Problem(label, 0, "不是普通文件（管道、设备或套接字？），未读取"))
+            else:
+                out.append(path)
+    return out, problems
+
+
+def _S_ISLNK(mode: int) -> bool:  # noqa: N802
+    import stat
+
+    return stat.S_ISLNK(mode)
+
+
+def _S_ISDIR(mode: int) -> bool:  # noqa: N802
+    import stat
+
+    return stat.S_ISDIR(mode)
+
+
+def _S_ISREG(mode: int) -> bool:  # noqa: N802
+    import stat
+
+    return stat.S_ISREG(mode)
+
+
+def unreadable(label: str, exc: OSError) -> Problem:
+    """A file that cannot be opened or read, in Chinese, naming it."""
+    if isinstance(exc, NotAFile):
+        return Problem(label, 0, "不是普通文件（管道、设备或套接字？），未读取")
+    if isinstance(exc, PermissionError):
+        return Problem(label, 0, "无法读取：没有权限（请检查文件权限）")
+    return Problem(label, 0, f"无法读取：{exc.strerror or exc}")
+
+
+# ------------------------------------------------------------ one line
+
+
+def decode_line(line: bytes, last: bool) -> tuple[dict | None, str | None]:
+    """One line's bytes (without its newline; `last`: the file's last line, which had none) →
+    (the JSON object, None), or (None, why not) — (None, None) for a blank line."""
+    if line == LONG_LINE or len(line) > MAX_LINE_BYTES:
+        return None, f"一行超过 {MAX_LINE_BYTES} 字节，未读取（记录不会这么长：文件损坏或被篡改？）"
+    if line.endswith(b"\r"):
+        line = line[:-1]
+    if not line.strip():
+        return None, None
+    if line.startswith(CONFLICT_PREFIXES):
+        return None, "git 合并冲突标记：请解决冲突后删除这一行"
+    if b"\x00" in line:
+        return None, "含有 NUL 字节（文件损坏？）"
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, not_utf8(exc.start)
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        return None, TORN if last else f"不是有效的 JSON（{_json_reason(exc)}）"
+    if not isinstance(obj, dict):
+        return None, "每行应是一个 JSON 对象 {…}"
+    return obj, None
+
+
+def not_utf8(offset: int) -> str:
+    """The message for a line that is not UTF-8 (`offset`: the first bad byte in the line, from 0)."""
+    return f"不是 UTF-8 编码（第 {offset + 1} 个字节处）：请用 UTF-8 保存"
+
+
+def _json_reason(exc: ValueError) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return f"第 {exc.colno} 个字符处：{exc.msg}"
+    return str(exc)
+
+
+class LineJudge:
+    """What `check` says of one line: the fast path, else the full validation (see the module)."""
+
+    def __init__(self, catalog: Catalog | None, today: dt.date):
+        self.catalog = catalog
+        self.today = today
+        self.fast = FastChecker(catalog, today)
+
+    def full(self, line: bytes, last: bool, unit_in_name: str, year_dir: str) -> tuple[dict | None, list[str]]:
+        """The full validation of a line the fast path did not pass: (object or None, problems)."""
+        obj, why = decode_line(line, last)
+        if obj is None:
+            return None, [why] if why else []
+        return obj, self.problems(obj, unit_in_name, year_dir)
+
+    def problems(self, obj: dict, unit_in_name: str, year_dir: str) -> list[str]:
+        """Everything wrong with one parsed line but its id (pydantic, the catalog, its place)."""
+        from .entries import at_problems, reference_problems, schema_problems
+
+        found = schema_problems(obj)
+        found += at_problems(obj.get("at"), self.today)
+        unit, activity, day = obj.get("unit"), obj.get("activity"), _date(obj.get("date"))
+        if self.catalog is not None:
+            found += reference_problems(unit, activity, day, self.catalog, self.today)
+        if isinstance(unit, str) and unit != unit_in_name:
+            found.append(f"记录属于单位 '{unit}'，却写在 {unit_in_name}.jsonl 中（应在 {unit}.jsonl）")
+        if day is not None and str(day.year) != year_dir:
+            found.append(f"记录日期 {day} 属于 {day.year} 年，却写在 {year_dir}/ 中（应在 ledgers/{day.year}/）")
+        return found
+
+
+def _date(value: object) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def code_of(entry_id: str) -> int:
+    """An id as an integer: `id_code` for the tool's 10-character ids (exact), else a marked 62-bit hash."""
+    code = id_code(entry_id)
+    if code is not None:
+        return code
+    digest = hashlib.blake2b(entry_id.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return _HASHED | (int.from_bytes(digest, "big") & (_HASHED - 1))
+
+
+# ------------------------------------------------------------ the scan
+
+
+class Sink(Protocol):
+    def take(self, obj: dict, index: int, number: int, voided: bool) -> None: ...
+
+
+class _Nothing:
+    def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
+        pass
+
+
+@dataclass
+class _Void:
+    ref: str
+    unit: str
+    index: int
+    number: int
+
+
+@dataclass
+class Scan:
+    """One reading of some ledger files (see the module). `files` None: every file."""
+
+    ledger: Ledger
+    catalog: Catalog | None
+    today: dt.date
+    files: list[Path] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # about the files themselves
+
+    @classmethod
+    def of(cls, ledger: Ledger, catalog: Catalog | None, today: dt.date, files: Sequence[Path] | None = None) -> Scan:
+        if files is None:
+            paths, problems = ledger_files(ledger)
+        else:
+            paths, problems = list(files), []
+        return cls(ledger, catalog, today, paths, problems)
+
+    def run(self, sink: Sink | None = None, make_sink: Any = None) -> tuple[Sink, list[Problem]]:
+        """Every accepted line to the sink (`make_sink()` makes a fresh one when the scan must run
+        again without lines found to be later duplicates); the sorted problems."""
+        make = make_sink or (lambda: sink if sink is not None else _Nothing())
+        judge = LineJudge(self.catalog, self.today)
+        labels = [self.ledger.label(p) for p in self.files]
+        voids, void_problems = self._voids(judge, labels, frozenset())
+        current = make()
+        found, ids, seen_refs = self._pass(judge, labels, voids, current, frozenset())
+        codes, holders = ids.duplicates()
+        dropped: frozenset[tuple[int, int]] = frozenset()
+        if codes:
+            dup_problems, drops = self._duplicates(labels, holders, codes)
+            if drops:
+                dropped = frozenset(drops)
+                voids, void_problems = self._voids(judge, labels, dropped)
+                current = make()
+                found, _ids, seen_refs = self._pass(judge, labels, voids, current, dropped)
+            found += dup_problems
+        found += self._unmatched(voids, seen_refs, labels)
+        return current, sorted([*self.problems, *found])
+
+    # -- the voids, before anything is counted
+
+    def _voids(self, judge: LineJudge, labels: list[str], dropped: frozenset) -> tuple[dict[str, list[_Void]], list[Problem]]:
+        """The accepted void lines (those that mention "void" judged as any line): ref -> voids."""
+        out: dict[str, list[_Void]] = {}
+        needle = b'"void"'
+        code = judge.fast.code
+        for index, path in enumerate(self.files):
+            unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
+            number = 1
+            try:
+                for data, start, stop in read_blocks(path):
+                    pos = data.find(needle, start, stop)
+                    base, counted = number, start
+                    while pos >= 0:
+                        begin = data.rfind(b"\n", start, pos) + 1 or start
+                        end = data.find(b"\n", pos, stop)
+                        if end < 0:
+                            end = stop
+                        base += data.count(b"\n", counted, begin)
+                        counted = begin
+                        line = data[begin:end]
+                        last = end == len(data)
+                        try:
+                            obj = loads(line)
+                        except ValueError:
+                            obj = None
+                        ok = type(obj) is dict and code(obj, unit_in_name, year_dir) is not None and len(line) <= MAX_LINE_BYTES
+                        if not ok:
+                            obj, why = judge.full(line, last, unit_in_name, year_dir)
+                            ok = obj is not None and not why
+                        if ok and obj["kind"] in REF_KINDS and (index, base) not in dropped:
+                            out.setdefault(obj["ref"], []).append(_Void(obj["ref"], obj["unit"], index, base))
+                        pos = data.find(needle, end, stop)
+                    number += data.count(b"\n", start, stop) + 1
+            except OSError:
+                continue  # said by the main pass
+        return out, []
+
+    # -- the main pass
+
+    def _pass(
+        self, judge: LineJudge, labels: list[str], voids: dict[str, list[_Void]], sink: Sink, dropped: frozenset
+    ) -> tuple[list[Problem], _Ids, dict[str, set[tuple[str, str]]]]:
+        problems: list[Problem] = []
+        ids = _Ids(len(self.files))
+        buckets = ids.buckets
+        others = ids.others
+        cancel: dict[str, set[str]] = {}
+        for ref, items in voids.items():
+            cancel[ref] = {v.unit for v in items}
+        seen_refs: dict[str, set[tuple[str, str]]] = {}  # ref -> {(unit of the file, kind)} where its id occurs
+        take = sink.take
+        code_of_line = judge.fast.code
+        fact_kinds = FACT_KINDS
+        for index, path in enumerate(self.files):
+            label = labels[index]
+            unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
+            if not UNIT_ID_RE.fullmatch(unit_in_name):
+                problems.append(Problem(label, 0, f"文件名 '{path.name}' 不是 单位编号.jsonl"))
+            packed = index if ids.packed else 0
+            try:
+                for first, lines, whole in read_batches(path):
+                    last_number = first + len(lines) - 1
+                    for number, line in enumerate(lines, first):
+                        try:
+                            obj = loads(line)
+                        except ValueError:
+                            obj = None
+                        code = code_of_line(obj, unit_in_name, year_dir) if type(obj) is dict else None
+                        if code is None or len(line) > MAX_LINE_BYTES:
+                            obj, why = judge.full(line, not whole and number == last_number, unit_in_name, year_dir)
+                            if obj is None:
+                                if why:
+                                    problems.append(Problem(label, number, why[0]))
+                                continue
+                            entry_id = obj.get("id")
+                            if isinstance(entry_id, str):
+                                c = code_of(entry_id)
+                                if c < _HASHED:
+                                    buckets[c & (_BUCKETS - 1)].append(c << FILE_BITS | packed)
+                                else:
+                                    others.append(c)
+                                if entry_id in cancel:
+                                    seen_refs.setdefault(entry_id, set()).add((unit_in_name, str(obj.get("kind"))))
+                            if why:
+                                problems += [Problem(label, number, m) for m in why]
+                                continue
+                        else:
+                            entry_id = obj["id"]
+                            if code != NOT_CODED:
+                                buckets[code & (_BUCKETS - 1)].append(code << FILE_BITS | packed)
+                            else:
+                                others.append(code_of(entry_id))
+                            if entry_id in cancel:
+                                seen_refs.setdefault(entry_id, set()).add((unit_in_name, obj["kind"]))
+                        if dropped and (index, number) in dropped:
+                            continue
+                        kind = obj["kind"]
+                        voided = kind in fact_kinds and entry_id in cancel and obj["unit"] in cancel[entry_id]
+                        take(obj, index, number, voided)
+            except OSError as exc:
+                problems.append(unreadable(label, exc))
+        return problems, ids, seen_refs
+
+    def _unmatched(self, voids: dict[str, list[_Void]], seen_refs: dict[str, set[tuple[str, str]]], labels: list[str]) -> list[Problem]:
+        out = []
+        for ref, items in voids.items():
+            where = seen_refs.get(ref, set())
+            for v in items:
+                kinds = {kind for unit, kind in where if unit == v.unit}
+                if not where:
+                    out.append(Problem(labels[v.index], v.number, f"作废的记录 {ref} 不存在"))
+                elif not kinds:
+                    units = "、".join(sorted({unit for unit, _ in where}))
+                    out.append(Problem(
+                        labels[v.index], v.number,
+                        f"作废的记录 {ref} 在单位 {units} 的台账中：作废记录须写在被作废记录所在单位的台账里（不会生效）",
+                    ))
+                elif not kinds & set(FACT_KINDS):
+                    out.append(Problem(labels[v.index], v.number, f"作废的记录 {ref} 本身不是进展或检查记录（不会生效）"))
+        return out
+
+    # -- duplicates
+
+    def _duplicates(self, labels: list[str], holders: set[int] | None, codes: set[int]) -> tuple[list[Problem], set[tuple[int, int]]]:
+        """The second pass over the files that hold a repeated id: where each was first seen, and
+        the places of every later line with that id (which no reader counts)."""
+        problems: list[Problem] = []
+        drops: set[tuple[int, int]] = set()
+        seen: dict[str, tuple[str, int, bytes]] = {}
+        for index, path in enumerate(self.files):
+            if holders is not None and index not in holders:
+                continue
+            label = labels[index]
+            try:
+                for first, lines, whole in read_batches(path):
+                    for number, line in enumerate(lines, first):
+                        try:
+                            obj = loads(line)
+                        except ValueError:
+                            obj = None
+                        if type(obj) is not dict:
+                            obj, _why = decode_line(line, not whole and number == first + len(lines) - 1)
+                            if obj is None:
+                                continue
+                        entry_id = obj.get("id")
+                        if isinstance(entry_id, str) and code_of(entry_id) in codes:
+                            message = _first_seen(seen, entry_id, label, number, line)
+                            if message:
+                                problems.append(Problem(label, number, message))
+                                drops.add((index, number))
+            except OSError:
+                continue  # said in the first pass
+        return problems, drops
+
+
+def _first_seen(seen: dict[str, tuple[str, int, bytes]], entry_id: str, label: str, number: int, line: bytes) -> str | None:
+    digest = hashlib.blake2b(line.rstrip(b"\r\n"), digest_size=16).digest()
+    if entry_id not in seen:
+        seen[entry_id] = (label, number, digest)
+        return None
+    where, first, seen_digest = seen[entry_id]
+    if seen_digest == digest:
+        return f"编号 {entry_id} 重复：与 {where}:{first} 完全相同（合并时重复？读取时只计一次，可删去一行）"
+    return f"编号 {entry_id} 重复：{where}:{first} 已有此编号但内容不同（读取时只用前一条）"
+
+
+class _Ids:
+    """Every id seen: the tool's ids as integers with their file in the low bits, in 256 arrays
+    (8 bytes each); any other id as a 62-bit hash in one more array."""
+
+    def __init__(self, files: int):
+        self.packed = files < (1 << FILE_BITS)
+        self.buckets = [array("Q") for _ in range(_BUCKETS)]
+        self.others = array("Q")
+
+    def duplicates(self) -> tuple[set[int], set[int] | None]:
+        """The codes seen more than once and the files that hold them (None: any file may)."""
+        codes: set[int] = set()
+        files: set[int] = set()
+        mask = (1 << FILE_BITS) - 1
+        for i, bucket in enumerate(self.buckets):
+            if len(bucket) < 2:
+                continue
+            ordered = array("Q", sorted(bucket))
+            self.buckets[i] = ordered
+            prev = -1
+            for value in ordered:
+                code = value >> FILE_BITS
+                if code == prev:
+                    codes.add(code)
+                prev = code
+        for code in codes:
+            bucket = self.buckets[code & (_BUCKETS - 1)]
+            at = bisect_left(bucket, code << FILE_BITS)
+            while at < len(bucket) and bucket[at] >> FILE_BITS == code:
+                files.add(bucket[at] & mask)
+                at += 1
+        if len(set(self.others)) != len(self.others):
+            seen: set[int] = set()
+            for code in self.others:
+                if code in seen:
+                    codes.add(code)
+                seen.add(code)
+            return codes, None
+        return codes, files if self.packed else None
+
+
+# ------------------------------------------------------------ entries
+
+
+@dataclass
+class Reading:
+    """What a reading gives: the entries, sorted by (date, at, id), and the problems met (each a line skipped)."""
+
+    entries: list[Entry]
+    problems: list[Problem]
+
+
+class _Entries:
+    def __init__(self, labels: list[str], keep: Any):
+        self.labels = labels
+        self.keep = keep
+        self.out: list[Entry] = []
+
+    def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
+        if self.keep(obj, voided):
+            self.out.append(Entry.from_record(obj, self.labels[index], number))
+
+
+def read_entries(
+    ledger: Ledger,
+    catalog: Catalog | None,
+    today: dt.date,
+    *,
+    files: Sequence[Path] | None = None,
+    period: Period | None = None,
+    activity: int | None = None,
+    until: dt.date | None = None,
+    include_voided: bool = False,
+    kinds: Iterable[str] = FACT_KINDS,
+) -> Reading:
+    """The accepted entries of the files (all by default), sorted by (date, at, id), and the problems."""
+    scan = Scan.of(ledger, catalog, today, files)
+    wanted = frozenset(kinds)
+    first = period.start.isoformat() if period is not None else None
+    last = period.end.isoformat() if period is not None else None
+    upto = until.isoformat() if until is not None else None
+
+    def keep(obj: dict, voided: bool) -> bool:
+        if obj["kind"] not in wanted or (voided and not include_voided):
+            return False
+        if activity is not None and obj["activity"] != activity:
+            return False
+        day = obj["date"]
+        if first is not None and not first <= day <= last:  # type: ignore[operator]
+            return False
+        return upto is None or day <= upto
+
+    labels = [ledger.label(p) for p in scan.files]
+    sink, problems = scan.run(make_sink=lambda: _Entries(labels, keep))
+    out = sink.out  # type: ignore[attr-defined]
+    out.sort(key=lambda e: e.sort_key)
+    return Reading(out, problems)
+
+
+def check_lines(ledger: Ledger, catalog: Catalog | None, today: dt.date) -> list[Problem]:
+    """Every problem of every ledger line and file (what `check` reports of the ledgers)."""
+    _sink, problems = Scan.of(ledger, catalog, today).run()
+    return problems
+
+
+def skipped_note(problems: Sequence[Problem]) -> str | None:
+    """The one line a reading command prints when lines were skipped (None when none were)."""
+    if not problems:
+        return None
+    return f"注意：台账中有 {len(problems)} 行无法读取，已跳过（首处 {problems[0].place}）。运行 shuangzheng check 查看。"
