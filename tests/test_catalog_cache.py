@@ -61,13 +61,14 @@ def test_a_damaged_cache_is_ignored_and_rewritten(ws: Path, damage: bytes | None
     truth = Catalog.load(ws, cache=False)
     Catalog.load(ws)
     path = ws / CACHE_DIR / CACHE_FILE
-    if damage is None:  # the right key, a tree that is not ours
-        data = json.loads(path.read_bytes())
+    if damage is None:  # the right key and checksum line, a tree that is not ours
+        head, body = path.read_bytes().split(b"\n", 1)
+        data = json.loads(body)
         data["units"] = ["Q", 1]
-        damage = json.dumps(data).encode()
+        damage = head + b"\n" + json.dumps(data).encode()
     path.write_bytes(damage)
     _same(truth, Catalog.load(ws))
-    assert json.loads(path.read_bytes())["key"]  # rewritten whole
+    assert json.loads(path.read_bytes().split(b"\n", 1)[1])["key"]  # rewritten whole
     _same(truth, Catalog.load(ws))
 
 
