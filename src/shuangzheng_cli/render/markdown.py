@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..ledger.format import NOT_STARTED
+from ..ledger.format import NOT_STARTED, followup_label
 from .tables import Block, Column, board_activity_rows, half_columns, half_rows, section_intro
 from .text import (
     activity_label,
     cn_number,
     color_md,
     color_name,
-    followup_name,
     half_label,
     metrics_text,
     month_header,
@@ -159,7 +158,7 @@ def half_year(report: reports.HalfYearReport, catalog: Catalog, office: bool) ->
                 lines.append("- 督导检查：")
                 lines += [
                     f"  - {e.date} {md_line(e.method or '')}，结论 {color_md(e.color or '')}：{md_line(e.text)}"
-                    f"（后续处理：{md_line(followup_name(e.followup))}）"
+                    f"（后续处理：{md_line(followup_label(e.followup))}）"
                     for e in a.inspections
                 ]
             lines.append("")
@@ -203,7 +202,7 @@ def bulletin(b: reports.Bulletin, catalog: Catalog, praise: int | None = None) -
         lines += [
             md_line(
                 f"{i}. {catalog.name(e.unit)}：{e.date} {e.method}“{activity_label(catalog, e.activity)}”，"
-                f"结论为{color_name(e.color)}色：{e.text}；处理：{e.followup}。"
+                f"结论为{color_name(e.color)}色：{e.text}；处理：{followup_label(e.followup)}。"
             )
             for i, e in enumerate(b.followups, start=1)
         ]

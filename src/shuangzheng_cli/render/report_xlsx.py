@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 
+from ..ledger.format import followup_label
 from .tables import SCORE_DETAIL_HEADERS, score_detail, section_intro
 from .text import (
     activity_label,
     color_name,
-    followup_name,
     half_label,
     metrics_text,
     month_header,
@@ -78,7 +78,7 @@ def half_year(report: reports.HalfYearReport, catalog: Catalog, path: Path, *, f
                 "\n".join(f"{d}：{one_line(t)}" for d, t in a.problems),
                 a.next,
                 "\n".join(
-                    f"{e.date} {e.method} {color_name(e.color)}：{one_line(e.text)}（{followup_name(e.followup)}）"
+                    f"{e.date} {e.method} {color_name(e.color)}：{one_line(e.text)}（{followup_label(e.followup)}）"
                     for e in a.inspections
                 ),
             ]

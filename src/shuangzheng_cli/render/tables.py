@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..board.rules import BOARD_COLORS
-from ..ledger.format import NOT_STARTED
+from ..ledger.format import NOT_STARTED, followup_label
 from .text import (
     MD_SQUARES,
     activity_label,
     color_name,
-    followup_name,
     half_label,
     listed,
     metrics_text,
@@ -173,8 +172,8 @@ def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any
     kind = KIND_NAMES.get(e.kind, e.kind)
     if e.kind == "inspection":
         kind = f"{e.method}"
-        if e.followup and e.followup != "none":
-            kind += f"→{e.followup}"
+        if e.followup:
+            kind += f"→{followup_label(e.followup)}"
     return {
         "date": e.date.isoformat(),
         "unit": catalog.name(e.unit),
@@ -455,7 +454,7 @@ def half_blocks(report: reports.HalfYearReport, catalog: Catalog) -> list[Block]
                 "method": e.method,
                 "color": e.color,
                 "text": e.text,
-                "followup": followup_name(e.followup),
+                "followup": followup_label(e.followup),
             }
             for a in section.activities
             for e in a.inspections

@@ -128,11 +128,6 @@ def listed(name: str) -> str:
     return f"“{name}”" if "、" in name else name
 
 
-def followup_name(value: str | None) -> str:
-    """An inspection's follow-up (后续处理) as written: 无 when there is none."""
-    return "无" if not value or value == "none" else value
-
-
 _CN_DIGITS = "零一二三四五六七八九"
 
 
