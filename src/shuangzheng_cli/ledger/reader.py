@@ -15,9 +15,11 @@ lines `check` accepts and report the rest (issue 16.6):
      every later line is a problem (ids kept as 8-byte integers; a second pass over only the
      files that hold a repeated id words the messages and, if any, the scan runs again
      without those lines);
-   - a `void` cancels the entry it names only in its own unit's files (`format.REF_KINDS`);
-     a void whose entry is in no file of its unit is a problem and cancels nothing.
-   Every accepted line goes to the `sink` (`take(obj, file_index, number, voided)`).
+   - a `void` cancels the entry it names only in its own unit's files; a void whose entry is in
+     no file of its unit is a problem and cancels nothing; a `followup` must name an inspection
+     of its unit and activity that asks for what it reports (`format.REF_KINDS`).
+   Every accepted line goes to the `sink` (`take(obj, file_index, number, voided)`); a line
+   that names another and is found wrong only after the pass is taken back (`sink.reject`).
 
 `read_entries` is the sink that keeps `Entry`s (history, the indexed board, reports); the
 board's fact accumulator (`board.facts`) is the sink of the streamed board.
@@ -38,7 +40,18 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import Problem
 from .fastcheck import NOT_CODED, FastChecker, id_code
-from .format import CONFLICT_PREFIXES, FACT_KINDS, MAX_LINE_BYTES, REF_KINDS, UNIT_ID_RE, Entry
+from .format import (
+    CONFLICT_PREFIXES,
+    FACT_KINDS,
+    MAX_LINE_BYTES,
+    REF_KINDS,
+    RESULT_NEEDS,
+    UNIT_ID_RE,
+    VOIDABLE_KINDS,
+    Entry,
+    followup_asks,
+    followup_label,
+)
 from .storage import LONG_LINE, NotAFile, read_batches, read_blocks
 
 if TYPE_CHECKING:
@@ -232,11 +245,20 @@ class _Nothing:
 
 
 @dataclass
-class _Void:
-    ref: str
-    unit: str
+class _Ref:
+    """An accepted line that names another entry (a void, a follow-up), found before the main pass."""
+
+    obj: dict
     index: int
     number: int
+
+    @property
+    def ref(self) -> str:
+        return self.obj["ref"]
+
+    @property
+    def unit(self) -> str:
+        return self.obj["unit"]
 
 
 @dataclass
@@ -276,43 +298,52 @@ class Scan:
                 current = make()
                 found, _ids, seen_refs = self._pass(judge, labels, voids, current, dropped)
             found += dup_problems
-        found += self._unmatched(voids, seen_refs, labels)
+        late = self._ref_problems(voids, seen_refs, labels)
+        if late:
+            reject = getattr(current, "reject", None)
+            if reject is not None:
+                reject({(p_index, p_number) for p_index, p_number, _ in late})
+            found += [Problem(labels[i], n, m) for i, n, m in late]
         return current, sorted([*self.problems, *found])
 
-    # -- the voids, before anything is counted
+    # -- the lines that name another (voids, follow-ups), before anything is counted
 
-    def _voids(self, judge: LineJudge, labels: list[str], dropped: frozenset) -> tuple[dict[str, list[_Void]], list[Problem]]:
-        """The accepted void lines (those that mention "void" judged as any line): ref -> voids."""
-        out: dict[str, list[_Void]] = {}
-        needle = b'"void"'
+    def _voids(self, judge: LineJudge, labels: list[str], dropped: frozenset) -> tuple[dict[str, list[_Ref]], list[Problem]]:
+        """The accepted lines of `REF_KINDS` (only lines that mention one of them are parsed): ref -> lines."""
+        out: dict[str, list[_Ref]] = {}
+        needles = [f'"{kind}"'.encode() for kind in REF_KINDS]
         code = judge.fast.code
         for index, path in enumerate(self.files):
             unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
             number = 1
             try:
                 for data, start, stop in read_blocks(path):
-                    pos = data.find(needle, start, stop)
-                    base, counted = number, start
-                    while pos >= 0:
-                        begin = data.rfind(b"\n", start, pos) + 1 or start
-                        end = data.find(b"\n", pos, stop)
-                        if end < 0:
-                            end = stop
+                    begins: set[int] = set()
+                    for needle in needles:
+                        pos = data.find(needle, start, stop)
+                        while pos >= 0:
+                            begin = data.rfind(b"\n", start, pos) + 1 or start
+                            begins.add(begin)
+                            end = data.find(b"\n", pos, stop)
+                            pos = data.find(needle, end, stop) if end >= 0 else -1
+                    counted, base = start, number
+                    for begin in sorted(begins):
                         base += data.count(b"\n", counted, begin)
                         counted = begin
+                        end = data.find(b"\n", begin, stop)
+                        if end < 0:
+                            end = stop
                         line = data[begin:end]
-                        last = end == len(data)
                         try:
                             obj = loads(line)
                         except ValueError:
                             obj = None
                         ok = type(obj) is dict and code(obj, unit_in_name, year_dir) is not None and len(line) <= MAX_LINE_BYTES
                         if not ok:
-                            obj, why = judge.full(line, last, unit_in_name, year_dir)
+                            obj, why = judge.full(line, end == len(data), unit_in_name, year_dir)
                             ok = obj is not None and not why
                         if ok and obj["kind"] in REF_KINDS and (index, base) not in dropped:
-                            out.setdefault(obj["ref"], []).append(_Void(obj["ref"], obj["unit"], index, base))
-                        pos = data.find(needle, end, stop)
+                            out.setdefault(obj["ref"], []).append(_Ref(obj, index, base))
                     number += data.count(b"\n", start, stop) + 1
             except OSError:
                 continue  # said by the main pass
@@ -321,19 +352,22 @@ class Scan:
     # -- the main pass
 
     def _pass(
-        self, judge: LineJudge, labels: list[str], voids: dict[str, list[_Void]], sink: Sink, dropped: frozenset
-    ) -> tuple[list[Problem], _Ids, dict[str, set[tuple[str, str]]]]:
+        self, judge: LineJudge, labels: list[str], refs: dict[str, list[_Ref]], sink: Sink, dropped: frozenset
+    ) -> tuple[list[Problem], _Ids, dict[str, list[tuple[str, str, dict | None]]]]:
         problems: list[Problem] = []
         ids = _Ids(len(self.files))
         buckets = ids.buckets
         others = ids.others
         cancel: dict[str, set[str]] = {}
-        for ref, items in voids.items():
-            cancel[ref] = {v.unit for v in items}
-        seen_refs: dict[str, set[tuple[str, str]]] = {}  # ref -> {(unit of the file, kind)} where its id occurs
+        for ref, items in refs.items():
+            units = {r.unit for r in items if r.obj["kind"] == "void"}
+            if units:
+                cancel[ref] = units
+        # ref -> [(unit of the file, kind, the object if an accepted line)] wherever that id occurs
+        seen_refs: dict[str, list[tuple[str, str, dict | None]]] = {}
         take = sink.take
         code_of_line = judge.fast.code
-        fact_kinds = FACT_KINDS
+        voidable = VOIDABLE_KINDS
         for index, path in enumerate(self.files):
             label = labels[index]
             unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
@@ -362,8 +396,10 @@ class Scan:
                                     buckets[c & (_BUCKETS - 1)].append(c << FILE_BITS | packed)
                                 else:
                                     others.append(c)
-                                if entry_id in cancel:
-                                    seen_refs.setdefault(entry_id, set()).add((unit_in_name, str(obj.get("kind"))))
+                                if entry_id in refs:
+                                    seen_refs.setdefault(entry_id, []).append(
+                                        (unit_in_name, str(obj.get("kind")), None if why else obj)
+                                    )
                             if why:
                                 problems += [Problem(label, number, m) for m in why]
                                 continue
@@ -373,33 +409,27 @@ class Scan:
                                 buckets[code & (_BUCKETS - 1)].append(code << FILE_BITS | packed)
                             else:
                                 others.append(code_of(entry_id))
-                            if entry_id in cancel:
-                                seen_refs.setdefault(entry_id, set()).add((unit_in_name, obj["kind"]))
+                            if entry_id in refs:
+                                seen_refs.setdefault(entry_id, []).append((unit_in_name, obj["kind"], obj))
                         if dropped and (index, number) in dropped:
                             continue
                         kind = obj["kind"]
-                        voided = kind in fact_kinds and entry_id in cancel and obj["unit"] in cancel[entry_id]
+                        voided = entry_id in cancel and kind in voidable and obj["unit"] in cancel[entry_id]
                         take(obj, index, number, voided)
             except OSError as exc:
                 problems.append(unreadable(label, exc))
         return problems, ids, seen_refs
 
-    def _unmatched(self, voids: dict[str, list[_Void]], seen_refs: dict[str, set[tuple[str, str]]], labels: list[str]) -> list[Problem]:
+    def _ref_problems(
+        self, refs: dict[str, list[_Ref]], seen_refs: dict[str, list[tuple[str, str, dict | None]]], labels: list[str]
+    ) -> list[tuple[int, int, str]]:
+        """What is wrong with each accepted void or follow-up against the entry it names: (file, line, message)."""
         out = []
-        for ref, items in voids.items():
-            where = seen_refs.get(ref, set())
-            for v in items:
-                kinds = {kind for unit, kind in where if unit == v.unit}
-                if not where:
-                    out.append(Problem(labels[v.index], v.number, f"作废的记录 {ref} 不存在"))
-                elif not kinds:
-                    units = "、".join(sorted({unit for unit, _ in where}))
-                    out.append(Problem(
-                        labels[v.index], v.number,
-                        f"作废的记录 {ref} 在单位 {units} 的台账中：作废记录须写在被作废记录所在单位的台账里（不会生效）",
-                    ))
-                elif not kinds & set(FACT_KINDS):
-                    out.append(Problem(labels[v.index], v.number, f"作废的记录 {ref} 本身不是进展或检查记录（不会生效）"))
+        for ref, items in refs.items():
+            where = seen_refs.get(ref, [])
+            for r in items:
+                messages = _void_problems(r, where) if r.obj["kind"] == "void" else _followup_problems(r, where)
+                out += [(r.index, r.number, m) for m in messages]
         return out
 
     # -- duplicates
@@ -434,6 +464,46 @@ class Scan:
             except OSError:
                 continue  # said in the first pass
         return problems, drops
+
+
+def _void_problems(r: _Ref, where: list[tuple[str, str, dict | None]]) -> list[str]:
+    """A void must name an entry (not a void) in its own unit's files."""
+    ref = r.ref
+    kinds = {kind for unit, kind, _ in where if unit == r.unit}
+    if not where:
+        return [f"作废的记录 {ref} 不存在"]
+    if not kinds:
+        units = "、".join(sorted({unit for unit, _, _ in where}))
+        return [f"作废的记录 {ref} 在单位 {units} 的台账中：作废记录须写在被作废记录所在单位的台账里（不会生效）"]
+    if not kinds & set(VOIDABLE_KINDS):
+        return [f"作废的记录 {ref} 本身是作废记录（不会生效）"]
+    return []
+
+
+def _followup_problems(r: _Ref, where: list[tuple[str, str, dict | None]]) -> list[str]:
+    """A follow-up names an inspection that asks for what it answers (已约谈 needs 约谈, …), of the
+    same unit and activity, on or before its date."""
+    obj = r.obj
+    ref, result = obj["ref"], obj["result"]
+    need = RESULT_NEEDS[result]
+    asked = next(
+        (o for _unit, kind, o in where if o is not None and kind == "inspection" and followup_asks(o.get("followup"))), None
+    )
+    if asked is None:
+        if where:
+            return [f"记录 {ref} 不是要求{need}的检查记录，不能记“{result}”"]
+        return [f"所指的检查记录 {ref} 不存在"]
+    asks = followup_asks(asked.get("followup"))
+    out = []
+    if need not in asks:
+        out.append(f"检查 {ref} 的后续处理是“{followup_label(asks)}”，没有要求{need}，不能记“{result}”")
+    if asked["unit"] != obj["unit"]:
+        out.append(f"检查 {ref} 属于单位 '{asked['unit']}'：后续结果应记在同一单位的台账中")
+    elif asked["activity"] != obj["activity"]:
+        out.append(f"检查 {ref} 针对活动 {asked['activity']}，这里写的是活动 {obj['activity']}")
+    if obj["date"] < asked["date"]:
+        out.append(f"日期 {obj['date']} 早于检查 {ref} 的日期 {asked['date']}")
+    return out
 
 
 def _first_seen(seen: dict[str, tuple[str, int, bytes]], entry_id: str, label: str, number: int, line: bytes) -> str | None:
@@ -508,6 +578,11 @@ class _Entries:
     def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
         if self.keep(obj, voided):
             self.out.append(Entry.from_record(obj, self.labels[index], number))
+
+    def reject(self, places: set[tuple[int, int]]) -> None:
+        """Take back lines found wrong after the pass (a void or follow-up whose entry does not fit)."""
+        gone = {(self.labels[i], n) for i, n in places}
+        self.out = [e for e in self.out if (e.source, e.line) not in gone]
 
 
 def read_entries(

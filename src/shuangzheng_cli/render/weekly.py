@@ -32,10 +32,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..board.rules import Board, BoardIndex, CellStatus
 from ..definitions.catalog import Catalog
 from ..errors import Problem, ShuangzhengError
-from ..ledger.format import COLOR_MEANINGS, COLORS, FOLLOWUP_NAMES, NOT_STARTED, SEVERITY, Entry
+from ..ledger.format import COLOR_MEANINGS, COLORS, NOT_STARTED, SEVERITY, Entry, followup_label
 from ..ledger.storage import Ledger, open_ledger_file
 from ..periods import Period
-from .terminal import color_name, display_width
+from .text import color_name, display_width
 from .xlsx import (
     BODY_FONT,
     BORDER,
@@ -187,7 +187,8 @@ class _Slim:
         slim = Entry(  # what the board's rules read: no text
             id=obj["id"], kind=shared.setdefault(kind, kind), date=day, unit=shared.setdefault(obj["unit"], obj["unit"]),
             activity=obj["activity"], at=obj["at"], color=obj.get("color"), method=obj.get("method"),
-            followup=obj.get("followup"), metrics={shared.setdefault(k, k): v for k, v in metrics.items()} if metrics else {},
+            followup=obj.get("followup"), ref=obj.get("ref"), result=obj.get("result"),
+            due=dt.date.fromisoformat(obj["due"]) if obj.get("due") else None, metrics={shared.setdefault(k, k): v for k, v in metrics.items()} if metrics else {},
         )
         self.for_board.append(slim)
         if self.first <= text <= self.last:
@@ -345,7 +346,7 @@ def _dated(items: list[tuple[dt.date, str]]) -> str:
 
 def _progress_text(e: Entry) -> str:
     if e.kind == "inspection":
-        follow = f"，{FOLLOWUP_NAMES.get(e.followup or 'none', e.followup)}" if e.followup not in (None, "none") else ""
+        follow = f"，{followup_label(e.followup)}" if e.followup else ""
         return f"【{e.method}·{color_name(e.color)}{follow}】{e.text}"
     text = e.text
     if e.metrics:
@@ -547,7 +548,7 @@ def _record_rows(
             e.next,
             "；".join(f"{k}={_num(v)}" for k, v in e.metrics.items()) if e.metrics else "",
             "\n".join(e.evidence),
-            FOLLOWUP_NAMES.get(e.followup, e.followup) if e.kind == "inspection" and e.followup else "",
+            followup_label(e.followup) if e.kind == "inspection" else "",
             e.by,
             e.at,
         ]
