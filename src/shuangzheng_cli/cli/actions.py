@@ -140,7 +140,9 @@ def run_check(st: State, repair: bool = False) -> int:
     if repair:
         for path in torn_files(ledger):
             moved = ledger.repair_torn(path)
-            if moved:
+            if moved and moved[0] == 0:
+                out.message(f"已为 {ledger.label(path)} 的最后一行补上换行符（该行是完整的记录，未移动）")
+            elif moved:
                 size, torn = moved
                 out.message(f"已修复 {ledger.label(path)}：不完整的末行（{size} 字节）已移到 {ledger.label(torn)}")
     problems = check_ledgers(catalog, ledger, today())

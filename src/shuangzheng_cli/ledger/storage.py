@@ -28,6 +28,7 @@ from .format import (
     BOM,
     ID_ALPHABET,
     ID_LENGTH,
+    KINDS,
     MAX_LINE_BYTES,
     UNIT_ID_RE,
     Entry,
@@ -283,7 +284,7 @@ class Ledger:
 
     def find(self, entry_id: str) -> Entry | None:
         """The accepted entry with this id (any kind, voided or not), or None."""
-        for entry in self.read(include_voided=True, kinds=("progress", "inspection", "void")).entries:
+        for entry in self.read(include_voided=True, kinds=KINDS).entries:
             if entry.id == entry_id:
                 return entry
         return None
@@ -343,14 +344,24 @@ class Ledger:
         for entry in entries:
             by_path.setdefault(self.path_for(entry.unit, entry.date), []).append(entry)
         opened: list[tuple[Path, int, int]] = []  # (path, fd, size before)
+        unterminated: set[Path] = set()
         try:
             for path in sorted(by_path):
                 fd = self._open_for_append(path)
                 opened.append((path, fd, -1))
                 self._lock(fd, self.label(path))
                 size = os.fstat(fd).st_size
+                bad = first_not_utf8(fd, size)
+                if bad is not None:
+                    from .reader import not_utf8
+
+                    raise LedgerError(
+                        f"{self.label(path)}:{bad[0]}: {not_utf8(bad[1])}。为免一个文件混用两种编码，本次记录未写入"
+                    )
                 if size and os.pread(fd, 1, size - 1) != b"\n":
-                    raise LedgerError(f"{self.label(path)} 最后一行不完整（上次写入被中断？），为免数据混乱已拒绝追加：{REPAIR_HINT}")
+                    if not _complete_record(_last_line(fd, size)):
+                        raise LedgerError(f"{self.label(path)} 最后一行不完整（上次写入被中断？），为免数据混乱已拒绝追加：{REPAIR_HINT}")
+                    unterminated.add(path)  # a whole record without its newline: write the newline first
                 opened[-1] = (path, fd, size)
             placed: dict[int, Entry] = {}
             current: Path | None = None
@@ -359,8 +370,11 @@ class Ledger:
                 for path, fd, size in opened:
                     current, current_fd = path, fd
                     line_no = _count_lines(fd, size)
-                    for entry in by_path[path]:
+                    for n, entry in enumerate(by_path[path]):
                         data = encode_line(entry)
+                        if n == 0 and path in unterminated:
+                            data = b"\n" + data
+                            line_no += 1
                         written = os.write(fd, data)
                         if written != len(data):
                             raise _ShortWrite(written, len(data))
@@ -439,7 +453,9 @@ class Ledger:
         """Move a torn last line to `<file>.torn` and leave the file ending at its last newline.
 
         Nothing is deleted: the fragment is appended (and synced) to the `.torn` file
-        before the ledger file is cut. Returns (bytes moved, torn file) or None if whole.
+        before the ledger file is cut. A last line that is a complete record (a JSON object:
+        Notepad saves without the final newline) is never moved: its newline is added, and
+        (0, the file itself) returned. Returns (bytes moved, torn file) or None if whole.
         """
         try:
             fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
@@ -463,6 +479,11 @@ class Ledger:
                     break
                 tail *= 2
             fragment = os.pread(fd, size - cut, cut)
+            if _complete_record(fragment):  # Notepad's last line: a record, only its newline missing
+                if os.pwrite(fd, b"\n", size) != 1:
+                    raise LedgerError(f"无法补写 {self.label(path)} 末尾的换行符，未做任何改动")
+                os.fsync(fd)
+                return 0, path
             torn = path.with_name(path.name + ".torn")
             try:
                 tfd = os.open(torn, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
@@ -522,6 +543,55 @@ def _truncate(fd: int, size: int) -> None:
         os.fsync(fd)
     except OSError:
         pass
+
+
+def _last_line(fd: int, size: int) -> bytes:
+    """The bytes after the file's last newline (at most `MAX_LINE_BYTES` + 1 of them)."""
+    start = max(0, size - MAX_LINE_BYTES - 1)
+    tail = os.pread(fd, size - start, start)
+    return tail[tail.rfind(b"\n") + 1 :]
+
+
+def _complete_record(line: bytes) -> bool:
+    """Whether a last line without its newline is a whole record (a JSON object), not a torn write."""
+    line = line.removeprefix(BOM).rstrip(b"\r")
+    if not line or len(line) > MAX_LINE_BYTES:
+        return False
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
+
+
+def first_not_utf8(fd: int, size: int) -> tuple[int, int] | None:
+    """(line number, byte offset in that line, from 0) of the first byte of the file that is not
+    UTF-8 (as `check` counts them), or None. Read in chunks."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines, line_start = 0, 1, 0
+    bom = size >= len(BOM) and os.pread(fd, len(BOM), 0) == BOM
+    while offset < size:
+        chunk = os.pread(fd, min(CHUNK, size - offset), offset)
+        if not chunk:
+            break
+        pending = len(decoder.getstate()[0])
+        try:
+            decoder.decode(chunk, final=offset + len(chunk) >= size)
+        except UnicodeDecodeError as exc:
+            pos = offset - pending + exc.start
+            if pos >= offset:
+                lines += chunk.count(b"\n", 0, pos - offset)
+                last = chunk.rfind(b"\n", 0, pos - offset)
+                if last >= 0:
+                    line_start = offset + last + 1
+            return lines, pos - line_start - (len(BOM) if bom and line_start == 0 else 0)
+        lines += chunk.count(b"\n")
+        last = chunk.rfind(b"\n")
+        if last >= 0:
+            line_start = offset + last + 1
+        offset += len(chunk)
+    return None
 
 
 def _count_lines(fd: int, size: int) -> int:
