@@ -38,6 +38,8 @@ def reference_read(
     where: dict[str, set[tuple[str, str]]] = {}
     voids: list[tuple[str, int, str, str]] = []
     accepted: list[Entry] = []
+    answers: list[tuple[str, int, dict]] = []
+    lines_of: dict[str, list[tuple[dict, bool, str]]] = {}  # id -> every line with it (object, accepted, file's unit)
     for path in stray_files(ledger) if only_unit is None else []:
         problems.append(Problem(ledger.label(path), 0, "台账文件应放在 ledgers/<年份>/<单位编号>.jsonl，这里的文件不会被读取"))
     for path in _all_files(ledger):
@@ -76,22 +78,27 @@ def reference_read(
                         found.append(f"编号 {entry_id} 重复：{place}:{first} 已有此编号但内容不同（读取时只用前一条）")
                 else:
                     first_seen[entry_id] = (label, number, digest)
+            if isinstance(entry_id, str):
+                lines_of.setdefault(entry_id, []).append((obj, not found, unit_in_name))
+            if not found and obj.get("kind") == "followup":
+                answers.append((label, number, obj))
             if not found:
                 accepted.append(Entry.from_record(obj, label, number))
                 if obj.get("kind") == "void":
                     voids.append((label, number, obj["ref"], obj["unit"]))
             problems += [Problem(label, number, m) for m in found]
     for label, number, ref, unit in voids:
-        places = where.get(ref, set())
-        kinds = {kind for u, kind in places if u == unit}
-        if not places:
-            problems.append(Problem(label, number, f"作废的记录 {ref} 不存在"))
-        elif not kinds:
-            units = "、".join(sorted({u for u, _ in places}))
-            problems.append(Problem(
-                label, number, f"作废的记录 {ref} 在单位 {units} 的台账中：作废记录须写在被作废记录所在单位的台账里（不会生效）"))
-        elif not kinds & {"progress", "inspection"}:
-            problems.append(Problem(label, number, f"作废的记录 {ref} 本身不是进展或检查记录（不会生效）"))
+        kinds = {kind for u, kind in where.get(ref, set()) if u == unit}
+        if not kinds:
+            problems.append(Problem(label, number, f"作废的记录 {ref} 不存在（本单位的台账中没有这条记录；"
+                                                   "作废记录须写在所指记录所在单位的台账里，不会生效）"))
+        elif not kinds & {"progress", "inspection", "followup"}:
+            problems.append(Problem(label, number, f"作废的记录 {ref} 本身是作废记录（不会生效）"))
+    for label, number, obj in answers:
+        mine = [(o, ok) for o, ok, u in lines_of.get(obj["ref"], []) if u == obj["unit"]]
+        problems += [Problem(label, number, m) for m in _answer(obj, mine)]
+    late = {(p.path, p.line) for p in problems}
+    accepted = [e for e in accepted if (e.source, e.line) not in late or e.kind not in ("void", "followup")]
     cancelled = {(e.ref, e.unit) for e in accepted if e.kind == "void" and (e.source, e.line) not in
                  {(p.path, p.line) for p in problems}}
     entries = [e for e in accepted if e.kind == "void" or (e.id, e.unit) not in cancelled]
@@ -102,3 +109,25 @@ def reference_check(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Pr
     return reference_read(catalog, ledger, today)[0]
 
 
+
+
+def _answer(obj: dict, lines: list[tuple[dict, bool]]) -> list[str]:
+    """A follow-up against the first accepted inspection with its id, in its unit's files, that asks for something."""
+    from shuangzheng_cli.ledger.format import RESULT_NEEDS, followup_asks, followup_label
+
+    ref, result = obj["ref"], obj["result"]
+    need = RESULT_NEEDS[result]
+    asked = next((o for o, ok in lines if ok and o.get("kind") == "inspection" and followup_asks(o.get("followup"))), None)
+    if asked is None:
+        if lines:
+            return [f"记录 {ref} 不是要求{need}的检查记录，不能记“{result}”"]
+        return [f"所指的检查记录 {ref} 不存在（本单位的台账中没有这条记录；后续结果须写在所指记录所在单位的台账里）"]
+    asks = followup_asks(asked.get("followup"))
+    out = []
+    if need not in asks:
+        out.append(f"检查 {ref} 的后续处理是“{followup_label(asks)}”，没有要求{need}，不能记“{result}”")
+    if asked["activity"] != obj["activity"]:
+        out.append(f"检查 {ref} 针对活动 {asked['activity']}，这里写的是活动 {obj['activity']}")
+    if obj["date"] < asked["date"]:
+        out.append(f"日期 {obj['date']} 早于检查 {ref} 的日期 {asked['date']}")
+    return out

@@ -48,7 +48,8 @@ _ODD_VALUES = {
 }
 
 
-def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 400) -> None:
+def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 400, shared: bool = True) -> None:
+    """`shared` False: an id is reused only within its unit (no id in two units' files)."""
     cells = catalog.cells[:40] + [Cell(1, "nosuchunit")]
     metrics = {a: [t.metric for t in catalog.activities[a].targets] for a in catalog.activities}
     ids: list[tuple[str, str, int, dt.date]] = []
@@ -58,6 +59,8 @@ def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 40
         day = rng.choice(DAYS)
         kind = rng.choices(["progress", "inspection", "void"], [8, 2, 1])[0]
         entry_id = f"{rng.randrange(32**6):06x}x{i}" if rng.random() > 0.05 or not ids else rng.choice(ids)[0]
+        if not shared and any(e == entry_id and u != cell.unit for e, u, _, _ in ids):
+            entry_id = f"{rng.randrange(32**6):06x}x{i}"
         obj: dict = {"v": 1, "id": entry_id, "kind": kind, "date": day.isoformat(), "unit": cell.unit,
                      "activity": cell.activity, "by": "测", "at": f"{day}T{rng.randrange(24):02d}:00:00+08:00"}
         if kind == "progress":
@@ -83,7 +86,8 @@ def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 40
         odd = rng.random()
         if odd < 0.02:
             line = rng.choice([b"garbage", b"[1, 2]", b"", b"<<<<<<< HEAD", b'{"kind": "progress"}', b"\xff\xfe{}",
-                               b'{"v":1,"id":"a1","kind":"progress","date":"2022-13-01","unit":"xcb","activity":1}'])
+                               b'{"v":1,"id":"a1","kind":"progress","date":"2022-13-01","unit":"xcb","activity":1}'
+                               if shared else b'{"v":1,"kind":"progress"}'])
         elif odd < 0.04:
             line += b"\r"
         files.setdefault(path, []).append(line)
@@ -137,47 +141,62 @@ def test_an_id_in_two_files_counts_once_in_file_order(tmp_path: Path, catalog: C
 
 
 def test_the_cache_never_changes_an_answer(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After any change, the cached board equals the reference; only the changed units' files are read."""
+    from shuangzheng_cli.ledger import reader
+
     monkeypatch.setattr(tally, "RACY_SECONDS", 0.05)
-    monkeypatch.setenv("SHUANGZHENG_TODAY", "2026-12-31")
-    streamed = []
-    real = tally.stream_board
-    monkeypatch.setattr(tally, "stream_board", lambda *a, **k: streamed.append(1) or real(*a, **k))
+    read: list[Path] = []
+    real = reader.Scan.run
+    monkeypatch.setattr(reader.Scan, "run", lambda self, *a, **k: read.extend(self.files) or real(self, *a, **k))
     rng = random.Random(7)
-    _random_ledger(workspace, catalog, rng, n=300)
+    _random_ledger(workspace, catalog, rng, n=300, shared=False)
     catalog = Catalog.load(workspace)
     as_of = dt.date(2023, 3, 1)
     files = Ledger(workspace).files()
 
-    def same_answer(expect_hit: bool) -> None:
+    def same_answer(changed: set[str] | None, cached: bool = True) -> None:
+        """`changed`: the units whose files the cache must read again (None: any); `cached` False:
+        nothing may be cached (an id in two units' files)."""
         time.sleep(0.12)
         for attempt in range(2):
-            count = len(streamed)
-            ledger = Ledger(workspace, catalog)
+            read.clear()
             truth, skipped = _truth(catalog, workspace, as_of)
-            assert tally.cached_board(catalog, ledger, as_of) == (truth, skipped)
-            if attempt == 1 and expect_hit:
-                assert len(streamed) == count, "the second run should come from the cache"
+            board, problems = tally.cached_board(catalog, Ledger(workspace, catalog), as_of)
+            assert set(problems) ^ set(skipped) == set(), (attempt, set(problems) - set(skipped), set(skipped) - set(problems))
+            assert (board, problems) == (truth, skipped)
+            units = {p.name.removesuffix(".jsonl") for p in read}
+            if attempt == 0 and changed is not None:
+                assert units <= changed, units
+            if attempt == 1 and cached:
+                assert read == [], "the second run should come from the cache"
 
-    same_answer(True)
+    same_answer(None)
     target = files[0]
     with target.open("ab") as fh:  # an append
         fh.write(target.read_bytes().splitlines(keepends=True)[0])
-    same_answer(True)
+    same_answer({target.stem})
     Ledger(workspace, catalog).void(_first_id(files[1]), "录错", date="2023-01-01", by="测")  # a void
-    same_answer(True)
+    same_answer({files[1].stem})
     data = files[2].read_bytes()  # an edit in place: same size, same mtime
     st = files[2].stat()
     files[2].write_bytes(data.replace(b'"red"', b'"grn"', 1).replace(b'"green"', b'"yello"', 1).replace(b'"yellow"', b'"red"   ', 1))
     assert files[2].stat().st_size == st.st_size
     os.utime(files[2], ns=(st.st_atime_ns, st.st_mtime_ns))
-    same_answer(True)
+    same_answer({files[2].stem})
     files[3].write_bytes(files[3].read_bytes()[: len(files[3].read_bytes()) // 2].rsplit(b"\n", 1)[0] + b"\n")  # cut
-    same_answer(True)
+    same_answer({files[3].stem})
     files[4].unlink()  # a file deleted
-    same_answer(True)
+    same_answer({files[4].stem})
+    copied = files[5].read_bytes().splitlines(keepends=True)[0]  # a line copied into another unit's file
+    other = next(p for p in Ledger(workspace).files() if p.stem != files[5].stem)
+    with other.open("ab") as fh:
+        fh.write(copied)
+    same_answer(None, cached=False)
+    other.write_bytes(other.read_bytes()[: -len(copied)])
+    same_answer(None)
     cache = workspace / tally.CACHE_DIR / "board.json"
     cache.write_bytes(b"{not json")  # a corrupt cache is ignored and rewritten
-    same_answer(True)
+    same_answer(None)
     assert json.loads(cache.read_bytes().split(b"\n", 1)[1])["key"]
 
 

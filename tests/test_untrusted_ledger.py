@@ -88,8 +88,8 @@ def test_a_void_in_another_units_file_cancels_nothing(ws: Path, catalog: Catalog
             "at": "2022-11-21T09:00:00+08:00", "ref": "insp000001", "text": "撤销"}
     _plant(ws, f"ledgers/2022/{unit2}.jsonl", _line(void))
     found = _problems(catalog, ws)
-    assert found == [f"ledgers/2022/{unit2}.jsonl:1: 作废的记录 insp000001 在单位 xcb 的台账中："
-                     "作废记录须写在被作废记录所在单位的台账里（不会生效）"]
+    assert found == [f"ledgers/2022/{unit2}.jsonl:1: 作废的记录 insp000001 不存在（本单位的台账中没有这条记录；"
+                     "作废记录须写在所指记录所在单位的台账里，不会生效）"]
     cell, problems = _cell(catalog, ws)
     assert cell.color == "red" and any("督导发现问题" in r for r in cell.reasons)  # the inspection still counts
     reading = read_entries(Ledger(ws, catalog), catalog, today(), include_voided=False)

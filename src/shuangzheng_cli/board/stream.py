@@ -5,18 +5,18 @@ without keeping the entries: the one reader (`ledger.reader.Scan`) judges every 
 `check` does, applies duplicates and voids, and gives each accepted line to the one fact
 accumulator (`facts.Tally`), which keeps per cell only what the rules ask about.
 
-`cached_board` keeps the answer in `.shuangzheng-cache/`, keyed by the definitions' content
-and every ledger file's path, size, mtime, ctime and inode: it is used only when nothing
-changed, so it can never change an answer. A file modified in the last seconds is never
-trusted (timestamps are coarse), an unreadable cache is ignored, and a read-only workspace
-simply does not cache.
+`cached_board` keeps each unit's accumulated facts in `.shuangzheng-cache/` (see there), so
+after an `add` only the changed unit's files are read again; a cache can never change an
+answer, an edited one is ignored, and a read-only workspace simply does not cache.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import os
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -27,10 +27,10 @@ from ..ledger.reader import Scan
 from ..ledger.storage import Ledger
 from ..periods import today as today_
 from .facts import Tally
-from .rules import Board, CellStatus
+from .rules import Board
 
 CACHE_DIR = ".shuangzheng-cache"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 RACY_SECONDS = 2  # a file changed this recently may change again within its mtime's granularity
 
 
@@ -82,7 +82,7 @@ def cell_before_after(
     return before, after
 
 
-# ------------------------------------------------------------ the cache
+# ------------------------------------------------------------ the cache, by unit
 
 
 def _catalog_digest(catalog: Catalog) -> str:
@@ -96,20 +96,6 @@ def _catalog_digest(catalog: Catalog) -> str:
     return h.hexdigest()
 
 
-def _state_key(catalog: Catalog, ledger: Ledger, paths: list[Path], as_of: dt.date, today: dt.date, cells: list[Cell]) -> tuple[str, bool]:
-    """The cache key, and whether it may be trusted (no file changed in the last seconds)."""
-    h = hashlib.blake2b(digest_size=20)
-    h.update(f"{CACHE_VERSION}|{as_of.isoformat()}|{today.isoformat()}|{dt.date.today()}|{_catalog_digest(catalog)}|".encode())
-    h.update(repr([(c.activity, c.unit) for c in cells]).encode())
-    newest = 0
-    for path in paths:
-        st = os.stat(path, follow_symlinks=False)
-        newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
-        h.update(f"|{ledger.label(path)}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}".encode())
-    settled = newest < _now_ns() - RACY_SECONDS * 10**9
-    return h.hexdigest(), settled
-
-
 def _now_ns() -> int:
     import time
 
@@ -117,38 +103,125 @@ def _now_ns() -> int:
 
 
 def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterable[Cell] | None = None) -> tuple[Board, list[Problem]]:
-    """`stream_board`, answered from `.shuangzheng-cache/` when no ledger file has changed."""
+    """`stream_board`, incremental by unit: each unit's files are read again only when one of them changed.
+
+    A unit's lines cancel and answer only lines of the same unit (voids and follow-ups live in
+    their unit's files), so the one reader can read unit by unit: per unit the cache keeps its
+    cells' accumulated facts (`facts.Tally` slots), its problems and its ids, keyed by every file
+    of the unit (path, size, mtime, ctime, inode) and, for the whole cache, by the definitions,
+    the as-of date and today. After an `add` only that unit's files are read. An id found in two
+    units (only a copied line does that) makes the whole ledger be read as one, exactly, and nothing
+    is cached. A file changed in the last seconds is not trusted to the cache (timestamps are
+    coarse); the cache file itself is checked (`cache.load`).
+    """
     from ..cache import load_json, save_json
+    from ..ledger.format import latest_at
+    from ..ledger.reader import ledger_files
 
     cells = list(catalog.cells if cells is None else cells)
     today = today_()
-    paths = ledger.files()
-    try:
-        key, settled = _state_key(catalog, ledger, paths, as_of, today, cells)
-    except OSError:
-        return stream_board(catalog, ledger, as_of, cells, None, today)
-    data = load_json(ledger.root, "board.json")
-    if data is not None:
+    files, file_problems = ledger_files(ledger)
+    key = hashlib.blake2b(
+        f"{CACHE_VERSION}|{as_of}|{today}|{latest_at(today)}|{_catalog_digest(catalog)}|".encode()
+        + repr([(c.activity, c.unit) for c in cells]).encode(),
+        digest_size=20,
+    ).hexdigest()
+    old = load_json(ledger.root, "board.json")
+    old_units = old.get("units", {}) if isinstance(old, dict) and old.get("key") == key else {}
+    racy = _now_ns() - RACY_SECONDS * 10**9
+    by_unit: dict[str, list[Path]] = {}
+    for path in files:
+        by_unit.setdefault(path.name.removesuffix(".jsonl"), []).append(path)
+    cells_of: dict[str, list[Cell]] = {}
+    for cell in cells:
+        cells_of.setdefault(cell.unit, []).append(cell)
+    tally = Tally(catalog, cells, as_of)
+    problems = list(file_problems)
+    units: dict[str, dict] = {}
+    fresh: list[str] = []
+    codes: dict[str, array] = {}
+    for unit, paths in by_unit.items():
         try:
-            if data["key"] == key:
-                return _board_of(data, as_of), [Problem(p[0], p[1], p[2]) for p in data["skipped"]]
-        except (ValueError, KeyError, TypeError, IndexError):
-            pass  # a cache that cannot be read: answer from the files
-    board, problems = stream_board(catalog, ledger, as_of, cells, None, today)
-    if settled:
+            stats = [[ledger.label(p), *_stat(p)] for p in paths]
+        except OSError:
+            return stream_board(catalog, ledger, as_of, cells, None, today)
+        hit = old_units.get(unit)
+        part = _unit_from_cache(hit, stats) if hit is not None else None
+        if part is None:
+            scan = Scan(ledger, catalog, today, paths)
+            unit_tally, found = scan.run(make_sink=lambda unit=unit: Tally(catalog, cells_of.get(unit, []), as_of))
+            part = {
+                "stat": stats,
+                "slots": [[a, u, slot] for (a, u), slot in unit_tally.slots.items()],  # type: ignore[attr-defined]
+                "problems": [[p.path, p.line, p.message] for p in found],
+                "codes": scan.codes(),
+                "settled": all(max(st[3], st[4]) < racy for st in stats),
+            }
+            fresh.append(unit)
+        codes[unit] = part["codes"]
+        units[unit] = part
+        tally.merge({(a, u): slot for a, u, slot in part["slots"]})
+        problems += [Problem(p[0], p[1], p[2]) for p in part["problems"]]
+    if _shared_ids(codes, fresh):  # the same id in two units: read as one, exactly
+        return stream_board(catalog, ledger, as_of, cells, None, today)
+    if fresh:
         save_json(ledger.root, "board.json", {
             "key": key,
-            "cells": [
-                [c.activity, c.unit, c.color, c.last_report.isoformat() if c.last_report else None, c.days_since, list(c.reasons)]
-                for c in board.cells
-            ],
-            "skipped": [[p.path, p.line, p.message] for p in problems],
+            "units": {
+                u: {**part, "codes": base64.b64encode(part["codes"].tobytes()).decode()}
+                for u, part in units.items() if part.get("settled", True)
+            },
         })
-    return board, problems
+    return tally.board(catalog), sorted(problems)
 
 
-def _board_of(data: dict, as_of: dt.date) -> Board:
-    cells = tuple(
-        CellStatus(c[0], c[1], c[2], dt.date.fromisoformat(c[3]) if c[3] else None, c[4], tuple(c[5])) for c in data["cells"]
-    )
-    return Board(as_of, cells)
+def _stat(path: Path) -> list[int]:
+    st = os.stat(path, follow_symlinks=False)
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+def _unit_from_cache(hit: object, stats: list) -> dict | None:
+    """A unit's cached part if its files are the same ones, unchanged; else None."""
+    try:
+        if not isinstance(hit, dict) or hit["stat"] != stats:
+            return None
+        raw = base64.b64decode(hit["codes"], validate=True)
+        if len(raw) % 8:
+            return None
+        found = array("Q")
+        found.frombytes(raw)
+        slots = [[int(a), str(u), _slot(slot)] for a, u, slot in hit["slots"]]
+        problems = [[str(p[0]), int(p[1]), str(p[2])] for p in hit["problems"]]
+        return {"stat": stats, "slots": slots, "problems": problems, "codes": found, "settled": True}
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _slot(slot: list) -> list:
+    """A tally slot read back from JSON (lists to tuples where the tally keeps tuples)."""
+    p_key, p_color, i_key, i_info, sums = slot
+    return [
+        tuple(p_key) if p_key is not None else None, p_color,
+        tuple(i_key) if i_key is not None else None, tuple(i_info) if i_info is not None else None,
+        [[int(total) if isinstance(total, int) else total, list(rest)] for total, rest in sums],
+    ]
+
+
+def _shared_ids(codes: dict[str, array], fresh: list[str]) -> bool:
+    """Whether an id occurs in two units' files (the units cached together were checked before)."""
+    if not fresh:
+        return False
+    total = sum(len(c) for c in codes.values())
+    new = sum(len(codes[u]) for u in fresh)
+    if new * 8 < total:  # a few units read again: their ids against every other unit's
+        seen: set[int] = set()
+        for unit in fresh:
+            if not seen.isdisjoint(codes[unit]):
+                return True
+            seen.update(codes[unit])
+        return any(not seen.isdisjoint(c) for u, c in codes.items() if u not in fresh)
+    buckets = [array("Q") for _ in range(256)]  # all of them: bucket by bucket, in flat memory
+    for c in codes.values():
+        for value in c:
+            buckets[value & 255].append(value)
+    return any(len(set(b)) != len(b) for b in buckets)

@@ -270,6 +270,7 @@ class Scan:
     today: dt.date
     files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # about the files themselves
+    ids: _Ids | None = None  # after `run`: every id seen
 
     @classmethod
     def of(cls, ledger: Ledger, catalog: Catalog | None, today: dt.date, files: Sequence[Path] | None = None) -> Scan:
@@ -304,7 +305,17 @@ class Scan:
             if reject is not None:
                 reject({(p_index, p_number) for p_index, p_number, _ in late})
             found += [Problem(labels[i], n, m) for i, n, m in late]
+        self.ids = ids
         return current, sorted([*self.problems, *found])
+
+    def codes(self) -> array:
+        """After `run`: every id seen, once each, as its integer (`code_of`), sorted."""
+        out: set[int] = set()
+        ids = self.ids
+        for bucket in ids.buckets:
+            out.update(v >> FILE_BITS for v in bucket)
+        out.update(ids.others)
+        return array("Q", sorted(out))
 
     # -- the lines that name another (voids, follow-ups), before anything is counted
 
@@ -466,40 +477,37 @@ class Scan:
         return problems, drops
 
 
+NOT_IN_UNIT = "本单位的台账中没有这条记录；{what}须写在所指记录所在单位的台账里"
+
+
 def _void_problems(r: _Ref, where: list[tuple[str, str, dict | None]]) -> list[str]:
-    """A void must name an entry (not a void) in its own unit's files."""
-    ref = r.ref
+    """A void must name an entry (not a void) in its own unit's files (looked for there only, so a
+    unit's files are read alone with the same answer)."""
     kinds = {kind for unit, kind, _ in where if unit == r.unit}
-    if not where:
-        return [f"作废的记录 {ref} 不存在"]
     if not kinds:
-        units = "、".join(sorted({unit for unit, _, _ in where}))
-        return [f"作废的记录 {ref} 在单位 {units} 的台账中：作废记录须写在被作废记录所在单位的台账里（不会生效）"]
+        return [f"作废的记录 {r.ref} 不存在（{NOT_IN_UNIT.format(what='作废记录')}，不会生效）"]
     if not kinds & set(VOIDABLE_KINDS):
-        return [f"作废的记录 {ref} 本身是作废记录（不会生效）"]
+        return [f"作废的记录 {r.ref} 本身是作废记录（不会生效）"]
     return []
 
 
 def _followup_problems(r: _Ref, where: list[tuple[str, str, dict | None]]) -> list[str]:
-    """A follow-up names an inspection that asks for what it answers (已约谈 needs 约谈, …), of the
-    same unit and activity, on or before its date."""
+    """A follow-up names an inspection of its own unit's files that asks for what it answers
+    (已约谈 needs 约谈, …), of the same activity, on or before its date."""
     obj = r.obj
     ref, result = obj["ref"], obj["result"]
     need = RESULT_NEEDS[result]
-    asked = next(
-        (o for _unit, kind, o in where if o is not None and kind == "inspection" and followup_asks(o.get("followup"))), None
-    )
+    mine = [(kind, o) for unit, kind, o in where if unit == r.unit]
+    asked = next((o for kind, o in mine if o is not None and kind == "inspection" and followup_asks(o.get("followup"))), None)
     if asked is None:
-        if where:
+        if mine:
             return [f"记录 {ref} 不是要求{need}的检查记录，不能记“{result}”"]
-        return [f"所指的检查记录 {ref} 不存在"]
+        return [f"所指的检查记录 {ref} 不存在（{NOT_IN_UNIT.format(what='后续结果')}）"]
     asks = followup_asks(asked.get("followup"))
     out = []
     if need not in asks:
         out.append(f"检查 {ref} 的后续处理是“{followup_label(asks)}”，没有要求{need}，不能记“{result}”")
-    if asked["unit"] != obj["unit"]:
-        out.append(f"检查 {ref} 属于单位 '{asked['unit']}'：后续结果应记在同一单位的台账中")
-    elif asked["activity"] != obj["activity"]:
+    if asked["activity"] != obj["activity"]:
         out.append(f"检查 {ref} 针对活动 {asked['activity']}，这里写的是活动 {obj['activity']}")
     if obj["date"] < asked["date"]:
         out.append(f"日期 {obj['date']} 早于检查 {ref} 的日期 {asked['date']}")
