@@ -16,7 +16,7 @@ from pathlib import Path
 from ..definitions.catalog import Catalog
 from ..errors import Problem
 from .reader import check_lines
-from .storage import Ledger, open_ledger_file
+from .storage import Ledger, open_ledger_file, pread
 
 
 def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Problem]:
@@ -58,7 +58,7 @@ def torn_files(ledger: Ledger) -> list[Path]:
             continue
         try:
             size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
+            if size and pread(fd, 1, size - 1) != b"\n":
                 out.append(path)
         finally:
             os.close(fd)

@@ -33,7 +33,7 @@ from ..board.rules import Board, BoardIndex, CellStatus
 from ..definitions.catalog import Catalog
 from ..errors import Problem, ShuangzhengError
 from ..ledger.format import COLOR_MEANINGS, COLORS, NOT_STARTED, SEVERITY, Entry, followup_label
-from ..ledger.storage import Ledger, open_ledger_file
+from ..ledger.storage import Ledger, open_ledger_file, pread
 from ..periods import Period
 from .text import color_name, display_width
 from .xlsx import (
@@ -243,7 +243,7 @@ class PeriodEntries:
     def _read(label: str, fd: int, starts: array, line: int) -> Entry | None:
         if line >= len(starts):
             return None
-        data = os.pread(fd, starts[line] - starts[line - 1], starts[line - 1])
+        data = pread(fd, starts[line] - starts[line - 1], starts[line - 1])
         if line == 1:
             data = data.removeprefix(b"\xef\xbb\xbf")
         try:
@@ -256,7 +256,7 @@ def _line_starts(fd: int) -> array:
     """Byte offsets where each line of a file starts (and where the last ends)."""
     starts = array("Q", [0])
     offset = 0
-    while chunk := os.pread(fd, 1 << 20, offset):  # in chunks: a huge line is never held whole
+    while chunk := pread(fd, 1 << 20, offset):  # in chunks: a huge line is never held whole
         at = chunk.find(b"\n")
         while at >= 0:
             starts.append(offset + at + 1)
