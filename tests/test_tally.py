@@ -222,3 +222,12 @@ def _first_id(path: Path) -> str:
         if isinstance(obj, dict) and obj.get("kind") in ("progress", "inspection") and obj.get("id") in readable:
             return obj["id"]
     raise AssertionError("no entry")
+
+
+def test_two_processes_give_the_same_board(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large ledger is read by two forked processes, unit by unit: the same answer as one."""
+    _random_ledger(tmp_path, catalog, random.Random(11), shared=False)
+    as_of = dt.date(2023, 6, 30)
+    monkeypatch.setattr(tally, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(tally.os, "cpu_count", lambda: 2)
+    assert tally.cached_board(catalog, Ledger(tmp_path, catalog), as_of) == _truth(catalog, tmp_path, as_of)

@@ -13,6 +13,7 @@ answer, an edited one is ignored, and a read-only workspace simply does not cach
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -140,26 +141,29 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     units: dict[str, dict] = {}
     fresh: list[str] = []
     codes: dict[str, array] = {}
+    stats_of: dict[str, list] = {}
+    todo: list[str] = []
     for unit, paths in by_unit.items():
         try:
-            stats = [[ledger.label(p), *_stat(p)] for p in paths]
+            stats_of[unit] = [[ledger.label(p), *_stat(p)] for p in paths]
         except OSError:
             return stream_board(catalog, ledger, as_of, cells, None, today)
         hit = old_units.get(unit)
-        part = _unit_from_cache(hit, stats) if hit is not None else None
+        part = _unit_from_cache(hit, stats_of[unit]) if hit is not None else None
         if part is None:
-            scan = Scan(ledger, catalog, today, paths)
-            unit_tally, found = scan.run(make_sink=lambda unit=unit: Tally(catalog, cells_of.get(unit, []), as_of))
-            part = {
-                "stat": stats,
-                "slots": [[a, u, slot] for (a, u), slot in unit_tally.slots.items()],  # type: ignore[attr-defined]
-                "problems": [[p.path, p.line, p.message] for p in found],
-                "codes": scan.codes(),
-                "settled": all(max(st[3], st[4]) < racy for st in stats),
-            }
-            fresh.append(unit)
-        codes[unit] = part["codes"]
+            todo.append(unit)
+        else:
+            units[unit] = part
+    read = _read_units(catalog, ledger, today, as_of, cells_of, {u: by_unit[u] for u in todo})
+    for unit in todo:
+        part = read[unit]
+        part["stat"] = stats_of[unit]
+        part["settled"] = all(max(st[3], st[4]) < racy for st in stats_of[unit])
         units[unit] = part
+        fresh.append(unit)
+    for unit in by_unit:
+        part = units[unit]
+        codes[unit] = part["codes"]
         tally.merge({(a, u): slot for a, u, slot in part["slots"]})
         problems += [Problem(p[0], p[1], p[2]) for p in part["problems"]]
     if _shared_ids(codes, fresh):  # the same id in two units: read as one, exactly
@@ -173,6 +177,46 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
             },
         })
     return tally.board(catalog), sorted(problems)
+
+
+def _read_unit(unit: str, paths: list[Path]) -> dict:
+    """One unit's files read by the one reader into its cells' tally: (slots, problems, ids)."""
+    catalog, ledger, today, as_of, cells_of = _JOB
+    scan = Scan(ledger, catalog, today, paths)
+    unit_tally, found = scan.run(make_sink=lambda: Tally(catalog, cells_of.get(unit, []), as_of))
+    return {
+        "slots": [[a, u, slot] for (a, u), slot in unit_tally.slots.items()],  # type: ignore[attr-defined]
+        "problems": [[p.path, p.line, p.message] for p in found],
+        "codes": scan.codes(),
+    }
+
+
+_JOB: tuple = ()
+PARALLEL_BYTES = 32 << 20  # below this, reading in one process is quicker than starting a second
+
+
+def _read_units(
+    catalog: Catalog, ledger: Ledger, today: dt.date, as_of: dt.date, cells_of: dict[str, list[Cell]], todo: dict[str, list[Path]]
+) -> dict[str, dict]:
+    """Read these units' files: in this process, or, for a large ledger on a machine with more than
+    one core, split between two processes (forked; POSIX only). Same answers either way."""
+    global _JOB
+    _JOB = (catalog, ledger, today, as_of, cells_of)
+    size = 0
+    for paths in todo.values():
+        for path in paths:
+            with contextlib.suppress(OSError):
+                size += path.stat().st_size
+    workers = min(2, os.cpu_count() or 1)
+    if workers < 2 or size < PARALLEL_BYTES or len(todo) < 2 or not hasattr(os, "fork"):
+        return {unit: _read_unit(unit, paths) for unit, paths in todo.items()}
+    import multiprocessing
+
+    # the largest units first, so the two processes end together
+    order = sorted(todo, key=lambda u: -sum(p.stat().st_size for p in todo[u]))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        results = pool.starmap(_read_unit, [(u, todo[u]) for u in order], chunksize=1)
+    return dict(zip(order, results, strict=True))
 
 
 def _stat(path: Path) -> list[int]:
