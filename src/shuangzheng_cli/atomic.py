@@ -44,13 +44,14 @@ def atomic_path(path: Path, *, replace: bool = True, prefix: str = ".~", suffix:
         tmp.unlink(missing_ok=True)
 
 
-def write_atomic(path: Path, data: bytes, *, mode: int = 0o644) -> None:
-    """`data` as the whole new content of `path`, atomically (see `atomic_path`)."""
+def write_atomic(path: Path, data: bytes | list[bytes], *, mode: int = 0o644) -> None:
+    """`data` (or its parts, in order) as the whole new content of `path`, atomically (see `atomic_path`)."""
     with atomic_path(path, prefix=f".{path.name}-", mode=mode) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            for part in [data] if isinstance(data, bytes) else data:
+                view = memoryview(part)
+                while view:
+                    view = view[os.write(fd, view) :]
         finally:
             os.close(fd)

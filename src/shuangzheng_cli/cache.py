@@ -69,15 +69,17 @@ def load(root: Path, name: str) -> bytes | None:
     return body
 
 
-def save(root: Path, name: str, body: bytes) -> None:
-    """Write cache file `name` atomically with its checksum; nothing when the folder is unusable."""
+def save(root: Path, name: str, body: bytes | list[bytes]) -> None:
+    """Write cache file `name` atomically with its checksum; nothing when the folder is unusable.
+    `body` may be given in parts (written one after the other, never joined in memory)."""
     from .atomic import write_atomic
 
     folder = _folder(root, create=True)
     if folder is None:
         return
+    parts = [body] if isinstance(body, bytes) else body
     with contextlib.suppress(OSError):  # a read-only workspace: no cache
-        write_atomic(folder / name, _MAGIC + _digest(body) + b"\n" + body)
+        write_atomic(folder / name, [_MAGIC + _digest(*parts) + b"\n", *parts])
 
 
 def load_json(root: Path, name: str) -> Any:
@@ -98,5 +100,8 @@ def save_json(root: Path, name: str, data: Any) -> None:
     save(root, name, body)
 
 
-def _digest(body: bytes) -> bytes:
-    return hashlib.blake2b(body, digest_size=16).hexdigest().encode()
+def _digest(*parts: bytes) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part)
+    return h.hexdigest().encode()

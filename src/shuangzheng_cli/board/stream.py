@@ -12,7 +12,6 @@ answer, an edited one is ignored, and a read-only workspace simply does not cach
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import datetime as dt
 import hashlib
@@ -115,7 +114,7 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     is cached. A file changed in the last seconds is not trusted to the cache (timestamps are
     coarse); the cache file itself is checked (`cache.load`).
     """
-    from ..cache import load_json, save_json
+    from ..cache import load, load_json, save, save_json
     from ..ledger.format import latest_at
     from ..ledger.reader import ledger_files
 
@@ -129,6 +128,8 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     ).hexdigest()
     old = load_json(ledger.root, "board.json")
     old_units = old.get("units", {}) if isinstance(old, dict) and old.get("key") == key else {}
+    if old_units:
+        old_units = _with_ids(old_units, load(ledger.root, "board-ids.bin"), old.get("ids"))
     racy = _now_ns() - RACY_SECONDS * 10**9
     by_unit: dict[str, list[Path]] = {}
     for path in files:
@@ -169,12 +170,17 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     if _shared_ids(codes, fresh):  # the same id in two units: read as one, exactly
         return stream_board(catalog, ledger, as_of, cells, None, today)
     if fresh:
+        kept = [u for u, part in units.items() if part.get("settled", True)]
+        blobs = [units[u]["codes"].tobytes() for u in kept]
+        ids_digest = hashlib.blake2b(digest_size=16)
+        for blob in blobs:
+            ids_digest.update(blob)
+        save(ledger.root, "board-ids.bin", blobs)  # the ids apart, in binary: no copy of them in the JSON
         save_json(ledger.root, "board.json", {
             "key": key,
-            "units": {
-                u: {**part, "codes": base64.b64encode(part["codes"].tobytes()).decode()}
-                for u, part in units.items() if part.get("settled", True)
-            },
+            "ids": ids_digest.hexdigest(),
+            "units": {u: {k: v for k, v in units[u].items() if k not in ("codes", "settled")} | {"ids": len(units[u]["codes"])}
+                      for u in kept},
         })
     return tally.board(catalog), sorted(problems)
 
@@ -229,16 +235,36 @@ def _unit_from_cache(hit: object, stats: list) -> dict | None:
     try:
         if not isinstance(hit, dict) or hit["stat"] != stats:
             return None
-        raw = base64.b64decode(hit["codes"], validate=True)
-        if len(raw) % 8:
+        found = hit["codes"]
+        if not isinstance(found, array):
             return None
-        found = array("Q")
-        found.frombytes(raw)
         slots = [[int(a), str(u), _slot(slot)] for a, u, slot in hit["slots"]]
         problems = [[str(p[0]), int(p[1]), str(p[2])] for p in hit["problems"]]
         return {"stat": stats, "slots": slots, "problems": problems, "codes": found, "settled": True}
     except (KeyError, TypeError, ValueError, IndexError):
         return None
+
+
+def _with_ids(old_units: dict, blob: bytes | None, digest: object) -> dict:
+    """The cached units with their ids put back from `board-ids.bin` (in the order saved); {} if
+    that file is missing or is not the one saved with this `board.json`."""
+    if blob is None or not isinstance(digest, str) or hashlib.blake2b(blob, digest_size=16).hexdigest() != digest:
+        return {}
+    view = memoryview(blob)
+    at = 0
+    out = {}
+    try:
+        for unit, part in old_units.items():
+            count = int(part["ids"])
+            found = array("Q")
+            found.frombytes(view[at : at + 8 * count])
+            if len(found) != count:
+                return {}
+            at += 8 * count
+            out[unit] = {**part, "codes": found}
+    except (KeyError, TypeError, ValueError):
+        return {}
+    return out if at == len(blob) else {}
 
 
 def _slot(slot: list) -> list:

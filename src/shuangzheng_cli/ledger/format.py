@@ -243,13 +243,14 @@ class Entry:
             followup=followup_asks(obj.get("followup")),
             ref=obj.get("ref"),
             result=obj.get("result"),
-            due=_due(obj.get("due")),
+            due=iso_date(obj.get("due")),
             source=source,
             line=line,
         )
 
 
-def _due(value: object) -> dt.date | None:
+def iso_date(value: object) -> dt.date | None:
+    """A `YYYY-MM-DD` text as a date; None for anything else (a reader's leniency is `check`'s job)."""
     if not isinstance(value, str):
         return None
     try:

@@ -51,6 +51,7 @@ from .format import (
     Entry,
     followup_asks,
     followup_label,
+    iso_date,
 )
 from .storage import LONG_LINE, NotAFile, read_batches, read_blocks
 
@@ -204,7 +205,7 @@ class LineJudge:
 
         found = schema_problems(obj)
         found += at_problems(obj.get("at"), self.today)
-        unit, activity, day = obj.get("unit"), obj.get("activity"), _date(obj.get("date"))
+        unit, activity, day = obj.get("unit"), obj.get("activity"), iso_date(obj.get("date"))
         if self.catalog is not None:
             found += reference_problems(unit, activity, day, self.catalog, self.today)
         if isinstance(unit, str) and unit != unit_in_name:
@@ -212,15 +213,6 @@ class LineJudge:
         if day is not None and str(day.year) != year_dir:
             found.append(f"记录日期 {day} 属于 {day.year} 年，却写在 {year_dir}/ 中（应在 ledgers/{day.year}/）")
         return found
-
-
-def _date(value: object) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        return None
 
 
 def code_of(entry_id: str) -> int:

@@ -70,10 +70,11 @@ class _Record(BaseModel):
     by: Annotated[str, StringConstraints(min_length=1, max_length=MAX_BY)]
     at: dt.datetime
 
-    @field_validator("date", mode="before")
+    @field_validator("date", "due", mode="before", check_fields=False)
     @classmethod
     def _strict_date(cls, v: Any) -> Any:
-        if not isinstance(v, str | dt.date) or isinstance(v, str) and len(v) != 10:
+        """A day is `YYYY-MM-DD` text (not a number pydantic would take as a timestamp); `due` may be null."""
+        if v is not None and (not isinstance(v, str | dt.date) or isinstance(v, str) and len(v) != 10):
             raise ValueError("日期须为 YYYY-MM-DD")
         return v
 
@@ -141,13 +142,6 @@ class InspectionRecord(_Record):
             raise ValueError("同一项后续处理只能写一次")
         return v
 
-    @field_validator("due", mode="before")
-    @classmethod
-    def _strict_due(cls, v: Any) -> Any:
-        if v is not None and (not isinstance(v, str | dt.date) or isinstance(v, str) and len(v) != 10):
-            raise ValueError("日期须为 YYYY-MM-DD")
-        return v
-
     @model_validator(mode="after")
     def _due_with_rectification(self) -> InspectionRecord:
         asks = [self.followup] if isinstance(self.followup, str) else self.followup
@@ -166,13 +160,6 @@ class FollowupRecord(_Record):
     result: Literal[FOLLOWUP_RESULTS]  # type: ignore[valid-type]
     text: ShortText = ""
     due: dt.date | None = None
-
-    @field_validator("due", mode="before")
-    @classmethod
-    def _strict_due(cls, v: Any) -> Any:
-        if v is not None and (not isinstance(v, str | dt.date) or isinstance(v, str) and len(v) != 10):
-            raise ValueError("日期须为 YYYY-MM-DD")
-        return v
 
     @model_validator(mode="after")
     def _due_when_reopened(self) -> FollowupRecord:
