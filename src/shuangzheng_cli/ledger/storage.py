@@ -378,7 +378,7 @@ class Ledger:
         activity: int | None = None,
         until: dt.date | None = None,
         include_voided: bool = False,
-        kinds: Iterable[str] = ("progress", "inspection"),
+        kinds: Iterable[str] = ("progress", "inspection", "followup"),
     ) -> list[Entry]:
         """Entries sorted by (date, at, id); voided ones left out unless asked for.
 
