@@ -151,6 +151,10 @@ class BoardIndex:
     def status(self, activity: int, unit: str, as_of: dt.date) -> CellStatus:
         return _status(self.catalog, self.entries_of(activity, unit), activity, unit, as_of)
 
+    def cell_cases(self, activity: int, unit: str, as_of: dt.date) -> list[Case]:
+        """What inspections of one cell asked for (整改、约谈、通报) and where each stands on `as_of`."""
+        return _cell_cases(self.catalog, self.entries_of(activity, unit), as_of)
+
     def cases(self, as_of: dt.date, unit: str | None = None) -> list[Case]:
         """What inspections asked for (整改、约谈、通报) and where each stands on `as_of`, cell by cell in board order."""
         out: list[Case] = []

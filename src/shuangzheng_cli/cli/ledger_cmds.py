@@ -11,7 +11,7 @@ from ..ledger.format import Entry, followup_label
 from ..ledger.storage import Ledger
 from ..periods import parse_date
 from ..render.terminal import Column
-from .actions import _cell_color, _report, add_inspection, add_progress
+from .actions import _cell_color, _report, add_followup, add_inspection, add_progress
 from .common import (
     ActivityOpt,
     Fmt,
@@ -69,28 +69,44 @@ def inspect(
 
 
 @app.command()
+def followup(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Option("--ref", help="检查记录的编号（见 history）")],
+    result: Annotated[str, typer.Option("--result", help="结果：已约谈 / 已通报 / 整改完成 / 验收通过 / 验收不通过")],
+    text: Annotated[str | None, typer.Option("--text", "-t", help="说明（可不填）")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="验收不通过时的新整改期限（默认按规则，自记录之日起若干天）")] = None,
+    date: DateOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """记一条后续处理结果：检查要求的约谈已进行、已通报、整改完成，或整改验收通过/不通过。"""
+    add_followup(state(ctx), ref, result, text, date, due, by)
+
+
+@app.command()
 def void(
     ctx: typer.Context,
-    entry_id: Annotated[str, typer.Argument(help="要作废的记录编号（见 history）")],
+    entry_ids: Annotated[list[str], typer.Argument(help="要作废的记录编号（见 history），可写多个")],
     reason: Annotated[str, typer.Option("--reason", "-r", help="作废原因")],
     date: DateOpt = None,
     by: ByOpt = None,
 ) -> None:
-    """作废一条记录：原记录保留在文件中，统计时不再计入。"""
+    """作废记录（可一次作废多条）：原记录保留在文件中，统计时不再计入。"""
     st = state(ctx)
     ledger = Ledger(st.workspace.require_writable(), st.catalog)
     day = parse_date(date) if date else None
-    target = ledger.find(entry_id.strip().lower())
-    before = _cell_color(st.catalog, ledger, target) if target is not None else None
-    placed = ledger.void(entry_id, reason, date=day, by=recorder(by, st.workspace))
-    _report(st, ledger, placed, before)
+    keys = list(dict.fromkeys(e.strip().lower() for e in entry_ids))
+    before = {k: _cell_color(st.catalog, ledger, t) for k, t in ledger.find_many(keys).items()}
+    for placed in ledger.void(keys, reason, date=day, by=recorder(by, st.workspace)):
+        _report(st, ledger, placed, before.get(placed.ref or ""))
 
 
-KIND_NAMES = {"progress": "进展", "inspection": "检查", "void": "作废"}
+KIND_NAMES = {"progress": "进展", "inspection": "检查", "followup": "后续", "void": "作废"}
 
 
 def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any]:
     kind = KIND_NAMES.get(e.kind, e.kind)
+    if e.kind == "followup":
+        kind = e.result or kind
     if e.kind == "inspection":
         kind = f"{e.method}"
         if e.followup:
@@ -101,7 +117,11 @@ def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any
         "activity": f"{e.activity}.{catalog.short(e.activity)}" if e.activity in catalog.activities else str(e.activity),
         "kind": kind + ("（已作废）" if voided else ""),
         "color": e.color or "—",  # no self-assessment: not 未开始
-        "text": e.text if e.kind != "void" else f"作废 {e.ref}：{e.text}",
+        "text": (
+            f"作废 {e.ref}：{e.text}" if e.kind == "void"
+            else f"检查 {e.ref}" + (f"，新的整改期限 {e.due}" if e.due else "") + (f"：{e.text}" if e.text else "")
+            if e.kind == "followup" else e.text
+        ),
         "problems": e.problems,
         "metrics": e.metrics,
         "by": e.by,
@@ -115,10 +135,10 @@ def history(
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="单位或单位组（组则列出其全部成员的记录）")] = None,
     activity: Annotated[str | None, typer.Option("--activity", "-a", help="活动：编号 1–18 或标题中的独有字词")] = None,
     period: PeriodOpt = None,
-    show_all: Annotated[bool, typer.Option("--all", help="也列出已作废的记录与作废记录本身")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="也列出已作废的记录与作废记录本身（默认不列，并提示有几条）")] = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """列出台账记录，按日期排序；可按单位、活动、时段筛选。"""
+    """列出台账记录（进展、检查、后续处理结果），按日期排序；可按单位、活动、时段筛选。已作废的记录默认不列，加 --all 列出。"""
     st = state(ctx)
     catalog = st.catalog
     ledger = st.ledger()
@@ -127,12 +147,18 @@ def history(
         uid = catalog.resolve_unit(unit)
         units = catalog.expand(uid)
     number = catalog.resolve_activity(activity) if activity else None
-    kinds = ("progress", "inspection", "void") if show_all else ("progress", "inspection")
+    kinds = ("progress", "inspection", "followup", "void") if show_all else ("progress", "inspection", "followup")
     entries = ledger.entries(
-        unit=units, activity=number, period=period_or_none(period), include_voided=show_all, kinds=kinds
+        unit=units, activity=number, period=period_or_none(period), include_voided=True, kinds=kinds
     )
-    cancelled = ledger.voided() if show_all else set()
+    cancelled = ledger.voided()
+    hidden = 0
+    if not show_all:
+        hidden = sum(e.id in cancelled for e in entries)
+        entries = [e for e in entries if e.id not in cancelled]
     _warn_skipped(st, ledger)
+    if hidden:  # said first on stderr, so a pipe carries only the rows; and in the table's title
+        st.out.message(f"另有 {hidden} 条已作废的记录未列出；加 --all 可一并列出（连同作废记录本身）。")
     if fmt == Fmt.json:
         data = []
         for e in entries:
@@ -158,7 +184,8 @@ def history(
     if fmt == Fmt.csv:
         columns.insert(6, Column("problems", "存在问题"))
     whose = f"{catalog.name(units[0])} " if one_unit and units else ""
-    st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条）")
+    note = f"，另有 {hidden} 条已作废未列出（--all 列出）" if hidden else ""
+    st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条{note}）")
 
 
 def _json(data: Any) -> str:

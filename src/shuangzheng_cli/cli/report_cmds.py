@@ -827,7 +827,7 @@ def bulletin_markdown(b: reports.Bulletin, catalog: Catalog, praise: int | None 
     if b.followups:
         lines += [
             f"{i}. {catalog.name(e.unit)}：{e.date} {e.method}“{activity_label(catalog, e.activity)}”，"
-            f"结论为{color_name(e.color)}色：{_one_line(e.text)}；处理：{_followup(e.followup)}。"
+            f"结论为{color_name(e.color)}色：{_one_line(e.text)}；处理：{b.handling(e)}。"
             for i, e in enumerate(b.followups, start=1)
         ]
     else:
