@@ -14,7 +14,7 @@ import pytest
 
 from shuangzheng_cli.board.followups import cases
 from shuangzheng_cli.board.rules import BoardIndex, interviews
-from shuangzheng_cli.definitions.catalog import Catalog
+from shuangzheng_cli.definitions.catalog import Catalog, Cell
 from shuangzheng_cli.ledger.format import Entry
 from shuangzheng_cli.reports.bulletin import bulletin
 
@@ -104,7 +104,7 @@ def test_two_followups_on_one_inspection_are_two_cases(catalog: Catalog) -> None
     found = cases([i], [talked], D("2022-11-30"), 30)
     assert [(c.ask, c.state_name, c.settled) for c in found] == [("约谈", "已约谈", D("2022-11-10")), ("通报", "待通报", None)]
     # the interview list drops the unit once 已约谈 is recorded; before that it waits (11-01 → 11-08: 7 days)
-    index = BoardIndex(catalog, [P("2022-11-28"), i, talked])
+    index = BoardIndex(catalog, [P("2022-10-31"), P("2022-11-07"), P("2022-11-28"), i, talked], [Cell(1, "xcb")])
     assert [t.reasons for t in interviews(index, D("2022-11-08"))] == [("1.理论学习宣讲 2022-11-01 暗访要求约谈，已等待 7 天",)]
     assert interviews(index, D("2022-11-08"))[0].pending_days == 7
     assert [t.unit for t in interviews(index, D("2022-11-30"))] == []
