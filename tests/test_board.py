@@ -106,8 +106,8 @@ def test_nothing_is_due_before_the_campaign_starts(catalog: Catalog) -> None:
     [
         ("2022-09-20", "blue", ("启动期内，尚未报送（第 1 天）",)),  # start + 0
         ("2022-10-03", "blue", ("启动期内，尚未报送（第 14 天）",)),  # start + 13: still in grace
-        ("2022-10-04", "red", ("活动开始 14 天仍未启动（2022-09-20 起算）",)),  # start + 14: 9-20 → 10-04 is 10 + 4 days
-        ("2022-11-30", "red", ("活动开始 71 天仍未启动（2022-09-20 起算）",)),  # 10 (Sep) + 31 (Oct) + 30 (Nov) = 71
+        ("2022-10-04", "red", ("活动开始 14 天仍未启动（9月20日起算）",)),  # start + 14: 9-20 → 10-04 is 10 + 4 days
+        ("2022-11-30", "red", ("活动开始 71 天仍未启动（9月20日起算）",)),  # 10 (Sep) + 31 (Oct) + 30 (Nov) = 71
     ],
 )
 def test_no_entry_at_all_is_red_14_days_after_the_start(catalog: Catalog, as_of: str, color: str, reasons: tuple[str, ...]) -> None:
@@ -119,7 +119,7 @@ def test_an_inspection_alone_does_not_count_as_starting(catalog: Catalog) -> Non
     # A green inspection is a positive sign but the unit itself has reported nothing: red wins.
     got = status(catalog, [I("2022-10-10", "green")], "2022-10-10")
     assert got.color == "red"
-    assert got.reasons == ("活动开始 20 天仍未启动（2022-09-20 起算）", "督导评价良好（2022-10-10 督导）")
+    assert got.reasons == ("活动开始 20 天仍未启动（9月20日起算）", "督导评价良好（2022-10-10 督导）")
 
 
 # ------------------------------------------------------------ days since the last report, by interval
@@ -186,7 +186,7 @@ def test_the_start_grace_period_is_the_same_for_every_interval() -> None:
     # start_grace_days (14) is its own rule: a monthly activity with nothing at all is red on start + 14 too.
     cat = make_catalog([{"number": 1, "units": ["xcb"], "interval": "monthly"}])
     assert status(cat, [], "2022-10-03").color == "blue"
-    assert status(cat, [], "2022-10-04").reasons == ("活动开始 14 天仍未启动（2022-09-20 起算）",)
+    assert status(cat, [], "2022-10-04").reasons == ("活动开始 14 天仍未启动（9月20日起算）",)
 
 
 # ------------------------------------------------------------ the unit's own assessment (自评)
@@ -365,7 +365,7 @@ def test_voided_entries_have_no_effect_in_any_order(catalog: Catalog) -> None:
     ("entries_of", "color", "reasons"),
     [
         # the only report voided: as if nothing was reported (71 days since the start)
-        (lambda: [(e := P("2022-11-28")), V("2022-11-29", e.id)], "red", ("活动开始 71 天仍未启动（2022-09-20 起算）",)),
+        (lambda: [(e := P("2022-11-28")), V("2022-11-29", e.id)], "red", ("活动开始 71 天仍未启动（9月20日起算）",)),
         # a voided red inspection: no finding
         (lambda: [P("2022-11-28"), (i := I("2022-11-20", "red")), V("2022-11-21", i.id)], "blue", ("按期报送（2 天前）",)),
         # a voided metric does not count toward the target (activity 5 checked separately below)
@@ -395,7 +395,7 @@ def test_as_of_uses_only_entries_dated_on_or_before_it(catalog: Catalog) -> None
     got = status(catalog, entries, "2022-10-20")
     assert (got.color, got.reasons, got.last_report) == ("blue", ("按期报送",), D("2022-10-20"))
     # activity 5 on 10-20: the 100 of 10-21 is not counted, nothing reported yet, 30 days → red
-    assert status(catalog, entries, "2022-10-20", 5, "xzspj").reasons[0] == "活动开始 30 天仍未启动（2022-09-20 起算）"
+    assert status(catalog, entries, "2022-10-20", 5, "xzspj").reasons[0] == "活动开始 30 天仍未启动（9月20日起算）"
     # one day later everything counts
     assert status(catalog, entries, "2022-10-21").reasons == ("自评红", "督导发现问题（2022-10-21 督导）", "按期报送")
 

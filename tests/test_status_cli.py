@@ -97,7 +97,7 @@ def test_status_json_shape_and_totals(ws: Path, cli) -> None:  # noqa: ANN001
     assert first[(2, "xcb")] == {"activity": 2, "unit": "xcb", "color": "blue", "last_report": "2022-11-29",
                                  "reasons": ["按期报送（1 天前）"]}
     assert first[(3, "xcb")] == {"activity": 3, "unit": "xcb", "color": "red", "last_report": None,
-                                 "reasons": ["活动开始 71 天仍未启动（2022-09-20 起算）"]}
+                                 "reasons": ["活动开始 71 天仍未启动（9月20日起算）"]}
 
 
 @pytest.mark.parametrize(

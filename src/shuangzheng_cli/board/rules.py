@@ -247,7 +247,7 @@ def status_from_facts(catalog: Catalog, activity: int, unit: str, as_of: dt.date
     if last_date is None:
         waited = (as_of - start).days
         if waited >= rules.start_grace_days:
-            found.append(("red", f"活动开始 {waited} 天仍未启动（{start} 起算）"))
+            found.append(("red", f"活动开始 {waited} 天仍未启动（{start.month}月{start.day}日起算）"))
         else:
             found.append(("blue", f"启动期内，尚未报送（第 {waited + 1} 天）"))
     else:
