@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageProblem
+from ..render.data import to_json
 from ..render.remind import as_markdown, as_text
-from ..render.terminal import to_json
 from ..reports.remind import reminders
 from .board_cmds import load_index
 from .common import AsOfOpt, as_of_date, state

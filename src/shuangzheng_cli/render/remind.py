@@ -19,11 +19,8 @@ def summary(catalog: Catalog, r: Reminders) -> str:
     """The office's one line on top."""
     if not r.units:
         return f"截至{md(r.as_of)}，各单位均无逾期或 {r.days} 天内到期的报送，无需催报。"
-    parts = [f"逾期未报 {r.count(OVERDUE)} 项", f"{r.days} 天内到期 {r.count(SOON)} 项"]
-    if r.count(RECTIFY):
-        parts.append(f"整改逾期 {r.count(RECTIFY)} 项")
-    if r.count(INTERVIEW):
-        parts.append(f"待约谈 {r.count(INTERVIEW)} 项")
+    names = {OVERDUE: "逾期未报", SOON: f"{r.days} 天内到期", RECTIFY: "整改逾期", INTERVIEW: "待约谈"}
+    parts = [f"{name} {r.count(kind)} 项" for kind, name in names.items() if r.count(kind)]
     missing = r.without_liaison
     tail = f"；其中 {len(missing)} 个单位{NO_LIAISON}，请在 data/units.yaml 补填" if missing else ""
     return f"{catalog.campaign.short_name}催报（截至{md(r.as_of)}）：{len(r.units)} 个单位需催报，" + "，".join(parts) + tail + "。"
