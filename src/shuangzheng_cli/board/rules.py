@@ -110,6 +110,8 @@ class _CellEntries:
     inspections: list[Entry] = field(default_factory=list)
     progress_dates: list[dt.date] = field(default_factory=list)
     inspection_dates: list[dt.date] = field(default_factory=list)
+    #: per progress entry, the self-assessed color last stated up to it (in it or earlier)
+    stated: list[str | None] = field(default_factory=list)
     #: the `followup` entries (已约谈, 整改完成, …) about this cell's inspections
     followups: list[Entry] = field(default_factory=list)
 
@@ -134,6 +136,7 @@ class BoardIndex:
             seen.add(e.id)
             slot = self._by_cell.setdefault((e.activity, e.unit), _CellEntries())
             if e.kind == "progress":
+                slot.stated.append(e.color if e.color else slot.stated[-1] if slot.stated else None)
                 slot.progress.append(e)
                 slot.progress_dates.append(e.date)
             elif e.kind == "inspection":
@@ -209,7 +212,7 @@ def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_o
     n = bisect.bisect_right(slot.progress_dates, as_of)
     progress = slot.progress[:n]
     last = progress[-1] if progress else None
-    stated = next((e.color for e in reversed(progress) if e.color), None)
+    stated = slot.stated[n - 1] if n else None
     m = bisect.bisect_right(slot.inspection_dates, as_of)
     latest = slot.inspections[m - 1] if m else None
     achieved = tuple(
