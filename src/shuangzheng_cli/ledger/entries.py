@@ -306,14 +306,9 @@ def inspection(
     issues += [color_issue] if color_issue else []
     asks, ask_issues = parse_followups(followup)
     issues += ask_issues
-    deadline = None
-    if due is not None and str(due).strip():
-        try:
-            deadline = due if isinstance(due, dt.date) else parse_date(str(due), "整改期限 --due")
-        except UsageProblem as exc:
-            issues.append(str(exc))
-        if "整改" not in asks:
-            issues.append("整改期限 --due 只用于要求整改的检查（--followup 整改）")
+    deadline = _deadline(due, "整改期限 --due", issues)
+    if due is not None and str(due).strip() and "整改" not in asks:
+        issues.append("整改期限 --due 只用于要求整改的检查（--followup 整改）")
     body = clean_text(text)
     issues += text_problems({"text": body}, names={"text": "检查发现"})
     day = _day(date)
@@ -323,6 +318,17 @@ def inspection(
     return _new(
         "inspection", unit, activity, day, by, color=parsed_color, text=body, method=how, followup=asks, due=deadline
     )
+
+
+def _deadline(due: dt.date | str | None, what: str, issues: list[str]) -> dt.date | None:
+    """A deadline as typed (None when not given); a bad one is noted in `issues`."""
+    if due is None or not str(due).strip():
+        return None
+    try:
+        return due if isinstance(due, dt.date) else parse_date(str(due), what)
+    except UsageProblem as exc:
+        issues.append(str(exc))
+        return None
 
 
 def parse_followups(values: str | Iterable[str] | None) -> tuple[tuple[str, ...], list[str]]:
@@ -371,12 +377,8 @@ def followup_entry(
     day = _day(date)
     if day < inspection_entry.date:
         issues.append(f"日期 {day} 早于检查日期 {inspection_entry.date}")
-    deadline = None
+    deadline = _deadline(due, "新的整改期限 --due", issues)
     if due is not None and str(due).strip():
-        try:
-            deadline = due if isinstance(due, dt.date) else parse_date(str(due), "新的整改期限 --due")
-        except UsageProblem as exc:
-            issues.append(str(exc))
         if what != "验收不通过":
             issues.append("--due（新的整改期限）只用于“验收不通过”")
         elif deadline is not None and deadline < day:
