@@ -95,6 +95,9 @@ ENTRIES = [
     Entry(id="voidx1", kind="void", date=D(2022, 10, 1), unit="jia", activity=1, by="测试员",
           at="2022-10-01T19:00:00+08:00", text="重复录入", ref="jia1x"),
     _i("insjia", "jia", 1, "2022-09-21", "yellow", "整改", "台账不全"),
+    # …rectified on 10/20, within its deadline (9/21 + 30 = 10/21): waiting for acceptance, not overdue
+    Entry(id="fujia1", kind="followup", date=D(2022, 10, 20), unit="jia", activity=1, by="督导组",
+          at="2022-10-20T10:00:00+08:00", ref="insjia", result="整改完成"),
     # 甲局, activity 2: reports on 9/6 and 9/29 only.
     _p("jia2a", "jia", 2, "2022-09-06", metrics={"场次": 1}),
     _p("jia2b", "jia", 2, "2022-09-29", metrics={"场次": 2}),
@@ -226,7 +229,8 @@ def test_half_year_unit_section(half: reports.HalfYearReport) -> None:
     # 场次 1+1+1+1+2 = 6, 参与人数 30×4 + 50 = 170
     assert (a1.activity, a1.progress, a1.first, a1.last) == (1, 5, D(2022, 9, 6), D(2022, 10, 28))
     assert a1.metrics == {"场次": 6, "参与人数": 170}
-    # 9/30: inspection yellow of 9/21 still holds → yellow; 10/31: report 3 days ago, inspection expired → blue
+    # 9/30: inspection yellow of 9/21 still holds → yellow; 10/31: report 3 days ago, inspection expired, its
+    # 整改 done on 10/20 (before the deadline 10/21, waiting for acceptance) → blue
     assert a1.month_colors == [(D(2022, 9, 30), "yellow"), (D(2022, 10, 31), "blue")]
     assert a1.problems == [(D(2022, 9, 13), "基层参与面不广"), (D(2022, 10, 28), "宣传形式单一")]
     assert a1.next == "扩大覆盖面"
@@ -389,7 +393,12 @@ def test_bulletin_praise_needs_green_and_figures(draft: reports.Bulletin) -> Non
 
 
 def test_bulletin_old_resolved_followup_is_dropped(index: BoardIndex) -> None:
-    # As of 11/15 the 约谈 of 9/30 is 46 days old but still 丁局's latest inspection (unresolved);
-    # the 通报 of 9/26 is older than 30 days and followed by a newer inspection → dropped.
+    # As of 11/15 the 约谈 of 9/30 is 46 days old but still 丁局's latest inspection, not yet held;
+    # the 通报 of 9/26 is older than 30 days and followed by a newer inspection, but not yet done → listed
     later = reports.bulletin(index, D(2022, 11, 15))
-    assert [e.id for e in later.followups] == ["insding2"]
+    assert [(e.id, later.handling(e)) for e in later.followups] == [("insding2", "约谈（待约谈）"), ("insding1", "通报（待通报）")]
+    # once 已通报 is recorded (10/10), the old 通报 is dropped; the 约谈 stays (latest, and pending)
+    done = Entry(id="fuding1", kind="followup", date=D(2022, 10, 10), unit="ding", activity=1, by="督导组",
+                 at="2022-10-10T10:00:00+08:00", ref="insding1", result="已通报")
+    later = reports.bulletin(BoardIndex(index.catalog, [*ENTRIES, done]), D(2022, 11, 15))
+    assert [(e.id, later.handling(e)) for e in later.followups] == [("insding2", "约谈（待约谈）")]
