@@ -112,12 +112,12 @@ def test_two_followups_on_one_inspection_are_two_cases(catalog: Catalog) -> None
 
 def test_bulletin_lists_notified_cases_as_done_and_the_rest_as_pending(catalog: Catalog) -> None:
     both = I("2022-11-01", ("约谈", "通报"))
-    other = I("2022-11-02", "通报", unit="zzb")
+    other = I("2022-11-02", ("通报", "整改"), due="2022-11-20", unit="zzb")
     entries = [P("2022-11-28"), P("2022-11-28", "zzb"), both, other, F("2022-11-05", both, "已通报")]
     b = bulletin(BoardIndex(catalog, entries), D("2022-11-30"))
     assert {e.id: b.handling(e) for e in b.followups} == {
         both.id: "约谈（待约谈）、通报（已通报）",
-        other.id: "通报（待通报）",
+        other.id: "整改（整改逾期 10 天）、通报（待通报）",  # 11-20 → 11-30
     }
     # an old case still pending is listed even after 30 days; a settled old one is not (it is not the latest either)
     old = I("2022-09-25", "通报", unit="zzb")

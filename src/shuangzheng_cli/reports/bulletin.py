@@ -58,11 +58,11 @@ class Bulletin:
     good: list[GoodExample]
     weeks: int
     requirements: list[str]
-    #: inspection id -> {约谈/通报: 已约谈/待约谈/已通报/待通报}, for each of `followups`
+    #: inspection id -> {约谈/通报/整改: 已约谈/待约谈, 已通报/待通报, 整改中/待验收/验收通过/整改逾期 N 天}
     states: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def handling(self, e: Entry) -> str:
-        """What an inspection asked for and where it stands: `约谈（已约谈）、通报（待通报）`."""
+        """What an inspection asked for and where it stands: `整改（整改中）、约谈（已约谈）、通报（待通报）`."""
         states = self.states.get(e.id, {})
         return "、".join(f"{a}（{states[a]}）" if a in states else a for a in e.followup) or "无"
 
@@ -147,10 +147,10 @@ def bulletin(index: BoardIndex, as_of: dt.date) -> Bulletin:
         past = [e for e in slot.inspections if e.date <= as_of]
         pending = set()
         for case in index.cell_cases(c.activity, c.unit, as_of):
-            if case.ask in ("约谈", "通报"):
-                states.setdefault(case.inspection.id, {})[case.ask] = case.state_name
-                if case.pending:
-                    pending.add(case.inspection.id)
+            late = case.overdue_days(as_of)
+            states.setdefault(case.inspection.id, {})[case.ask] = f"整改逾期 {late} 天" if late else case.state_name
+            if case.ask in ("约谈", "通报") and case.pending:
+                pending.add(case.inspection.id)
         for i, e in enumerate(past):
             if ("约谈" in e.followup or "通报" in e.followup) and (
                 (as_of - e.date).days < FOLLOWUP_RECENT_DAYS or i == len(past) - 1 or e.id in pending
