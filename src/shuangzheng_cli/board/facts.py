@@ -1,8 +1,10 @@
 """The one fact accumulator: what each accepted ledger line contributes to its (activity, unit) cell.
 
 `Tally` keeps, per cell, only what the four-color rules ask about (`rules.CellFacts`): the
-latest progress (by (date, at, id)) and its self-assessed color, the latest inspection, and
-each applicable target's metric summed over its window up to the as-of date. It is the sink of
+latest progress (by (date, at, id)), the self-assessed color last stated (a progress entry
+without a color leaves it standing), the latest inspection, each applicable target's metric
+summed over its window up to the as-of date, and the inspections that asked for something
+(整改、约谈、通报) with the `followup` entries about them (`followups.cases`). It is the sink of
 the one reader (`ledger.reader.Scan`) for the streamed board, and the indexed board
 (`rules.BoardIndex`) feeds it a cell's entries too, so a new fact (a follow-up kind, a rule
 input) is added here once. Days are compared as given: ISO strings from the reader, `date`s
@@ -18,15 +20,16 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..ledger.format import Entry
+from ..ledger.format import Entry, followup_asks
 
 if TYPE_CHECKING:
     from ..definitions.catalog import Catalog, Cell
     from .rules import Board, CellFacts
 
-# a cell's slot: [progress key, progress color, inspection key, (day, color, method, followup), sums]
+# a cell's slot: [progress key, color last stated, inspection key, (day, color, method, followup), sums,
+#                  key of the progress that stated the color, [records of asking inspections and followups]]
 # sums: per target of the activity, [integer total, [float values]] (summed exactly at the end)
-P_KEY, P_COLOR, I_KEY, I_INFO, SUMS = range(5)
+P_KEY, P_COLOR, I_KEY, I_INFO, SUMS, S_KEY, CASES = range(7)
 
 
 class Tally:
@@ -40,6 +43,7 @@ class Tally:
         from .rules import applies, target_window
 
         self.as_of = as_of
+        self.rectify_days = catalog.rules.rectify_days
         self.upto: Any = as_of.isoformat() if text_days else as_of
         self.cells = list(cells)
         self.slots: dict[tuple[int, str], list[Any]] = {}
@@ -54,7 +58,7 @@ class Tally:
                     last = min(as_of, last)
                     wins.append((i, target.metric, first.isoformat() if text_days else first, last.isoformat() if text_days else last))
             self.windows[key] = tuple(wins)
-            self.slots[key] = [None, None, None, None, [[0, []] for _ in targets]]
+            self.slots[key] = [None, None, None, None, [[0, []] for _ in targets], None, []]
 
     # -- one line
 
@@ -69,6 +73,16 @@ class Tally:
             self.inspection(
                 obj["activity"], obj["unit"], obj["date"], obj["at"], obj["id"], obj["color"], obj["method"], obj.get("followup")
             )
+            if obj.get("followup") and followup_asks(obj["followup"]):
+                self.case(obj["activity"], obj["unit"], obj["date"], obj, index, number)
+        elif kind == "followup":
+            self.case(obj["activity"], obj["unit"], obj["date"], obj, index, number)
+
+    def reject(self, places: set[tuple[int, int]]) -> None:
+        """Take back lines the reader found wrong after its pass (a follow-up whose inspection does not fit)."""
+        for slot in self.slots.values():
+            if slot[CASES]:
+                slot[CASES] = [c for c in slot[CASES] if (c[0], c[1]) not in places]
 
     def entry(self, e: Entry) -> None:
         """An `Entry` (days as dates: a tally made with `text_days=False`)."""
@@ -76,6 +90,10 @@ class Tally:
             self.progress(e.activity, e.unit, e.date, e.at, e.id, e.color, e.metrics)
         elif e.kind == "inspection":
             self.inspection(e.activity, e.unit, e.date, e.at, e.id, e.color, e.method, e.followup)
+            if e.followup:
+                self.case(e.activity, e.unit, e.date, e.to_record())
+        elif e.kind == "followup":
+            self.case(e.activity, e.unit, e.date, e.to_record())
 
     def progress(self, activity: int, unit: str, day: Any, at: str, entry_id: str, color: Any, metrics: Any) -> None:
         """A progress entry: the latest one's color, and its metrics into the targets' windows."""
@@ -85,6 +103,8 @@ class Tally:
         key = (day, at, entry_id)
         if slot[P_KEY] is None or key > slot[P_KEY]:
             slot[P_KEY] = key
+        if color is not None and (slot[S_KEY] is None or key > slot[S_KEY]):
+            slot[S_KEY] = key
             slot[P_COLOR] = color
         if metrics:
             for i, metric, first, last in self.windows[(activity, unit)]:
@@ -106,6 +126,13 @@ class Tally:
             slot[I_KEY] = key
             slot[I_INFO] = (day, color, method, followup)
 
+    def case(self, activity: int, unit: str, day: Any, record: dict, index: int = -1, number: int = -1) -> None:
+        """An inspection that asks for something, or a `followup` entry: kept whole (with its place
+        in the reading) for `followups.cases`."""
+        slot = self.slots.get((activity, unit))
+        if slot is not None and day <= self.upto:
+            slot[CASES].append([index, number, record])
+
     # -- combining and answering
 
     def merge(self, slots: dict[tuple[int, str], list[Any]]) -> None:
@@ -115,7 +142,10 @@ class Tally:
             if slot is None:
                 continue
             if other[P_KEY] is not None and (slot[P_KEY] is None or tuple(other[P_KEY]) > slot[P_KEY]):
-                slot[P_KEY], slot[P_COLOR] = tuple(other[P_KEY]), other[P_COLOR]
+                slot[P_KEY] = tuple(other[P_KEY])
+            if other[S_KEY] is not None and (slot[S_KEY] is None or tuple(other[S_KEY]) > slot[S_KEY]):
+                slot[S_KEY], slot[P_COLOR] = tuple(other[S_KEY]), other[P_COLOR]
+            slot[CASES] += other[CASES]
             if other[I_KEY] is not None and (slot[I_KEY] is None or tuple(other[I_KEY]) > slot[I_KEY]):
                 slot[I_KEY], slot[I_INFO] = tuple(other[I_KEY]), tuple(other[I_INFO])
             for acc, add in zip(slot[SUMS], other[SUMS], strict=True):
@@ -123,14 +153,20 @@ class Tally:
                 acc[1] += add[1]
 
     def facts(self, activity: int, unit: str) -> CellFacts:
+        from .followups import cases
         from .rules import CellFacts
 
-        p_key, p_color, i_key, info, sums = self.slots[(activity, unit)]
+        p_key, p_color, i_key, info, sums, _s_key, asked = self.slots[(activity, unit)]
         day = _day
+        found = ()
+        if asked:
+            entries = sorted((Entry.from_record(r) for _, _, r in asked), key=lambda e: e.sort_key)
+            found = tuple(cases(entries, entries, self.as_of, self.rectify_days))
         return CellFacts(
             (day(p_key[0]), p_color) if p_key else None,
             (day(info[0]), *info[1:]) if i_key else None,
             tuple(math.fsum([total, *rest]) for total, rest in sums),
+            found,
         )
 
     def board(self, catalog: Catalog) -> Board:

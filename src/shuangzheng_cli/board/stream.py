@@ -30,7 +30,7 @@ from .facts import Tally
 from .rules import Board
 
 CACHE_DIR = ".shuangzheng-cache"
-CACHE_VERSION = 3
+CACHE_VERSION = 4  # 4: the color last stated stands; follow-up cases in the facts
 RACY_SECONDS = 2  # a file changed this recently may change again within its mtime's granularity
 
 

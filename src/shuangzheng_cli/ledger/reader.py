@@ -567,6 +567,8 @@ class Reading:
 
     entries: list[Entry]
     problems: list[Problem]
+    #: the ids of the entries cancelled by a void (among those read)
+    voided: set[str] = field(default_factory=set)
 
 
 class _Entries:
@@ -574,8 +576,11 @@ class _Entries:
         self.labels = labels
         self.keep = keep
         self.out: list[Entry] = []
+        self.voided: set[str] = set()
 
     def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
+        if voided:
+            self.voided.add(obj["id"])
         if self.keep(obj, voided):
             self.out.append(Entry.from_record(obj, self.labels[index], number))
 
@@ -618,7 +623,7 @@ def read_entries(
     sink, problems = scan.run(make_sink=lambda: _Entries(labels, keep))
     out = sink.out  # type: ignore[attr-defined]
     out.sort(key=lambda e: e.sort_key)
-    return Reading(out, problems)
+    return Reading(out, problems, sink.voided)  # type: ignore[attr-defined]
 
 
 def check_lines(ledger: Ledger, catalog: Catalog | None, today: dt.date) -> list[Problem]:

@@ -138,7 +138,7 @@ def build_workbook(data: ExportData) -> ExportBook:
 
 # ------------------------------------------------------------ reading the ledger
 
-_KINDS = ("progress", "inspection")
+_KINDS = ("progress", "inspection", "followup")
 
 
 def read_export_data(catalog: Catalog, ledger: Ledger, period: Period, as_of: dt.date) -> ExportData:
@@ -191,7 +191,7 @@ class _Slim:
             due=dt.date.fromisoformat(obj["due"]) if obj.get("due") else None, metrics={shared.setdefault(k, k): v for k, v in metrics.items()} if metrics else {},
         )
         self.for_board.append(slim)
-        if self.first <= text <= self.last:
+        if self.first <= text <= self.last and kind != "followup":  # the records sheet lists progress and inspections
             self.found.append((slim.sort_key, index, number))
 
 
