@@ -268,12 +268,14 @@ def _with_ids(old_units: dict, blob: bytes | None, digest: object) -> dict:
 
 
 def _slot(slot: list) -> list:
-    """A tally slot read back from JSON (lists to tuples where the tally keeps tuples)."""
-    p_key, p_color, i_key, i_info, sums = slot
+    """A tally slot read back from JSON (lists to tuples where the tally keeps tuples; see `facts.Tally`)."""
+    p_key, p_color, i_key, i_info, sums, s_key, asked = slot
     return [
         tuple(p_key) if p_key is not None else None, p_color,
         tuple(i_key) if i_key is not None else None, tuple(i_info) if i_info is not None else None,
-        [[int(total) if isinstance(total, int) else total, list(rest)] for total, rest in sums],
+        [[total, list(rest)] for total, rest in sums],
+        tuple(s_key) if s_key is not None else None,
+        [[int(i), int(n), dict(r)] for i, n, r in asked],
     ]
 
 

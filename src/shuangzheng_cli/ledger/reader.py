@@ -400,8 +400,9 @@ class Scan:
                                 else:
                                     others.append(c)
                                 if entry_id in refs:
+                                    counted = not why and (index, number) not in dropped
                                     seen_refs.setdefault(entry_id, []).append(
-                                        (unit_in_name, str(obj.get("kind")), None if why else obj)
+                                        (unit_in_name, str(obj.get("kind")), obj if counted else None)
                                     )
                             if why:
                                 problems += [Problem(label, number, m) for m in why]
@@ -413,7 +414,8 @@ class Scan:
                             else:
                                 others.append(code_of(entry_id))
                             if entry_id in refs:
-                                seen_refs.setdefault(entry_id, []).append((unit_in_name, obj["kind"], obj))
+                                counted = (index, number) not in dropped
+                                seen_refs.setdefault(entry_id, []).append((unit_in_name, obj["kind"], obj if counted else None))
                         if dropped and (index, number) in dropped:
                             continue
                         kind = obj["kind"]
