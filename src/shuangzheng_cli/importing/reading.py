@@ -344,7 +344,9 @@ class _Rows:
             if all(_is_blank(getattr(cells.get(n), "value", None)) for n in CONTENT_COLUMNS if n in cells):
                 continue  # a blank row (a color or a name alone is not a report)
             if number in sheet.hidden_rows:
-                self.result.notices.append(f"{cell_place(self.result.label, sheet.name, number)}（隐藏）: 隐藏的行未导入（如需导入，请取消隐藏后重新导入）")
+                self.result.notices.append(
+                    f"{self.result.label}!{sheet.name}!第{number}行（隐藏）: 隐藏的行未导入（如需导入，请取消隐藏后重新导入）"
+                )
                 continue
             self._row(sheet.name, number, columns, cells, notes)
 
