@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures `workspace` and `template` come from test_excel_template_import)
 """Returned workbooks as offices really send them (issue 11, and the workbook parts of issue 16).
 
 Each test builds its quirky workbook from a template made by `template` (openpyxl edits, or
@@ -502,3 +503,64 @@ def test_an_imported_line_is_derived_from_the_workbook_not_the_clock(workspace: 
     got = sorted((e["text"], e["by"], e["at"]) for e in lines)
     assert got == [("宣讲一场", "市委宣传部联络员", "2022-09-30T09:02:03+08:00"), ("有填报人", "张三", "2022-09-30T09:02:03+08:00")]
     assert saved.astimezone(dt.timezone(dt.timedelta(hours=8))).isoformat() == "2022-09-30T09:02:03+08:00"
+
+
+# ------------------------------------------------------------------ 12. templates in liaisons' hands; other programs
+
+FIXTURES = Path(__file__).parent / "fixtures" / "import"
+
+
+def test_a_template_made_before_this_change_imports_as_before(workspace: Path, cli, tmp_path: Path) -> None:
+    """Made, filled and imported by the code of commit 0b72754 (the fixture keeps both the
+    filled workbook and the ledger lines that import wrote): the same rows are recognized."""
+    book = tmp_path / "旧模板.xlsx"
+    book.write_bytes((FIXTURES / "报送模板-0b72754-已填.xlsx").read_bytes())
+    before = (FIXTURES / "报送模板-0b72754-导入结果.jsonl").read_text(encoding="utf-8")
+    old_ids = [json.loads(x)["id"] for x in before.splitlines()]
+    result = cli("--root", workspace, "import", "--dry-run", book)
+    assert result.code == 0, result.err
+    assert "读取 3 行，可新增 3 条，已存在 0 条" in result.out
+    (workspace / "ledgers/2022").mkdir(parents=True, exist_ok=True)
+    (workspace / "ledgers/2022/xcb.jsonl").write_text(before, encoding="utf-8")
+    result = cli("--root", workspace, "import", book)
+    assert result.code == 0, result.err
+    assert "读取 3 行，新增 0 条，已存在 3 条" in result.out
+    assert [e["id"] for e in history(cli, workspace)] == old_ids
+
+
+@pytest.mark.parametrize("name", ["libreoffice另存-已填.xlsx", "libreoffice另存-已填.xls"])
+def test_a_template_saved_again_by_libreoffice_imports(workspace: Path, cli, tmp_path: Path, name: str) -> None:
+    """A filled template re-saved by LibreOffice 7 (`soffice --convert-to xlsx` / `xls`): another writer."""
+    book = tmp_path / name
+    book.write_bytes((FIXTURES / name).read_bytes())
+    result = cli("--root", workspace, "import", book)
+    assert result.code == 0, result.err
+    assert "（市委宣传部）：读取 3 行，新增 3 条" in result.out
+    got = [(e["date"], e["activity"], e["text"], e["metrics"], e["by"]) for e in history(cli, workspace)]
+    assert got == [
+        ("2022-09-26", 1, "举办理论宣讲 3 场\n覆盖三个社区", {"场次": 3, "参与人数": 1200}, "张三"),
+        ("2022-09-27", 8, "立德树人主题班会", {"参与人数": 45}, "市委宣传部联络员"),
+        ("2022-09-28", 11, "文明健康宣传进社区", {"场次": 2}, "李四"),
+    ]
+
+
+# ------------------------------------------------------------------ 13. the template agrees with itself
+
+
+def test_instructions_and_validations_agree(template: Path, catalog) -> None:
+    wb = openpyxl.load_workbook(template)
+    help_text = "\n".join(str(c.value) for r in wb["说明"].iter_rows() for c in r if c.value)
+    start = catalog.phases[0].start
+    assert f"不得早于活动开始日 {start.isoformat()}" in help_text
+    assert "也可只写编号" in help_text
+    dvs = {str(dv.sqref): dv for dv in wb["填报"].data_validations.dataValidation}
+    assert dvs["A3:A302"].formula1 == f"DATE({start.year},{start.month},{start.day})"
+    assert dvs["B3:B302"].errorStyle != "stop"  # a typed 4 is kept, as 说明 says
+    assert wb["填报"].print_area == "'填报'!$A$1:$H$302"  # the fill-in rows print with their grid
+
+
+def test_a_number_typed_in_the_activity_column_imports(workspace: Path, template: Path, cli) -> None:
+    fill(template, {3: row(activity=8), 4: row(activity="１１", text="全角编号")})
+    result = cli("--root", workspace, "import", template)
+    assert result.code == 0, result.err
+    assert sorted(e["activity"] for e in history(cli, workspace)) == [8, 11]

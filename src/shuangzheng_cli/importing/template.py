@@ -119,8 +119,9 @@ def _write_help(ws: Any, catalog: Catalog, unit: str, period: Period, acts: list
         "存在问题、下步打算（选填）：各不超过 2000 字。",
         "数据（选填）：写成“名称=数量”，多项用“；”分隔或分行写，如：场次=3；参与人数=120。数量可写 1,200 或 3场。",
         "填报人：填写本行内容的人员姓名。",
-        "请勿修改表头和表名，勿删除隐藏的工作表，勿使用公式；可在右侧增加备注列（导入时不读取）。",
-        "填好后直接保存为 .xlsx 格式（WPS 请选“Excel 文件”），发回市“双争”办公室。同一文件重复发送不会重复记录。",
+        "请勿修改表头，勿删除隐藏的工作表，勿使用公式；可在右侧增加备注列（导入时不读取）。隐藏的行和隐藏的工作表不会导入。",
+        "填好后直接保存（.xlsx 或 .xls 均可；WPS 请选“Excel 文件”），发回市“双争”办公室。"
+        "同一文件重复发送不会重复记录；改了内容再发的，办公室核对后以新的为准。",
     ]
     for i, step in enumerate(steps, start=1):
         lines.append(("step", f"{i}. {step}"))
@@ -243,6 +244,9 @@ def _write_form(ws: Any, catalog: Catalog, unit_name: str, period: Period, choic
     for dv in (activity_dv, color_dv, date_dv):
         ws.add_data_validation(dv)
     print_setup(ws, title_rows=f"1:{FORM_HEADER_ROW}")
+    # the fill-in rows print with their grid in every program (Excel counts formatted empty
+    # cells as used; LibreOffice and WPS print only cells with content unless told)
+    ws.print_area = f"A1:{get_column_letter(len(COLUMNS))}{last}"
 
 
 def activity_list_formula(choices: list[str]) -> str:
