@@ -418,13 +418,13 @@ def test_too_many_rows_are_refused_before_they_are_read(workspace: Path, templat
     """Issue 16 item 4: the template has 300 rows; a workbook of thousands of filled rows is refused."""
     wb = openpyxl.load_workbook(template)
     ws = wb["填报"]
-    for r in range(3, 3 + 3001):
+    for r in range(3, 3 + 5001):
         ws.cell(row=r, column=1, value="2022-09-21")
         ws.cell(row=r, column=4, value="x")
     wb.save(template)
     result = cli("--root", workspace, "import", template)
     assert result.code == 1
-    assert "有内容的行超过 3000 行（报送模板只有 300 行）" in result.err
+    assert "有内容的行超过 5000 行（报送模板只有 300 行）" in result.err
     assert snapshot(workspace) == {}
 
 

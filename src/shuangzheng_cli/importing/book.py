@@ -25,7 +25,7 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 100
 MAX_MEMBERS = 10_000
 #: Rows with content in one workbook (all sheets): the template has 300 fill-in rows.
-MAX_CONTENT_ROWS = 3000
+MAX_CONTENT_ROWS = 5000
 #: Columns kept per row (the form has 8; notes to the right are allowed, not read).
 MAX_COLUMNS = 64
 
