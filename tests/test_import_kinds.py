@@ -162,6 +162,7 @@ def test_hidden_rows_are_named_and_not_imported(workspace: Path, template: Path,
     result = cli("--root", workspace, "import", template)
     assert result.code == 0, result.err
     assert f"注意：{template}!填报!第4行（隐藏）: 隐藏的行未导入" in result.err
+    assert f"注意：{template}!第3行（2022-09-21）、{template}!第6行（2022-09-23）: 日期不在模板的填报时段" in result.err
     assert "第5行" not in result.err
     assert "读取 2 行，新增 2 条" in result.out
     assert "被筛选隐藏的行" not in {e["text"] for e in history(cli, workspace)}
@@ -482,9 +483,18 @@ def test_a_row_outside_the_period_is_imported_with_a_warning(workspace: Path, te
     fill(template, {3: row(day="2022-09-27"), 4: row(day="2022-10-08", text="下一周的事")})
     result = cli("--root", workspace, "import", template)
     assert result.code == 0, result.err
-    assert f"注意：{template}!第4行: 日期 2022-10-08 不在模板的填报时段 2022-W39（2022-09-26 至 2022-10-02）内，已照常读取" in result.err
+    assert f"注意：{template}!第4行（2022-10-08）: 日期不在模板的填报时段 2022-W39（2022-09-26 至 2022-10-02）内，已照常读取" in result.err
     assert "第3行" not in result.err
     assert "新增 2 条" in result.out
+
+
+def test_many_rows_outside_the_period_make_one_short_notice(workspace: Path, template: Path, cli) -> None:
+    fill(template, {r: row(day=f"2022-10-{r:02d}", text=f"第{r}行") for r in range(3, 13)})
+    result = cli("--root", workspace, "import", template)
+    assert result.code == 0, result.err
+    t = str(template)
+    assert f"注意：{t}!第3行（2022-10-03）、{t}!第4行（2022-10-04）、{t}!第5行（2022-10-05） 等 10 行: 日期不在模板的填报时段" in result.err
+    assert len(result.err.splitlines()) == 1
 
 
 # ------------------------------------------------------------------ what an imported line stamps

@@ -248,6 +248,7 @@ def read_workbook(
             continue
         result.sheets.append(sheet.name)
         rows.read_sheet(sheet, columns)
+    rows.finish()
     if not result.sheets:
         raise ShuangzhengError(
             f"{label} 中找不到填报表：需要一张未隐藏、表头含“日期”“活动”“进展情况”的工作表（表头不要改名）"
@@ -299,6 +300,13 @@ def _header(sheet: Sheet, result: FileResult) -> tuple[int, dict[str, int]] | No
     return None
 
 
+def _some(places: list[str], shown: int = 5) -> str:
+    """`A、B、C`, or `A、B、C 等 12 行` when there are more than `shown`."""
+    if len(places) <= shown:
+        return "、".join(places)
+    return "、".join(places[:3]) + f" 等 {len(places)} 行"
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -311,6 +319,18 @@ class _Rows:
         self.result, self.catalog, self.unit, self.today = result, catalog, unit, today
         self.by, self.modified, self.period = by, modified, period
         self.seen: set[str] = set()
+        self.hidden: list[str] = []  # places of hidden rows with content
+        self.outside: list[str] = []  # places of rows dated outside the template's period
+
+    def finish(self) -> None:
+        """Turn what was set aside into notices, a few places each (a filter can hide hundreds)."""
+        if self.hidden:
+            self.result.notices.append(f"{_some(self.hidden)}: 隐藏的行未导入（如需导入，请取消隐藏后重新导入）")
+        if self.outside and self.period is not None:
+            start, end, label = self.period
+            self.result.notices.append(
+                f"{_some(self.outside)}: 日期不在模板的填报时段 {label}（{start} 至 {end}）内，已照常读取"
+            )
 
     def read_sheet(self, sheet: Sheet, header: tuple[int, dict[str, int]]) -> None:
         first, columns = header
@@ -344,9 +364,7 @@ class _Rows:
             if all(_is_blank(getattr(cells.get(n), "value", None)) for n in CONTENT_COLUMNS if n in cells):
                 continue  # a blank row (a color or a name alone is not a report)
             if number in sheet.hidden_rows:
-                self.result.notices.append(
-                    f"{self.result.label}!{sheet.name}!第{number}行（隐藏）: 隐藏的行未导入（如需导入，请取消隐藏后重新导入）"
-                )
+                self.hidden.append(f"{self.result.label}!{sheet.name}!第{number}行（隐藏）")
                 continue
             self._row(sheet.name, number, columns, cells, notes)
 
@@ -411,8 +429,7 @@ class _Rows:
             return
         place = cell_place(result.label, sheet, number)
         if self.period is not None and not self.period[0] <= day <= self.period[1]:
-            start, end, label = self.period
-            result.notices.append(f"{place}: 日期 {day} 不在模板的填报时段 {label}（{start} 至 {end}）内，已照常读取")
+            self.outside.append(f"{place}（{day}）")
         result.entries.append(entry)
         result.places[entry.id] = place
 
