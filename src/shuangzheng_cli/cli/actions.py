@@ -9,7 +9,7 @@ from ..ledger.entries import inspection, progress
 from ..ledger.format import Entry
 from ..ledger.storage import Ledger
 from ..periods import parse_date, today
-from ..render.terminal import color_name
+from ..render.text import color_name
 from .state import State, recorder
 
 
@@ -50,9 +50,10 @@ def add_inspection(
     method: str,
     color: str,
     text: str,
-    followup: str = "无",
+    followup: str | list[str] | None = None,
     date: str | None = None,
     by: str | None = None,
+    due: str | None = None,
 ) -> Entry:
     """`inspect`: an inspection entry, written, with the cell's color before and after."""
     _catalog, uid, number = _target(st, unit, activity)
@@ -63,6 +64,7 @@ def add_inspection(
         color,
         text,
         followup=followup,
+        due=due,
         date=parse_date(date) if date else None,
         by=recorder(by, st.workspace),
     )

@@ -81,7 +81,7 @@ def export(
 
 
 def _name(color: str) -> str:
-    from ..render.terminal import color_name
+    from ..render.text import color_name
 
     return color_name(color)
 

@@ -6,11 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..definitions.catalog import Catalog
-from ..ledger.format import Entry
 from ..ledger.storage import Ledger
 from ..periods import parse_date
-from ..render.terminal import Column
+from ..render.tables import entry_row, history_columns
 from .actions import _cell_color, _report, add_inspection, add_progress
 from .common import (
     ActivityOpt,
@@ -57,12 +55,15 @@ def inspect(
     method: Annotated[str, typer.Option("--method", help="方式：督导 / 抽查 / 暗访")],
     color: Annotated[str, typer.Option("--color", "-c", help="检查结论颜色：绿/蓝/黄/红")],
     text: Annotated[str, typer.Option("--text", "-t", help="检查发现")],
-    followup: Annotated[str, typer.Option("--followup", help="后续处理：无 / 整改 / 约谈 / 通报")] = "无",
+    followup: Annotated[
+        list[str] | None, typer.Option("--followup", help="后续处理：无 / 整改 / 约谈 / 通报，可重复：--followup 约谈 --followup 通报")
+    ] = None,
+    due: Annotated[str | None, typer.Option("--due", help="整改期限（仅用于 --followup 整改；默认按规则，检查之日起若干天）")] = None,
     date: DateOpt = None,
     by: ByOpt = None,
 ) -> None:
-    """记一次督导、抽查或暗访：检查结论（四色）与后续处理（整改、约谈、通报）。"""
-    add_inspection(state(ctx), unit, activity, method, color, text, followup, date, by)
+    """记一次督导、抽查或暗访：检查结论（四色）与后续处理（整改、约谈、通报，可多项）。"""
+    add_inspection(state(ctx), unit, activity, method, color, text, followup, date, by, due)
 
 
 @app.command()
@@ -81,29 +82,6 @@ def void(
     before = _cell_color(st.catalog, ledger, target) if target is not None else None
     placed = ledger.void(entry_id, reason, date=day, by=recorder(by, st.workspace))
     _report(st, ledger, placed, before)
-
-
-KIND_NAMES = {"progress": "进展", "inspection": "检查", "void": "作废"}
-
-
-def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any]:
-    kind = KIND_NAMES.get(e.kind, e.kind)
-    if e.kind == "inspection":
-        kind = f"{e.method}"
-        if e.followup and e.followup != "none":
-            kind += f"→{e.followup}"
-    return {
-        "date": e.date.isoformat(),
-        "unit": catalog.name(e.unit),
-        "activity": f"{e.activity}.{catalog.short(e.activity)}" if e.activity in catalog.activities else str(e.activity),
-        "kind": kind + ("（已作废）" if voided else ""),
-        "color": e.color or "—",  # no self-assessment: not 未开始
-        "text": e.text if e.kind != "void" else f"作废 {e.ref}：{e.text}",
-        "problems": e.problems,
-        "metrics": e.metrics,
-        "by": e.by,
-        "id": e.id,
-    }
 
 
 @app.command()
@@ -141,25 +119,13 @@ def history(
         return
     rows = [entry_row(catalog, e, e.id in cancelled) for e in entries]
     one_unit = units is not None and len(units) == 1 and fmt == Fmt.table
-    columns = [
-        Column("date", "日期", no_wrap=True),
-        *([] if one_unit else [Column("unit", "单位")]),
-        Column("activity", "活动", max_width=14),
-        Column("kind", "类型"),
-        Column("color", "颜色", color=True),
-        Column("text", "内容", max_width=50),
-        Column("metrics", "数据", max_width=20),
-        Column("by", "记录人"),
-        Column("id", "编号", no_wrap=True),
-    ]
-    if fmt == Fmt.csv:
-        columns.insert(6, Column("problems", "存在问题"))
+    columns = history_columns(with_unit=not one_unit, with_problems=fmt == Fmt.csv)
     whose = f"{catalog.name(units[0])} " if one_unit and units else ""
     st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条）")
 
 
 def _json(data: Any) -> str:
-    from ..render.terminal import to_json
+    from ..render.data import to_json
 
     return to_json(data)
 
