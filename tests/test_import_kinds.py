@@ -131,6 +131,20 @@ def test_a_corrected_resend_is_listed_and_replaced_only_when_asked(workspace: Pa
     assert again.code == 0 and "新增 0 条，已存在 2 条" in again.out
 
 
+def test_the_first_and_the_corrected_file_in_one_run(workspace: Path, template: Path, cli, tmp_path: Path) -> None:
+    first = fill(template, {3: row(metrics="参与人数=60")})
+    second = tmp_path / "更正后.xlsx"
+    second.write_bytes(first.read_bytes())
+    fill(second, {3: row(metrics="参与人数=65")})
+    result = cli("--root", workspace, "import", first, second)
+    assert result.code == 1 and f"{second}!第3行" in result.err and "参与人数=60 → 参与人数=65" in result.err
+    assert snapshot(workspace) == {}
+    result = cli("--root", workspace, "import", "--replace", first, second)
+    assert result.code == 0, result.err
+    assert [e["metrics"] for e in history(cli, workspace)] == [{"参与人数": 65}]
+    assert len((workspace / "ledgers/2022/xcb.jsonl").read_text(encoding="utf-8").splitlines()) == 1  # the older never written
+
+
 def test_two_rows_of_one_day_in_one_workbook_are_not_corrections(workspace: Path, template: Path, cli) -> None:
     fill(template, {3: row(text="上午宣讲"), 4: row(text="下午宣讲")})
     result = cli("--root", workspace, "import", template)

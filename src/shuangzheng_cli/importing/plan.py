@@ -1,8 +1,8 @@
 """What an import would change in the ledger: new rows, rows already there, corrections.
 
 A row whose id is already in the ledger (voided or not) adds nothing. A new row that matches
-an imported entry of the same unit by activity and date, whose id is not among this
-workbook's rows, is a **correction** (the liaison changed a number or a sentence and sent
+an imported entry of the same unit by activity and date (in the ledger, or from an earlier
+file of the same run), whose id is not among this workbook's rows, is a **correction** (the liaison changed a number or a sentence and sent
 the file again): it is listed with the old and new values, and only with `replace` does the
 plan void the old entry (a `void` naming the new row) and append the new one. The void is
 derived from the two ids and the row, so it too is the same bytes in every clone.
@@ -81,13 +81,20 @@ def plan_import(results: Iterable[FileResult], existing: Iterable[Entry], *, rep
                     corrections.append(Correction(old, entry, r.places.get(entry.id, r.label)))
         plan.present = r.rows - r.repeated - len(plan.fresh)
         files.append(plan)
+        for entry in plan.fresh:  # a later file of the same run may correct this one
+            imported.setdefault((entry.unit, entry.date.isoformat(), entry.activity), []).append(entry)
     voids = []
     if replace:
         done: set[str] = set()
+        pending = {e.id for f in files for e in f.fresh}
         for c in corrections:
             if c.old.id in done:
                 continue
             done.add(c.old.id)
+            if c.old.id in pending:  # an earlier file of this run: not written at all
+                for f in files:
+                    f.fresh = [e for e in f.fresh if e.id != c.old.id]
+                continue
             voids.append(Entry(
                 id=derived_id("void", c.old.id, c.new.id), kind="void", date=c.old.date, unit=c.old.unit,
                 activity=c.old.activity, by=c.new.by, at=c.new.at, ref=c.old.id,
