@@ -4,6 +4,7 @@ with the commit that made it; union merges of two clones' appends pass."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -90,7 +91,8 @@ def test_a_reorder_an_insertion_and_a_rename_are_caught(history, cli) -> None:
     write(root, XCB, [rows[0], rows[2], rows[1]])
     swap = commit(root, "调换顺序")
     rows = lines(root, ZZB)
-    write(root, ZZB, [rows[0], rows[1].replace("第二条", "插入"), rows[1]])
+    inserted = json.loads(rows[1]) | {"id": "0000000000", "text": "插在中间"}
+    write(root, ZZB, [rows[0], json.dumps(inserted, ensure_ascii=False) + "\n", rows[1]])
     insert = commit(root, "中间插入")
     git(root, "mv", "ledgers/2022/dx.jsonl", "ledgers/2022/dx2.jsonl")
     rename = commit(root, "改名")

@@ -31,6 +31,7 @@ COMMANDS: dict[str, str] = {
     "report": "report_cmds",
     "score": "report_cmds",
     "bulletin": "report_cmds",
+    "hub": "hub_cmds",
 }
 _GLOBAL_WITH_VALUE = ("--root",)
 _VERSION = ("--version", "-V")
