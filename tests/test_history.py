@@ -85,15 +85,15 @@ def test_an_edit_a_removal_and_a_deletion_are_each_caught_with_their_commit(hist
     assert r.code == 0 and r.out == "" and f"自 {deletion} 以来台账只在末尾追加" in r.err
 
 
-def test_a_reorder_an_insertion_and_a_rename_are_caught(history, cli) -> None:
+def test_a_reorder_and_a_rename_are_caught_and_a_line_between_old_ones_passes(history, cli) -> None:
     root, base = history
     rows = lines(root, XCB)
     write(root, XCB, [rows[0], rows[2], rows[1]])
     swap = commit(root, "调换顺序")
     rows = lines(root, ZZB)
-    inserted = json.loads(rows[1]) | {"id": "0000000000", "text": "插在中间"}
-    write(root, ZZB, [rows[0], json.dumps(inserted, ensure_ascii=False) + "\n", rows[1]])
-    insert = commit(root, "中间插入")
+    between = json.loads(rows[1]) | {"id": "0000000000", "text": "插在中间"}
+    write(root, ZZB, [rows[0], json.dumps(between, ensure_ascii=False) + "\n", rows[1]])
+    commit(root, "中间插入")  # as a union merge writes the merging side's lines: every old line kept, in order
     git(root, "mv", "ledgers/2022/dx.jsonl", "ledgers/2022/dx2.jsonl")
     rename = commit(root, "改名")
     r = cli("--root", root, "check", "--since", base)
@@ -102,7 +102,6 @@ def test_a_reorder_an_insertion_and_a_rename_are_caught(history, cli) -> None:
         "ledgers/2022/dx2.jsonl:1: 记录属于单位 'dx'，却写在 dx2.jsonl 中（应在 dx.jsonl）",  # the usual check
         f"ledgers/2022/dx.jsonl: 台账文件被改名为 ledgers/2022/dx2.jsonl（提交 {rename[:7]}，办公室，2022-11-20）",
         f"ledgers/2022/xcb.jsonl:3: 已有记录的顺序被改变（提交 {swap[:7]}，办公室，2022-11-20）",
-        f"ledgers/2022/zzb.jsonl:2: 在已有记录之前插入了新行（新记录只能加在末尾）（提交 {insert[:7]}，办公室，2022-11-20）",
     ]
 
 
@@ -164,7 +163,8 @@ def test_since_outside_a_repository_or_an_unknown_commit_is_a_usage_error(histor
         (b"a\nb\n", b"a\nB\n", [(2, "changed", b"b")]),
         (b"a\nb\nc\n", b"a\nc\n", [(2, "removed", b"b")]),
         (b"a\nb\nc\n", b"a\nc\nb\n", [(3, "reordered", b"c")]),  # c moved before b
-        (b"a\nb\n", b"a\nx\nb\n", [(2, "inserted", b"b")]),
+        (b"a\nb\n", b"a\nx\nb\n", []),  # as a union merge: the merging side's new lines first
+        (b"a\nb\nc\n", b"a\nx\nb\ny\nc\nz\n", []),
         (b"a\nb\n", b"", [(1, "removed", b"a"), (2, "removed", b"b")]),
         # one record edited (its id kept), the one before it removed
         (

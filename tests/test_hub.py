@@ -71,6 +71,26 @@ def test_appends_are_accepted(shared, cli) -> None:
     assert git(hub, "rev-parse", "main").stdout == git(clone, "rev-parse", "HEAD").stdout
 
 
+def test_a_union_merge_pushed_by_the_merging_clone_is_accepted(shared, tmp_path: Path, cli) -> None:
+    """B merges A's appends with merge=union: B's own new lines come before A's in the merged file,
+    between lines the shared repository already holds; every old line is kept, in order."""
+    hub, a = shared
+    b = tmp_path / "other"
+    git(tmp_path, "clone", "-q", str(hub), str(b))
+    identify(b, "联络员乙")
+    add(cli, a, "xcb", "甲的")
+    commit(a, "甲")
+    assert push(a).returncode == 0
+    add(cli, b, "xcb", "乙的")
+    commit(b, "乙")
+    git(b, "pull", "-q", "--no-rebase", "--no-edit")
+    texts = [json.loads(line)["text"] for line in (b / XCB).read_text(encoding="utf-8").splitlines()]
+    assert texts == ["第一条", "第二条", "乙的", "甲的"]
+    r = push(b)
+    assert r.returncode == 0, r.stderr
+    assert git(hub, "rev-parse", "main").stdout == git(b, "rev-parse", "HEAD").stdout
+
+
 def test_an_edit_is_refused_and_the_pusher_sees_the_file(shared) -> None:
     hub, clone = shared
     before = refs(hub)

@@ -59,7 +59,7 @@ if command -v shuangzheng >/dev/null 2>&1; then
   exec shuangzheng hub receive
 fi
 echo "共享仓库：找不到 shuangzheng（$python 不存在，PATH 中也没有），无法检查，为安全起见拒绝推送。" >&2
-echo "请在运行检查的电脑上安装 shuangzheng 后重新推送（见 docs/多人协作.md）。" >&2
+echo "请在运行检查的电脑上安装 shuangzheng 后重新推送（见 docs/git.md）。" >&2
 exit 1
 """
 #: settings of the shared repository: git's own refusals behind the hook's (English, but never reached first)
@@ -98,7 +98,7 @@ def init_hub(path: Path) -> list[str]:
     if hook.exists() and MARKER not in hook.read_text(encoding="utf-8", errors="replace"):
         raise UsageProblem(f"{hook} 已有别的 pre-receive 钩子，未覆盖：请先把它移走或合并，再运行 shuangzheng hub init")
     hook.parent.mkdir(parents=True, exist_ok=True)
-    text = PRE_RECEIVE.format(marker=MARKER, python=shlex.quote(sys.executable))
+    text = PRE_RECEIVE.format(marker=MARKER, python=shlex.quote(Path(sys.executable).as_posix()))
     tmp = hook.with_name("pre-receive.tmp")
     tmp.write_text(text, encoding="utf-8", newline="\n")
     tmp.chmod(0o755)

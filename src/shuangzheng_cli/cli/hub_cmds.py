@@ -31,7 +31,7 @@ def init(
     out.text(f"共享仓库 {path.expanduser().absolute()}：" + "；".join(done))
     out.message(
         "下一步：在办公室的克隆中运行 git remote add origin 共享仓库路径 与 git push -u origin HEAD；"
-        "各联络员 git clone 共享仓库后设置 git config shuangzheng.units 本单位编号（见 docs/多人协作.md）。"
+        "各联络员 git clone 共享仓库后设置 git config shuangzheng.units 本单位编号（见 docs/git.md）。"
     )
 
 

@@ -1,10 +1,12 @@
-"""The ledger's history in git: between two versions, did every ledger file only grow at its end?
+"""The ledger's history in git: between two versions, did the ledger files only grow?
 
-A ledger file may only gain lines at its end. Between an old and a new version (two commits,
-or the last commit and what is staged for the next one) every ledger file
+A ledger file may only gain lines. Between an old and a new version (two commits, or the
+last commit and what is staged for the next one) every ledger file
 `ledgers/<YYYY>/<name>.jsonl` of the old version must still exist under the same name, and
-its complete lines must be the first lines of the new version, byte for byte. A merge made
-by `merge=union` keeps the lines of both sides after the common ones, so it passes.
+each of its complete lines must still be there, byte for byte, in the same order: no line
+changed, removed or reordered. New lines go at the end; a merge made by `merge=union`
+keeps the lines of both sides after the common ones, so from either side's version it passes
+(the merging side's new lines come before the other side's).
 
 Each breach is reported at the line of the old version it concerns, with the commit that
 made it. The cost is one `git diff-tree` between the two ends and one read of each changed
@@ -43,7 +45,6 @@ _WHAT = {
     "changed": "已有记录被修改",
     "removed": "已有记录被删除",
     "reordered": "已有记录的顺序被改变",
-    "inserted": "在已有记录之前插入了新行（新记录只能加在末尾）",
     "deleted": "台账文件被删除",
     "renamed": "台账文件被改名为 {to}",
     "retyped": "台账文件不再是普通文件",
@@ -101,11 +102,14 @@ def is_ledger_path(path: str) -> bool:
 
 
 def growth_breaches(old: bytes, new: bytes) -> list[tuple[int, str, bytes]]:
-    """Where `new` is not `old` with lines added at its end: `(old line number, what, old line)`.
+    """Where a line of `old` is not in `new` as it was: `(old line number, what, old line)`.
 
-    Only the complete lines of `old` count: a torn last line (no newline, a write cut short)
-    may be completed or taken away by `check --repair`. `what` is "changed", "removed",
-    "reordered" (the line is still there, elsewhere) or "inserted" (new lines before it).
+    Every complete line of `old` must be in `new`, byte for byte, in the same order. New lines
+    may follow them or, as a union merge puts them, sit between them: when clone B merges
+    clone A's appends, B's own new lines come before A's, which the shared repository already
+    holds. Only the complete lines of `old` count: a torn last line (no newline, a write cut
+    short) may be completed or taken away by `check --repair`. `what` is "changed",
+    "removed" or "reordered" (the line is still there, elsewhere).
     """
     complete = old[: old.rfind(b"\n") + 1]
     if new.startswith(complete):
@@ -114,26 +118,30 @@ def growth_breaches(old: bytes, new: bytes) -> list[tuple[int, str, bytes]]:
     b = new.split(b"\n")
     if b and b[-1] == b"":
         b.pop()
+    if _in_order(a, b):
+        return []
     first = 0
     while first < len(a) and first < len(b) and a[first] == b[first]:
         first += 1
     ops = difflib.SequenceMatcher(None, a[first:], b[first:], autojunk=False).get_opcodes()
     added = {line for tag, _i1, _i2, j1, j2 in ops if tag != "equal" for line in b[first + j1 : first + j2]}
-    taken = {line for tag, i1, i2, _j1, _j2 in ops if tag != "equal" for line in a[first + i1 : first + i2]}
     out: list[tuple[int, str, bytes]] = []
     for tag, i1, i2, j1, j2 in ops:
         if tag == "equal":
             continue
-        if tag == "insert":
-            moved = all(line in taken for line in b[first + j1 : first + j2])  # reported where they were
-            if first + i1 < len(a) and not moved:  # new lines before an old one
-                out.append((first + i1 + 1, "inserted", a[first + i1]))
+        if tag == "insert":  # new lines between old ones: a union merge puts one side's before the other's
             continue
         edited = _edited(a[first + i1 : first + i2], b[first + j1 : first + j2]) if tag == "replace" else set()
         for k in range(first + i1, first + i2):
             what = "reordered" if a[k] in added else "changed" if k - first - i1 in edited else "removed"
             out.append((k + 1, what, a[k]))
     return out
+
+
+def _in_order(a: list[bytes], b: list[bytes]) -> bool:
+    """Every line of `a` is in `b`, in the same order (other lines may sit between them)."""
+    rest = iter(b)
+    return all(any(line == other for other in rest) for line in a)
 
 
 def _edited(old: list[bytes], new: list[bytes]) -> set[int]:
