@@ -140,6 +140,16 @@ def test_a_union_merge_of_two_clones_appends_passes(tmp_path: Path, history, cli
     git(a, "pull", "-q", "--no-rebase")
     r = cli("--root", a, "check", "--since", base)
     assert r.code == 0, r.out
+    # a clone behind the shared branch checks its own commits against it: from where they parted
+    add(cli, b, "xcb", "乙三")
+    commit(b, "乙三")
+    git(b, "push", "-q", "origin", "HEAD")
+    rows = lines(a, XCB)
+    write(a, XCB, rows[1:])
+    removal = commit(a, "删")
+    git(a, "fetch", "-q")
+    r = cli("--root", a, "check", "--since", "origin/main")
+    assert r.code == 1 and r.out.splitlines() == [f"ledgers/2022/xcb.jsonl:1: 已有记录被删除（提交 {removal[:7]}，a，2022-11-20）"]
 
 
 def test_since_outside_a_repository_or_an_unknown_commit_is_a_usage_error(history, tmp_path: Path, cli) -> None:

@@ -37,8 +37,7 @@ from .ledger.history import (
     ZERO,
     Git,
     history_breaches,
-    is_ledger_path,
-    parse_raw,
+    written_files,
 )
 
 if TYPE_CHECKING:
@@ -217,15 +216,12 @@ def _pusher_problems(git: Git, catalog: Catalog, pusher: str, base: str, new: st
     from .ledger.scope import describe, parse
 
     scope = parse(text, catalog, f"共享仓库的 git config {key}")
-    raw = git.run("diff-tree", "-r", "-z", "--no-renames", base, new, "--", "ledgers").stdout
-    out = []
-    for change in parse_raw(raw):
-        unit = change.path.rsplit("/", 1)[-1].removesuffix(".jsonl")
-        if is_ledger_path(change.path) and change.status != "D" and unit not in scope:
-            out.append(
-                Problem(change.path, 0, f"推送人 {pusher} 只能提交 {describe(scope, catalog)} 的台账（共享仓库的 git config {key}）")
-            )
-    return out
+    mine = describe(scope, catalog)
+    return [
+        Problem(path, 0, f"推送人 {pusher} 只能提交 {mine} 的台账（共享仓库的 git config {key}）")
+        for path, unit in written_files(git, base, new)
+        if unit not in scope
+    ]
 
 
 def report(verdicts: list[Verdict]) -> tuple[int, str]:

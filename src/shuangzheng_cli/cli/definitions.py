@@ -108,8 +108,8 @@ def check(
         str | None,
         typer.Option(
             "--since",
-            help="另查台账的历史：从这个提交（编号、分支名如 origin/main、标签）到 HEAD，"
-            "台账文件只在末尾追加，没有记录被修改、删除、调换，没有文件被删除或改名",
+            help="另查台账的历史：从这个提交（编号、分支名如 origin/main、标签；不在 HEAD 的历史中时从两者分开处算起）"
+            "到 HEAD，已有记录没有被修改、删除、调换顺序，台账文件没有被删除或改名",
         ),
     ] = None,
     staged: Annotated[

@@ -372,10 +372,16 @@ def _clone(root: Path) -> tuple[Git, str]:
 
 def since_problems(root: Path, since: str) -> list[Problem]:
     """`check --since REV`: every breach of the append-only rule between REV and HEAD, at its
-    `file:line` (relative to the workspace) with the commit that made it."""
+    `file:line` (relative to the workspace) with the commit that made it. When REV is not in
+    HEAD's history (a fetched branch with others' new commits), from where the two parted."""
     git, prefix = _clone(root)
-    old = git.commit_of(since)
     new = git.commit_of("HEAD")
+    old = git.commit_of(since)
+    if not git.is_ancestor(old, new):  # e.g. origin/main fetched with others' new commits: from where HEAD left it
+        found = git.run("merge-base", old, new, check=False)
+        if found.returncode != 0:
+            raise UsageProblem(f"--since：提交 '{since}' 与 HEAD 没有共同的历史，无法比较")
+        old = found.stdout.decode().strip()
     breaches = history_breaches(git, old, new, f":(top){prefix}ledgers")
     return [b.problem(strip=prefix) for b in breaches]
 
@@ -392,16 +398,27 @@ def staged_problems(root: Path, catalog: Catalog | None) -> list[Problem]:
     problems = [b.problem(strip=prefix) for b in history_breaches(git, base, None, pathspec)]
     scope = units_in_scope(root, catalog)
     if scope is not None:
-        raw = git.run("diff-index", "--cached", "-r", "-z", "--no-renames", base, "--", pathspec).stdout
-        for change in parse_raw(raw):
-            unit = change.path.rsplit("/", 1)[-1].removesuffix(".jsonl")
-            if is_ledger_path(change.path) and change.status != "D" and unit not in scope:
+        for path, unit in written_files(git, base, None, pathspec):
+            if unit not in scope:
                 problems.append(
                     Problem(
-                        change.path.removeprefix(prefix),
+                        path.removeprefix(prefix),
                         0,
                         f"不是本克隆填报的单位（git config {CONFIG_KEY} = {describe(scope, catalog)}）："
                         "其他单位的台账由其联络员或市“双争”办提交，请 git restore --staged 撤出此文件",
                     )
                 )
     return sorted(problems)
+
+
+def written_files(git: Git, old: str, new: str | None, pathspec: str = "ledgers") -> list[tuple[str, str]]:
+    """Ledger files added or changed between `old` and `new` (None: the index): `(path, unit id in its name)`."""
+    if new is None:
+        raw = git.run("diff-index", "--cached", "-r", "-z", "--no-renames", old, "--", pathspec).stdout
+    else:
+        raw = git.run("diff-tree", "-r", "-z", "--no-renames", old, new, "--", pathspec).stdout
+    return [
+        (c.path, c.path.rsplit("/", 1)[-1].removesuffix(".jsonl"))
+        for c in parse_raw(raw)
+        if is_ledger_path(c.path) and c.status != "D"
+    ]
