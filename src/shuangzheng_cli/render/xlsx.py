@@ -40,9 +40,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import ShuangzhengError
+from .data import FORMULA_LEAD
 
-#: Text starting with one of these is a formula (or becomes one when a person edits it).
-FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 #: Text equal to one of these would be read as an error value.
 ERROR_CODES = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
