@@ -199,11 +199,20 @@ def _unpack(git: Git, commit: str, root: Path) -> None:
     assert proc.stdout is not None
     try:
         with tarfile.open(fileobj=proc.stdout, mode="r|") as archive:
-            archive.extractall(root, filter="data")
+            archive.extractall(root, filter=_plain_files)
+    except tarfile.TarError as exc:
+        raise UsageProblem(f"无法取出提交 {commit[:7]} 的文件（{exc}）") from None
     finally:
         proc.stdout.close()
         if proc.wait() != 0:
             raise UsageProblem(f"无法取出提交 {commit[:7]} 的文件（git archive 失败）")
+
+
+def _plain_files(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+    """Folders and plain files only: a link (which `check` would not follow anyway) stays out."""
+    if not (member.isfile() or member.isdir()):
+        return None
+    return tarfile.data_filter(member, dest)
 
 
 def _pusher_problems(git: Git, catalog: Catalog, pusher: str, base: str, new: str) -> list[Problem]:

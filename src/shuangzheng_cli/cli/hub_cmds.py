@@ -28,7 +28,7 @@ def init(
 
     done = init_hub(path)
     out = state(ctx).out
-    out.text(f"共享仓库 {path.expanduser().absolute()}：" + "；".join(done))
+    out.text(f"共享仓库 {path}：" + "；".join(done))
     out.message(
         "下一步：在办公室的克隆中运行 git remote add origin 共享仓库路径 与 git push -u origin HEAD；"
         "各联络员 git clone 共享仓库后设置 git config shuangzheng.units 本单位编号（见 docs/git.md）。"
