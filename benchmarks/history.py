@@ -5,8 +5,8 @@
 
 The history is built with `git fast-import` from a generated workspace (`generate.py`):
 each commit appends the next lines of one unit's file, round-robin, as liaisons would.
-A second repository has the same history but for one early commit that edits line 1 of
-the busiest file (every later commit to that file keeps the edit), so the culprit search
+A second repository has the same history but for the first commit to the busiest file after
+the middle, which edits its line 1 (every later commit to that file keeps the edit), so the culprit search
 (`git log` of that file) runs too. Every figure is a whole process, median of 3 runs,
 the baseline (`check`, same workspace) interleaved with the command in the same loop.
 """
@@ -37,7 +37,7 @@ def build(source: Path, target: Path, commits: int, breach: bool) -> str:
     returns the first commit's id (the workspace without ledger lines)."""
     files = {p.relative_to(source).as_posix(): p.read_bytes().splitlines(keepends=True) for p in sorted(source.glob("ledgers/*/*.jsonl"))}
     names = list(files)
-    per = max(1, sum(len(v) for v in files.values()) // commits)
+    per = max(1, -(-sum(len(v) for v in files.values()) // commits))
     busiest = max(names, key=lambda n: len(files[n]))
     shutil.copytree(source / "data", target / "data", symlinks=False)
     subprocess.run(["git", "init", "-q", str(target)], check=True)
@@ -48,16 +48,15 @@ def build(source: Path, target: Path, commits: int, breach: bool) -> str:
     done = dict.fromkeys(names, 0)
     stream: list[bytes] = []
     mark_time = 1_600_000_000
-    edited = False
     for i in range(commits):
-        name = names[i % len(names)]
-        if done[name] >= len(files[name]):
-            continue
+        waiting = [n for n in names if done[n] < len(files[n])]
+        if not waiting:
+            break
+        name = waiting[i % len(waiting)]
         done[name] = min(len(files[name]), done[name] + per)
         lines = files[name][: done[name]]
-        if breach and name == busiest and (edited or i >= len(names)):
-            edited = True
-            lines = [lines[0].replace(b'"text":"', '"text":"(改)'.encode()), *lines[1:]]
+        if breach and name == busiest and i > commits // 2:  # edited after the middle, and kept so
+            lines = [lines[0].replace(b'"text": "', '"text": "(改)'.encode()), *lines[1:]]
         content = b"".join(lines)
         message = f"追加 {name}".encode()
         stream += [
@@ -73,10 +72,12 @@ def build(source: Path, target: Path, commits: int, breach: bool) -> str:
     return first
 
 
-def timed(argv: list[str], cwd: Path) -> tuple[float, int]:
+def timed(argv: list[str], cwd: Path) -> tuple[float, str]:
+    """Seconds, and the output lines that name a commit (the history's breaches)."""
     start = time.perf_counter()
-    code = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True, check=False).returncode
-    return time.perf_counter() - start, code
+    done = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    return seconds, "\n".join(line for line in done.stdout.splitlines() if "（提交 " in line)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,21 +85,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="10k")
     parser.add_argument("--commits", type=int, default=2000)
     args = parser.parse_args(argv)
-    source = generate.ensure(generate.parse_size(args.size), quiet=True)
     with tempfile.TemporaryDirectory(prefix="shuangzheng-history-") as folder:
+        source = Path(folder) / "source"
+        generate.generate(generate.parse_size(args.size), None, source)  # the lines only: check need not pass
         for breach in (False, True):
             repo = Path(folder) / ("breach" if breach else "clean")
             t0 = time.perf_counter()
             first = build(source, repo, args.commits, breach)
             count = subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
             print(f"{repo.name}: {count} commits, built in {time.perf_counter() - t0:.1f} s")
-            base, since = [], []
-            for _ in range(3):
-                base.append(timed([*CLI, "check"], repo)[0])
-                seconds, code = timed([*CLI, "check", "--since", first], repo)
-                since.append(seconds)
-            b, s = statistics.median(base), statistics.median(since)
-            print(f"  check {b:.2f} s | check --since <first> {s:.2f} s (exit {code}) | {s / b:.2f}x, history part {s - b:.2f} s")
+            middle = subprocess.run(
+                ["git", "-C", str(repo), "rev-list", "--reverse", "HEAD"], capture_output=True, text=True, check=True
+            ).stdout.split()[int(count) // 2]
+            for label, since in (("<first>", first), ("<middle>", middle)):
+                base, timings = [], []
+                for _ in range(3):
+                    base.append(timed([*CLI, "check"], repo)[0])
+                    seconds, found = timed([*CLI, "check", "--since", since], repo)
+                    timings.append(seconds)
+                b, s = statistics.median(base), statistics.median(timings)
+                print(f"  check {b:.2f} s | check --since {label} {s:.2f} s | {s / b:.2f}x, history part {s - b:+.2f} s")
+                print(f"    breaches: {found or 'none'}")
     return 0
 
 
