@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 #                  key of the progress that stated the color, [records of asking inspections and followups]]
 # sums: per target of the activity, [integer total, [float values]] (summed exactly at the end)
 P_KEY, P_COLOR, I_KEY, I_INFO, SUMS, S_KEY, CASES = range(7)
+#: what `followups.cases` reads of an inspection or a `followup` entry (kept instead of the whole line)
+_CASE_KEYS = ("id", "kind", "date", "unit", "activity", "at", "method", "color", "followup", "due", "ref", "result")
 
 
 class Tally:
@@ -131,7 +133,8 @@ class Tally:
         in the reading) for `followups.cases`."""
         slot = self.slots.get((activity, unit))
         if slot is not None and day <= self.upto:
-            slot[CASES].append([index, number, record])
+            slim = {key: record[key] for key in _CASE_KEYS if key in record}  # no text: memory stays small
+            slot[CASES].append([index, number, slim])
 
     # -- combining and answering
 
