@@ -39,7 +39,7 @@ from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ..errors import ShuangzhengError
+from .files import write_atomic
 
 #: Text starting with one of these is a formula (or becomes one when a person edits it).
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
@@ -528,50 +528,13 @@ def stamp(wb: Workbook, as_of: dt.date, title: str) -> None:
 def save_atomic(
     wb: Workbook, path: Path, *, force: bool, as_of: dt.date, streamed: Sequence[StreamedRows] = ()
 ) -> None:
-    """Write to a temporary file in the same folder, then rename over `path`.
-
-    Without `force` an existing file is never replaced (the rename is a hard link, which
-    fails if the name was taken meanwhile). `streamed`: rows of sheets written by
-    `StreamedRows`, spliced into their sheets.
+    """Save through `files.write_atomic` (a temporary file renamed over `path`; an existing
+    file replaced only with `force`). `streamed`: rows of sheets written by `StreamedRows`,
+    spliced into their sheets.
     """
-    path = Path(path)
-    refuse_existing(path, force)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ShuangzhengError(f"文件夹 {folder} 不存在：请先创建，或用 -o 指定别的位置")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem[:40]}-", suffix=".xlsx.tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        _Writer(wb, _FixedTimeZip(tmp_name, as_of), streamed).save()
-        os.chmod(tmp, 0o644)
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise _exists(path) from None
-            except OSError:  # no hard links on this file system
-                refuse_existing(path, force)
-                os.replace(tmp, path)
-    except PermissionError:
-        raise ShuangzhengError(f"无法写入 {path}：没有权限，或文件正在 Excel/WPS 中打开（请先关闭）") from None
-    except IsADirectoryError:
-        raise ShuangzhengError(f"{path} 是一个文件夹：请用 -o 指定文件名") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def refuse_existing(path: Path, force: bool) -> None:
-    if path.is_dir():
-        raise ShuangzhengError(f"{path} 是一个文件夹：请用 -o 指定文件名")
-    if not force and (path.exists() or path.is_symlink()):
-        raise _exists(path)
-
-
-def _exists(path: Path) -> ShuangzhengError:
-    return ShuangzhengError(f"文件 {path} 已存在，未覆盖：如需替换请加 --force，或用 -o 指定别的文件名")
+    write_atomic(
+        Path(path), lambda tmp: _Writer(wb, _FixedTimeZip(str(tmp), as_of), streamed).save(), force=force
+    )
 
 
 def column_of(headers: Iterable[str], name: str) -> int:
