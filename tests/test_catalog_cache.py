@@ -110,7 +110,12 @@ def test_the_cache_json_round_trips_every_value() -> None:
 
 def test_the_static_record_keys_are_the_record_models_fields() -> None:
     from shuangzheng_cli.ledger.format import RECORD_KEYS
-    from shuangzheng_cli.ledger.schema import InspectionRecord, ProgressRecord, VoidRecord
+    from shuangzheng_cli.ledger.schema import (
+        FollowupRecord,
+        InspectionRecord,
+        ProgressRecord,
+        VoidRecord,
+    )
 
     assert {"progress": list(ProgressRecord.model_fields), "inspection": list(InspectionRecord.model_fields),
-                           "void": list(VoidRecord.model_fields)} == RECORD_KEYS
+            "followup": list(FollowupRecord.model_fields), "void": list(VoidRecord.model_fields)} == RECORD_KEYS

@@ -52,7 +52,7 @@ CASES = [
     ("conflict theirs", XCB, b">>>>>>> origin/main\n", f"{XCB}:2", ["合并冲突标记"]),
     ("missing field", XCB, line(by=DROP), f"{XCB}:2", ["缺少字段 记录人 by"]),
     ("missing text", XCB, line(text=DROP), f"{XCB}:2", ["缺少字段 内容 text"]),
-    ("bad kind", XCB, line(kind="note"), f"{XCB}:2", ["类型 kind 须为 progress、inspection 或 void"]),
+    ("bad kind", XCB, line(kind="note"), f"{XCB}:2", ["类型 kind 须为 progress、inspection、followup 或 void"]),
     ("bad color", XCB, line(color="purple"), f"{XCB}:2", ["颜色 color", "'purple'"]),
     ("text too long", XCB, line(text="字" * 2001), f"{XCB}:2", ["内容 text 超过 2000 字"]),
     ("extra field", XCB, line(score=5), f"{XCB}:2", ["多余的字段 'score'"]),

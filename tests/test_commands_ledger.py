@@ -154,20 +154,45 @@ def test_add_outside_a_workspace_names_init(tmp_path: Path, cli) -> None:
 
 
 @pytest.mark.parametrize("method", ["督导", "抽查", "暗访"])
-@pytest.mark.parametrize("typed, stored", [("无", "none"), ("整改", "整改"), ("约谈", "约谈"), ("通报", "通报")])
-def test_inspect_methods_and_followups(ws: Path, cli, method: str, typed: str, stored: str) -> None:
+@pytest.mark.parametrize("typed, stored", [("无", []), ("整改", ["整改"]), ("约谈", ["约谈"]), ("通报", ["通报"])])
+def test_inspect_methods_and_followups(ws: Path, cli, method: str, typed: str, stored: list[str]) -> None:
     r = cli("--root", ws, "inspect", "-u", "宣传部", "-a", "1", "--method", method, "-c", "黄",
             "-t", "资料不全", "--followup", typed, "--date", "2022.11.2")
     assert r.code == 0, r.err
     rec = lines(ws)[-1]
-    assert list(rec) == ["v", "id", "kind", "date", "unit", "activity", "by", "at", "method", "color", "text", "followup"]
-    assert (rec["kind"], rec["method"], rec["color"], rec["followup"], rec["date"], rec["text"]) == (
-        "inspection", method, "yellow", stored, "2022-11-02", "资料不全")
+    assert list(rec) == ["v", "id", "kind", "date", "unit", "activity", "by", "at", "method", "color", "text", "followup", "due"]
+    assert (rec["kind"], rec["method"], rec["color"], rec["followup"], rec["date"], rec["text"], rec["due"]) == (
+        "inspection", method, "yellow", stored, "2022-11-02", "资料不全", None)
 
 
 def test_inspect_followup_defaults_to_none(ws: Path, cli) -> None:
     assert cli("--root", ws, "inspect", "-u", "xcb", "-a", "1", "--method", "抽查", "-c", "green", "-t", "好").code == 0
-    assert lines(ws)[-1]["followup"] == "none"
+    assert lines(ws)[-1]["followup"] == []
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_inspect_asks_for_several_followups_and_a_deadline(ws: Path, cli, fast: bool) -> None:
+    # the fast path takes `--followup` repeated; an unusual spelling (`--followup=…` twice after `-u=`) goes through Typer
+    unit = ["-u", "xcb"] if fast else ["--unit=xcb"]
+    r = cli("--root", ws, "inspect", *unit, "-a", "1", "--method", "暗访", "-c", "红", "-t", "台账缺失",
+            "--followup", "通报", "--followup", "整改", "--followup", "约谈", "--due", "2022.11.20", "--date", "2022-11-02")
+    assert r.code == 0, r.err
+    rec = lines(ws)[-1]
+    assert (rec["followup"], rec["due"]) == (["整改", "约谈", "通报"], "2022-11-20")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--followup", "约谈", "--due", "2022-11-20"], ["--due 只用于要求整改的检查"]),
+    (["--followup", "整改", "--due", "2022-10-01"], ["整改期限 2022-10-01 早于检查日期 2022-11-02"]),
+    (["--followup", "整改", "--due", "下周"], ["整改期限 --due '下周' 无效"]),
+])
+def test_inspect_bad_deadline(ws: Path, cli, args: list[str], words: list[str]) -> None:
+    before = snapshot(ws)
+    r = cli("--root", ws, "inspect", "-u", "xcb", "-a", "1", "--method", "暗访", "-c", "红", "-t", "x",
+            "--date", "2022-11-02", *args)
+    assert r.code == 2
+    assert all(w in r.err for w in words), r.err
+    assert snapshot(ws) == before
 
 
 INSPECT = ["inspect", "-u", "xcb", "-a", "1"]

@@ -261,7 +261,6 @@ def _many_entries(catalog, n: int) -> list[Entry]:
 
 def test_records_sheet_of_a_big_period_is_complete_and_correct(tmp_path: Path, cli, catalog) -> None:
     from shuangzheng_cli.board.rules import build_board
-    from shuangzheng_cli.ledger.format import FOLLOWUP_NAMES
     from shuangzheng_cli.periods import parse_period
     from shuangzheng_cli.render.terminal import color_name
     from shuangzheng_cli.render.weekly import _dated, _progress_text
@@ -297,7 +296,7 @@ def test_records_sheet_of_a_big_period_is_complete_and_correct(tmp_path: Path, c
             "进展" if e.kind == "progress" else e.method, color_name(e.color) if e.color else None,
             e.text, e.problems or None, e.next or None,
             "；".join(f"{k}={int(v)}" for k, v in e.metrics.items()) or None, "\n".join(e.evidence) or None,
-            FOLLOWUP_NAMES.get(e.followup, e.followup) if e.kind == "inspection" and e.followup else None,
+            ("、".join(e.followup) or "无") if e.kind == "inspection" else None,
             e.by, e.at,
         ]
         assert row == want, e.id

@@ -66,7 +66,7 @@ def test_entries_are_read_into_equal_entries(ws: Path) -> None:
     Ledger(ws).append([original])
     (back,) = Ledger(ws).entries()
     assert back == replace(original, source="ledgers/2022/wmb.jsonl", line=1)
-    assert (back.method, back.color, back.followup, back.by) == ("暗访", "red", "约谈", "督查组")
+    assert (back.method, back.color, back.followup, back.by) == ("暗访", "red", ("约谈",), "督查组")
 
 
 @pytest.mark.parametrize(

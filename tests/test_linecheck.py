@@ -29,7 +29,13 @@ INSPECTION = {"v": 1, "id": "good0002", "kind": "inspection", "date": "2022-10-0
               "followup": "约谈"}
 VOID = {"v": 1, "id": "nx8v878ma7", "kind": "void", "date": "2022-11-30", "unit": "xcb", "activity": 1, "by": "张三",
         "at": "2022-11-30T23:59:59Z", "ref": "4n2ywv2svv", "text": "重复录入"}
-GOOD = [PROGRESS, INSPECTION, VOID, {**PROGRESS, "color": None, "metrics": {}, "evidence": []}]
+#: an inspection as written since follow-ups became a list with a deadline, and a follow-up's result
+ASKING = {**{k: v for k, v in INSPECTION.items() if k != "followup"}, "id": "good0003", "followup": ["整改", "约谈"],
+          "due": "2022-11-08"}
+FOLLOWUP = {"v": 1, "id": "good0004", "kind": "followup", "date": "2022-11-09", "unit": "xcb", "activity": 1,
+            "by": "督导组", "at": "2022-11-09T09:30:00+08:00", "ref": "good0003", "result": "验收不通过", "text": "",
+            "due": "2022-11-30"}
+GOOD = [PROGRESS, INSPECTION, VOID, {**PROGRESS, "color": None, "metrics": {}, "evidence": []}, ASKING, FOLLOWUP]
 
 
 def full_problems(catalog: Catalog, obj: dict, unit_in_name: str = "xcb", year_dir: str = "2022") -> list[str]:
@@ -48,7 +54,7 @@ def full_problems(catalog: Catalog, obj: dict, unit_in_name: str = "xcb", year_d
     return found
 
 
-@pytest.mark.parametrize("obj", GOOD, ids=["progress", "inspection", "void", "progress-plain"])
+@pytest.mark.parametrize("obj", GOOD, ids=["progress", "inspection", "void", "progress-plain", "asking", "followup"])
 def test_the_common_shapes_take_the_fast_path(catalog: Catalog, obj: dict) -> None:
     assert full_problems(catalog, obj) == []
     assert FastChecker(catalog, TODAY).ok(obj, "xcb", "2022")
@@ -72,11 +78,15 @@ CHANGES = [
     {"metrics": {"场次": float("nan")}}, {"metrics": {"场次": -float("inf")}}, {"metrics": []}, {"evidence": ["x" * 2001]}, {"evidence": [1]}, {"evidence": "x"},
     {"method": "督导"}, {"followup": "none"}, {"ref": "x"}, {"score": 5}, {"text": DROP}, {"by": DROP},
     {"color": DROP}, {"metrics": DROP}, {"evidence": DROP},
+    {"followup": []}, {"followup": ["约谈", "约谈"]}, {"followup": ["none"]}, {"followup": ["通报"]}, {"followup": "约谈"},
+    {"followup": [1]}, {"followup": {}}, {"due": None}, {"due": "2022-10-01"}, {"due": "2022-02-30"}, {"due": "2022-9-30"},
+    {"due": 5}, {"due": DROP}, {"result": "已完成"}, {"result": "已约谈"}, {"result": None}, {"result": DROP},
+    {"ref": DROP}, {"text": ""},
 ]
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[str(c)[:40] for c in CHANGES])
-@pytest.mark.parametrize("base", GOOD[:3], ids=["progress", "inspection", "void"])
+@pytest.mark.parametrize("base", [*GOOD[:3], *GOOD[4:]], ids=["progress", "inspection", "void", "asking", "followup"])
 def test_the_fast_path_passes_only_what_the_full_validation_passes(catalog: Catalog, base: dict, change: dict) -> None:
     obj = {k: v for k, v in {**base, **change}.items() if v is not DROP}
     checker = FastChecker(catalog, TODAY)
@@ -98,8 +108,8 @@ _json_values = st.recursive(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     base=st.sampled_from(GOOD),
-    changes=st.dictionaries(st.sampled_from([*PROGRESS, *INSPECTION, *VOID, "extra"]), _json_values, max_size=3),
-    drops=st.sets(st.sampled_from([*PROGRESS, *INSPECTION, *VOID]), max_size=2),
+    changes=st.dictionaries(st.sampled_from([*PROGRESS, *ASKING, *FOLLOWUP, *VOID, "extra"]), _json_values, max_size=3),
+    drops=st.sets(st.sampled_from([*PROGRESS, *ASKING, *FOLLOWUP, *VOID]), max_size=2),
 )
 def test_the_fast_path_is_sound_on_random_lines(catalog: Catalog, base: dict, changes: dict, drops: set) -> None:
     obj = {k: v for k, v in {**base, **changes}.items() if k not in drops}
@@ -255,14 +265,18 @@ def _readable_reference(obj: dict) -> bool:
     from shuangzheng_cli.ledger.storage import _is_number
 
     return (
-        obj.get("kind") in ("progress", "inspection", "void")
+        obj.get("kind") in ("progress", "inspection", "followup", "void")
         and isinstance(obj.get("id"), str)
         and is_unit_id(obj.get("unit"))
         and isinstance(obj.get("activity"), int)
         and not isinstance(obj.get("activity"), bool)
         and isinstance(obj.get("date"), str)
         and all(isinstance(obj.get(k, ""), str) for k in ("at", "by", "text", "problems", "next"))
-        and all(obj.get(k) is None or isinstance(obj.get(k), str) for k in ("color", "method", "followup", "ref"))
+        and all(obj.get(k) is None or isinstance(obj.get(k), str) for k in ("color", "method", "ref", "result", "due"))
+        and (
+            obj.get("followup") is None or isinstance(obj.get("followup"), str)
+            or (isinstance(obj.get("followup"), list) and all(isinstance(a, str) for a in obj["followup"]))
+        )
         and isinstance(obj.get("metrics") or {}, dict)
         and all(_is_number(v) for v in (obj.get("metrics") or {}).values())
         and isinstance(obj.get("evidence") or [], list)

@@ -238,7 +238,7 @@ def test_bulletin_markdown_reads_in_order(run) -> None:
 def test_bulletin_json(run) -> None:
     data = json.loads(run("bulletin", "--as-of", "2022-10-02", "-f", "json").out)
     assert set(data) == {"title", "issuer", "as_of", "overall", "totals", "criticism", "praise", "requirements"}
-    assert [c["followup"] for c in data["criticism"]["inspections"]] == ["约谈", "通报"]
+    assert [c["followup"] for c in data["criticism"]["inspections"]] == [["约谈"], ["通报"]]
     assert data["praise"][0]["metrics"] == {"场次": 8}
 
 

@@ -230,7 +230,7 @@ def test_half_year_unit_section(half: reports.HalfYearReport) -> None:
     assert a1.month_colors == [(D(2022, 9, 30), "yellow"), (D(2022, 10, 31), "blue")]
     assert a1.problems == [(D(2022, 9, 13), "基层参与面不广"), (D(2022, 10, 28), "宣传形式单一")]
     assert a1.next == "扩大覆盖面"
-    assert [(e.date, e.followup) for e in a1.inspections] == [(D(2022, 9, 21), "整改")]
+    assert [(e.date, e.followup) for e in a1.inspections] == [(D(2022, 9, 21), ("整改",))]
     # act 2: 9/6 and 9/29, 场次 1 + 2 = 3.
     # 9/30: report 1 day ago, target 3 ≥ floor(10×26/118)=2 → blue; 10/31: 32 days without a report → red.
     assert (a2.progress, a2.metrics) == (2, {"场次": 3})
@@ -379,7 +379,7 @@ def test_bulletin_criticism(draft: reports.Bulletin) -> None:
     # 丁局 red on 10/2 and 9/25, blue on 9/18 → 2 weekly checkpoints ≥ interview_after_weeks (2)
     assert [(r.unit, r.activity, r.weeks) for r in draft.red_cells] == [("ding", 1, 2)]
     # 通报 (9/26) and 约谈 (9/30) both within 30 days, newest first; 甲局's 整改 is not listed
-    assert [(e.id, e.followup) for e in draft.followups] == [("insding2", "约谈"), ("insding1", "通报")]
+    assert [(e.id, e.followup) for e in draft.followups] == [("insding2", ("约谈",)), ("insding1", ("通报",))]
 
 
 def test_bulletin_praise_needs_green_and_figures(draft: reports.Bulletin) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..definitions.catalog import Catalog, Cell
-from ..ledger.format import COLORS, NOT_STARTED, SEVERITY, Entry
+from ..ledger.format import COLORS, NOT_STARTED, SEVERITY, Entry, followup_asks
 from ..periods import calendar_period
 
 if TYPE_CHECKING:
@@ -239,7 +239,8 @@ def status_from_facts(catalog: Catalog, activity: int, unit: str, as_of: dt.date
         i_date, i_color, i_method, i_followup = facts.latest_inspection
         age = (as_of - i_date).days
         if age < rules.inspection_valid_days:
-            follow = f"，{i_followup}" if i_followup and i_followup != "none" else ""
+            asks = followup_asks(i_followup)
+            follow = f"，{'、'.join(asks)}" if asks else ""
             if i_color in ("red", "yellow"):
                 found.append((i_color, f"督导发现问题（{i_date} {i_method}{follow}）"))
             elif i_color == "green":
@@ -362,7 +363,7 @@ def interviews(index: BoardIndex, as_of: dt.date) -> list[Interview]:
                 )
         slot = index.entries_of(c.activity, c.unit)
         m = bisect.bisect_right(slot.inspection_dates, as_of)
-        if m and slot.inspections[m - 1].followup == "约谈":
+        if m and "约谈" in slot.inspections[m - 1].followup:
             e = slot.inspections[m - 1]
             found.setdefault(c.unit, []).append(
                 ((c.activity, c.unit), f"{c.activity}.{catalog.short(c.activity)} {e.date} {e.method}要求约谈，尚无新的检查")

@@ -32,7 +32,7 @@ from typing import Any
 
 from ..definitions.catalog import Catalog, Cell
 from ..errors import Problem
-from ..ledger.format import RECORD_KEYS, Entry
+from ..ledger.format import OLD_INSPECTION_KEYS, RECORD_KEYS, Entry
 from ..ledger.storage import CHUNK, Ledger, _decode, _readable, is_unit_id, read_batches, void_refs
 from .rules import Board, CellFacts, CellStatus, applies, status_from_facts, target_window
 
@@ -196,7 +196,7 @@ def _pass(
     loads = _fast_loads
     skipped = ledger.skipped
     fromisoformat = dt.date.fromisoformat
-    progress_keys, inspection_keys = _PROGRESS, _INSPECTION
+    progress_keys, inspection_keys, old_inspection_keys = _PROGRESS, _INSPECTION, _OLD_INSPECTION
     for path in paths:
         label = ledger.label(path)
         seen_here: set[str] = set()
@@ -245,12 +245,20 @@ def _pass(
                                 if type(item) is not str:
                                     shape = 0
                                     break
-                elif keys == inspection_keys:
-                    _, entry_id, kind, text, unit, activity, by, at, method, color, words, followup = obj.values()
+                elif keys in (inspection_keys, old_inspection_keys):
+                    if keys == inspection_keys:
+                        _, entry_id, kind, text, unit, activity, by, at, method, color, words, followup, due = obj.values()
+                    else:
+                        _, entry_id, kind, text, unit, activity, by, at, method, color, words, followup = obj.values()
+                        due = None
                     if (
                         kind == "inspection" and type(activity) is int
                         and (method is None or type(method) is str) and (color is None or type(color) is str)
-                        and (followup is None or type(followup) is str)
+                        and (
+                            followup is None or type(followup) is str
+                            or (type(followup) is list and all(type(a) is str for a in followup))
+                        )
+                        and (due is None or type(due) is str)
                         and str is type(entry_id) is type(text) is type(unit) is type(by) is type(at) is type(words)
                     ):
                         ok = units.get(unit)
@@ -322,6 +330,7 @@ def _pass(
 
 _PROGRESS = tuple(RECORD_KEYS["progress"])
 _INSPECTION = tuple(RECORD_KEYS["inspection"])
+_OLD_INSPECTION = tuple(OLD_INSPECTION_KEYS)
 _INT_LIMIT = 1 << 64
 
 

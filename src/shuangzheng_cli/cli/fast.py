@@ -34,7 +34,8 @@ _INSPECT = {
     "--method": ("method", False),
     "--color": ("color", False), "-c": ("color", False),
     "--text": ("text", False), "-t": ("text", False),
-    "--followup": ("followup", False),
+    "--followup": ("followup", True),
+    "--due": ("due", False),
     "--date": ("date", False), "-d": ("date", False),
     "--by": ("by", False),
 }

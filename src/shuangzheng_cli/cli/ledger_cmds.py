@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from ..definitions.catalog import Catalog
-from ..ledger.format import Entry
+from ..ledger.format import Entry, followup_label
 from ..ledger.storage import Ledger
 from ..periods import parse_date
 from ..render.terminal import Column
@@ -57,12 +57,15 @@ def inspect(
     method: Annotated[str, typer.Option("--method", help="方式：督导 / 抽查 / 暗访")],
     color: Annotated[str, typer.Option("--color", "-c", help="检查结论颜色：绿/蓝/黄/红")],
     text: Annotated[str, typer.Option("--text", "-t", help="检查发现")],
-    followup: Annotated[str, typer.Option("--followup", help="后续处理：无 / 整改 / 约谈 / 通报")] = "无",
+    followup: Annotated[
+        list[str] | None, typer.Option("--followup", help="后续处理：无 / 整改 / 约谈 / 通报，可重复：--followup 约谈 --followup 通报")
+    ] = None,
+    due: Annotated[str | None, typer.Option("--due", help="整改期限（仅用于 --followup 整改；默认按规则，检查之日起若干天）")] = None,
     date: DateOpt = None,
     by: ByOpt = None,
 ) -> None:
-    """记一次督导、抽查或暗访：检查结论（四色）与后续处理（整改、约谈、通报）。"""
-    add_inspection(state(ctx), unit, activity, method, color, text, followup, date, by)
+    """记一次督导、抽查或暗访：检查结论（四色）与后续处理（整改、约谈、通报，可多项）。"""
+    add_inspection(state(ctx), unit, activity, method, color, text, followup, date, by, due)
 
 
 @app.command()
@@ -90,8 +93,8 @@ def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any
     kind = KIND_NAMES.get(e.kind, e.kind)
     if e.kind == "inspection":
         kind = f"{e.method}"
-        if e.followup and e.followup != "none":
-            kind += f"→{e.followup}"
+        if e.followup:
+            kind += f"→{followup_label(e.followup)}"
     return {
         "date": e.date.isoformat(),
         "unit": catalog.name(e.unit),

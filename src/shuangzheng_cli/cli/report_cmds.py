@@ -20,6 +20,7 @@ import typer
 from .. import reports
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
+from ..ledger.format import followup_label
 from ..periods import Period, parse_date, parse_period, week_of
 from ..render.terminal import MD_SQUARES, Column, color_name, rows_to_markdown, to_json
 from .board_cmds import load_index, short_unit
@@ -445,8 +446,8 @@ def half_markdown(report: reports.HalfYearReport, catalog: Catalog, office: bool
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _followup(value: str | None) -> str:
-    return "无" if not value or value == "none" else value
+def _followup(asks: tuple[str, ...]) -> str:
+    return followup_label(asks)
 
 
 def _one_line(text: str) -> str:
@@ -826,7 +827,7 @@ def bulletin_markdown(b: reports.Bulletin, catalog: Catalog, praise: int | None 
     if b.followups:
         lines += [
             f"{i}. {catalog.name(e.unit)}：{e.date} {e.method}“{activity_label(catalog, e.activity)}”，"
-            f"结论为{color_name(e.color)}色：{_one_line(e.text)}；处理：{e.followup}。"
+            f"结论为{color_name(e.color)}色：{_one_line(e.text)}；处理：{_followup(e.followup)}。"
             for i, e in enumerate(b.followups, start=1)
         ]
     else:

@@ -219,6 +219,8 @@ class Rules(_Model):
     start_grace_days: int = Field(default=14, gt=0)
     inspection_valid_days: int = Field(default=30, gt=0)
     interview_after_weeks: int = Field(default=2, gt=0)
+    rectify_days: int = Field(default=30, gt=0)
+    remind_days: int = Field(default=2, ge=0)
     target_red_ratio: float = Field(default=0.5, gt=0, le=1)
     target_grace_days: int = Field(default=14, ge=0)
     intervals: dict[str, Interval] = Field(default_factory=_default_intervals)

@@ -25,6 +25,7 @@ from typing import Any
 from ..definitions.catalog import Catalog
 from ..errors import Problem
 from .fastcheck import NOT_CODED, FastChecker, id_code
+from .format import RESULT_NEEDS, followup_asks, followup_label
 from .storage import Ledger, _decode, is_unit_id, read_batches
 
 try:  # a faster parser when installed; the standard library otherwise (same answers)
@@ -114,6 +115,8 @@ def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Prob
     files = _all_files(ledger)
     ids = _Ids(len(files))
     voids: list[tuple[str, int, str]] = []
+    asked: dict[str, tuple[str, int, tuple[str, ...], str]] = {}  # inspection id -> (unit, activity, asks, date)
+    answers: list[tuple[str, int, dict[str, Any]]] = []  # followup lines
     fast = FastChecker(catalog, today)
     code_of = fast.code
     loads = _loads
@@ -150,8 +153,11 @@ def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Prob
                             found: list[str] = []
                             add_id(obj["id"], index, label, number, line, found)
                             problems += [Problem(label, number, m) for m in found]
-                        if obj["kind"] == "void":
+                        kind = obj["kind"]
+                        if kind == "void":
                             voids.append((label, number, obj["ref"]))
+                        elif kind != "progress":
+                            _note_followup(obj, label, number, asked, answers)
                         continue
                     raw = _decode(number, line + end)
                     if raw.obj is None:
@@ -164,6 +170,8 @@ def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Prob
                         add_id(entry_id, index, label, number, line, found)
                     if raw.obj.get("kind") == "void" and isinstance(raw.obj.get("ref"), str):
                         voids.append((label, number, raw.obj["ref"]))
+                    elif not found:
+                        _note_followup(raw.obj, label, number, asked, answers)
                     problems += [Problem(label, number, m) for m in found]
         except OSError as exc:
             problems.append(Problem(label, 0, f"无法读取：{exc.strerror}"))
@@ -173,7 +181,46 @@ def check_ledgers(catalog: Catalog, ledger: Ledger, today: dt.date) -> list[Prob
     for label, line, ref in voids:
         if ref not in ids:
             problems.append(Problem(label, line, f"作废的记录 {ref} 不存在"))
+    for label, line, obj in answers:
+        problems += [Problem(label, line, m) for m in _answer_problems(obj, asked, ids)]
     return sorted(problems)
+
+
+def _note_followup(
+    obj: dict[str, Any], label: str, number: int,
+    asked: dict[str, tuple[str, int, tuple[str, ...], str]], answers: list[tuple[str, int, dict[str, Any]]],
+) -> None:
+    """Keep what the cross-line check of follow-ups needs: inspections that ask for something, and followup lines."""
+    kind = obj.get("kind")
+    if kind == "inspection":
+        asks = followup_asks(obj.get("followup"))
+        if asks and isinstance(obj.get("id"), str):
+            asked.setdefault(obj["id"], (obj.get("unit"), obj.get("activity"), asks, obj.get("date")))
+    elif kind == "followup":
+        answers.append((label, number, obj))
+
+
+def _answer_problems(obj: dict[str, Any], asked: dict[str, tuple[str, int, tuple[str, ...], str]], ids: _Ids) -> list[str]:
+    """A followup line against the inspection it names: it must exist, ask for what the result
+    answers (已约谈 needs 约谈, …), and be of the same unit and activity, on or before its date."""
+    ref, result = obj["ref"], obj["result"]
+    need = RESULT_NEEDS[result]
+    found = asked.get(ref)
+    if found is None:
+        if ref in ids:
+            return [f"记录 {ref} 不是要求{need}的检查记录，不能记“{result}”"]
+        return [f"所指的检查记录 {ref} 不存在"]
+    unit, activity, asks, day = found
+    out = []
+    if need not in asks:
+        out.append(f"检查 {ref} 的后续处理是“{followup_label(asks)}”，没有要求{need}，不能记“{result}”")
+    if unit != obj["unit"]:
+        out.append(f"检查 {ref} 属于单位 '{unit}'：后续结果应记在同一单位的台账中")
+    elif activity != obj["activity"]:
+        out.append(f"检查 {ref} 针对活动 {activity}，这里写的是活动 {obj['activity']}")
+    if isinstance(day, str) and obj["date"] < day:
+        out.append(f"日期 {obj['date']} 早于检查 {ref} 的日期 {day}")
+    return out
 
 
 def _duplicates(ledger: Ledger, files: list[Path], indexes: list[int], codes: set[int], loads: Any) -> list[Problem]:

@@ -15,7 +15,7 @@ from typing import Any
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
 from ..periods import now_iso, parse_date, today
-from .format import FOLLOWUPS, METHODS, Entry, parse_color
+from .format import FOLLOWUP_ASKS, KINDS, METHODS, Entry, parse_color
 
 MAX_TEXT = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls except \t \n
@@ -174,12 +174,16 @@ _SCHEMA_FIELDS = {
     "evidence": "佐证 evidence",
     "method": "方式 method",
     "followup": "后续 followup",
-    "ref": "作废对象 ref",
+    "ref": "所指记录 ref",
+    "result": "结果 result",
+    "due": "整改期限 due",
 }
 
 
 def _schema_message(error: dict[str, Any]) -> str:
-    loc = [str(p) for p in error["loc"] if p not in ("progress", "inspection", "void")]
+    loc = [str(p) for p in error["loc"]]
+    if loc and loc[0] in KINDS:  # the tagged union's branch
+        loc = loc[1:]
     field = _SCHEMA_FIELDS.get(loc[0], loc[0]) if loc else "记录"
     kind = error["type"]
     if kind == "missing":
@@ -187,7 +191,7 @@ def _schema_message(error: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return f"多余的字段 '{loc[-1]}'"
     if kind == "union_tag_invalid" or kind == "union_tag_not_found":
-        return "类型 kind 须为 progress、inspection 或 void"
+        return "类型 kind 须为 " + "、".join(KINDS[:-1]) + " 或 " + KINDS[-1]
     if kind == "literal_error":
         return f"{field} 的值 {error.get('input')!r} 无效，可选：{error.get('ctx', {}).get('expected', '')}"
     if kind == "string_too_long":
@@ -275,25 +279,57 @@ def inspection(
     color: str,
     text: str,
     *,
-    followup: str | None = None,
+    followup: str | Iterable[str] | None = None,
+    due: dt.date | str | None = None,
     date: dt.date | str | None = None,
     by: str | None = None,
 ) -> Entry:
-    """A new inspection entry (督导/抽查/暗访) with the inspectors' color and the follow-up."""
+    """A new inspection entry (督导/抽查/暗访) with the inspectors' color and what it asks for.
+
+    `followup`: one of 无/整改/约谈/通报 or several (`["约谈", "通报"]`); `due`: the deadline for
+    整改 (only with 整改; None: the rules' default, counted from the inspection's date).
+    """
     issues = []
     how = clean_text(method)
     if how not in METHODS:
         issues.append(f"方式 '{method}' 无效：可选 督导 / 抽查 / 暗访")
     parsed_color, color_issue = coerce_color(color, required=True)
     issues += [color_issue] if color_issue else []
-    raw = clean_text(followup)
-    follow = {"无": "none", "none": "none", "": "none"}.get(raw, raw)
-    if follow not in FOLLOWUPS:
-        issues.append(f"后续处理 '{followup}' 无效：可选 无 / 整改 / 约谈 / 通报")
+    asks, ask_issues = parse_followups(followup)
+    issues += ask_issues
+    deadline = None
+    if due is not None and str(due).strip():
+        try:
+            deadline = due if isinstance(due, dt.date) else parse_date(str(due), "整改期限 --due")
+        except UsageProblem as exc:
+            issues.append(str(exc))
+        if "整改" not in asks:
+            issues.append("整改期限 --due 只用于要求整改的检查（--followup 整改）")
     body = clean_text(text)
     issues += text_problems({"text": body}, names={"text": "检查发现"})
+    day = _day(date)
+    if deadline is not None and deadline < day:
+        issues.append(f"整改期限 {deadline} 早于检查日期 {day}")
     _refuse(issues)
-    return _new("inspection", unit, activity, date, by, color=parsed_color, text=body, method=how, followup=follow)
+    return _new(
+        "inspection", unit, activity, day, by, color=parsed_color, text=body, method=how, followup=asks, due=deadline
+    )
+
+
+def parse_followups(values: str | Iterable[str] | None) -> tuple[tuple[str, ...], list[str]]:
+    """What was typed for 后续处理 (`整改`, `约谈`, `无`, several) → (asks in `FOLLOWUP_ASKS` order, problems)."""
+    items = [values] if values is None or isinstance(values, str) else list(values)
+    asks: set[str] = set()
+    issues = []
+    for item in items:
+        raw = clean_text(item)
+        if raw in ("无", "none", ""):
+            continue
+        if raw not in FOLLOWUP_ASKS:
+            issues.append(f"后续处理 '{item}' 无效：可选 无 / 整改 / 约谈 / 通报（可写多次）")
+            continue
+        asks.add(raw)
+    return tuple(a for a in FOLLOWUP_ASKS if a in asks), issues
 
 
 def void_entry(target: Entry, reason: str, *, date: dt.date | str | None = None, by: str | None = None) -> Entry:

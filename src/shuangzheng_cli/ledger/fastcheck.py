@@ -21,7 +21,15 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
-from .format import COLORS, FOLLOWUPS, METHODS, RECORD_KEYS
+from .format import (
+    COLORS,
+    FOLLOWUP_ASKS,
+    FOLLOWUP_RESULTS,
+    FOLLOWUPS,
+    METHODS,
+    OLD_INSPECTION_KEYS,
+    RECORD_KEYS,
+)
 
 if TYPE_CHECKING:
     from ..definitions.catalog import Catalog
@@ -38,9 +46,13 @@ _CLOCK = re.compile(
 _COLORS = frozenset(COLORS)
 _METHODS = frozenset(METHODS)
 _FOLLOWUPS = frozenset(FOLLOWUPS)
+_ASKS = frozenset(FOLLOWUP_ASKS)
+_RESULTS = frozenset(FOLLOWUP_RESULTS)
 #: The key order on disk, per kind: a line in another order is checked in full.
 _PROGRESS = tuple(RECORD_KEYS["progress"])
 _INSPECTION = tuple(RECORD_KEYS["inspection"])
+_OLD_INSPECTION = tuple(OLD_INSPECTION_KEYS)
+_FOLLOWUP = tuple(RECORD_KEYS["followup"])
 _VOID = tuple(RECORD_KEYS["void"])
 _CACHE_LIMIT = 100_000
 _INT_LIMIT = 1 << 64  # orjson's ints; a larger one is checked in full (it may not fit a float)
@@ -123,6 +135,24 @@ class FastChecker:
                 if type(item) is not str or len(item) > MAX_TEXT:
                     return None
         elif keys == _INSPECTION:
+            v, entry_id, kind, day, unit, activity, by, at, method, color, text, followup, due = obj.values()
+            if not (
+                kind == "inspection"
+                and type(method) is str and method in _METHODS
+                and type(color) is str and color in _COLORS
+                and type(followup) is list and len(followup) <= len(_ASKS)
+            ):
+                return None
+            for item in followup:
+                if type(item) is not str or item not in _ASKS:
+                    return None
+            if len(set(followup)) != len(followup):
+                return None
+            if due is not None and not (
+                type(due) is str and "整改" in followup and type(day) is str and due >= day and self._real_date(due)
+            ):
+                return None
+        elif keys == _OLD_INSPECTION:
             v, entry_id, kind, day, unit, activity, by, at, method, color, text, followup = obj.values()
             if not (
                 kind == "inspection"
@@ -131,6 +161,20 @@ class FastChecker:
                 and type(followup) is str and followup in _FOLLOWUPS
             ):
                 return None
+        elif keys == _FOLLOWUP:
+            v, entry_id, kind, day, unit, activity, by, at, ref, result, text, due = obj.values()
+            if not (
+                kind == "followup"
+                and type(ref) is str and _ID.fullmatch(ref) is not None
+                and type(result) is str and result in _RESULTS
+                and type(text) is str and len(text) <= MAX_TEXT
+            ):
+                return None
+            if due is not None and not (
+                type(due) is str and result == "验收不通过" and type(day) is str and due >= day and self._real_date(due)
+            ):
+                return None
+            text = text or "-"  # a follow-up's note may be empty
         elif keys == _VOID:
             v, entry_id, kind, day, unit, activity, by, at, ref, text = obj.values()
             if not (kind == "void" and type(ref) is str and _ID.fullmatch(ref) is not None):

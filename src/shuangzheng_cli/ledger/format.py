@@ -39,17 +39,46 @@ def parse_color(text: str) -> str | None:
 
 
 METHODS = ("督导", "抽查", "暗访")
+#: What an inspection may ask for (后续处理). On disk an inspection's `followup` is a list of
+#: these (empty: none); lines written before the list read as one string, "none" or one of them.
 FOLLOWUPS = ("none", "整改", "约谈", "通报")
+FOLLOWUP_ASKS = ("整改", "约谈", "通报")
 FOLLOWUP_NAMES = {"none": "无", "整改": "整改", "约谈": "约谈", "通报": "通报"}
+#: The results a `followup` entry records (后续处理结果), and what each needs the inspection to ask for.
+FOLLOWUP_RESULTS = ("已约谈", "已通报", "整改完成", "验收通过", "验收不通过")
+RESULT_NEEDS = {"已约谈": "约谈", "已通报": "通报", "整改完成": "整改", "验收通过": "整改", "验收不通过": "整改"}
+KINDS = ("progress", "inspection", "followup", "void")
 
 ID_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
 
 #: Key order on disk, per kind (the fields of the record models in `models`, in order).
 RECORD_KEYS = {
     "progress": ["v", "id", "kind", "date", "unit", "activity", "by", "at", "color", "text", "problems", "next", "metrics", "evidence"],
-    "inspection": ["v", "id", "kind", "date", "unit", "activity", "by", "at", "method", "color", "text", "followup"],
+    "inspection": ["v", "id", "kind", "date", "unit", "activity", "by", "at", "method", "color", "text", "followup", "due"],
+    "followup": ["v", "id", "kind", "date", "unit", "activity", "by", "at", "ref", "result", "text", "due"],
     "void": ["v", "id", "kind", "date", "unit", "activity", "by", "at", "ref", "text"],
 }
+#: The key order of inspection lines written before `followup` became a list and `due` was added
+#: (`followup` one string); still read everywhere, and still valid.
+OLD_INSPECTION_KEYS = ["v", "id", "kind", "date", "unit", "activity", "by", "at", "method", "color", "text", "followup"]
+
+
+def followup_asks(value: object) -> tuple[str, ...]:
+    """An inspection's `followup` as read from a line → what it asks for, in `FOLLOWUP_ASKS` order.
+
+    `"none"`, `None` or `[]` → `()`; an old single string `"约谈"` → `("约谈",)`; a list → its
+    known items, each once. Anything else reads as `()` (`check` reports it).
+    """
+    if isinstance(value, str):
+        return (value,) if value in FOLLOWUP_ASKS else ()
+    if isinstance(value, list | tuple):
+        return tuple(a for a in FOLLOWUP_ASKS if a in value)
+    return ()
+
+
+def followup_label(asks: tuple[str, ...]) -> str:
+    """What an inspection asks for, as people read it: `约谈、通报`, or `无`."""
+    return "、".join(asks) if asks else FOLLOWUP_NAMES["none"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +99,19 @@ class Entry:
     metrics: dict[str, float] = field(default_factory=dict)
     evidence: tuple[str, ...] = ()
     method: str | None = None
-    followup: str | None = None
+    #: inspection: what it asks for (整改/约谈/通报, in that order; empty: none)
+    followup: tuple[str, ...] = ()
     ref: str | None = None
+    #: followup: 已约谈 / 已通报 / 整改完成 / 验收通过 / 验收不通过
+    result: str | None = None
+    #: inspection asking for 整改, or followup 验收不通过: the deadline for rectification (整改期限)
+    due: dt.date | None = None
     source: str = ""
     line: int = 0
+
+    def __post_init__(self) -> None:
+        if type(self.followup) is not tuple:  # "约谈", "none", a list: what it asks for
+            object.__setattr__(self, "followup", followup_asks(self.followup))
 
     @property
     def sort_key(self) -> tuple[dt.date, str, str]:
@@ -97,8 +135,10 @@ class Entry:
                 value = list(value)
             elif key == "metrics":
                 value = {k: _number(v) for k, v in value.items()}
-            elif key == "followup" and value is None:
-                value = "none"
+            elif key == "followup":
+                value = list(value)
+            elif key == "due" and value is not None:
+                value = value.isoformat()
             out[key] = value
         return out
 
@@ -120,11 +160,22 @@ class Entry:
             metrics=obj.get("metrics") or {},
             evidence=tuple(obj.get("evidence") or ()),
             method=obj.get("method"),
-            followup=obj.get("followup"),
+            followup=followup_asks(obj.get("followup")),
             ref=obj.get("ref"),
+            result=obj.get("result"),
+            due=_due(obj.get("due")),
             source=source,
             line=line,
         )
+
+
+def _due(value: object) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        return None
 
 
 def _number(v: float) -> int | float:

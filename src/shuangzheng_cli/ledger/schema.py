@@ -8,7 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from .format import ID_PATTERN
 
@@ -61,12 +69,71 @@ class ProgressRecord(_Record):
     evidence: list[ShortText] = []
 
 
+Ask = Literal["整改", "约谈", "通报"]
+
+
 class InspectionRecord(_Record):
     kind: Literal["inspection"]
     method: Literal["督导", "抽查", "暗访"]
     color: Color
     text: RequiredText
-    followup: Literal["none", "整改", "约谈", "通报"] = "none"
+    #: a list of what it asks for (each once); lines written before the list hold one string
+    followup: list[Ask] | Literal["none", "整改", "约谈", "通报"] = "none"
+    due: dt.date | None = None
+
+    @field_validator("followup", mode="before")
+    @classmethod
+    def _asks(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            if v not in ("none", "整改", "约谈", "通报"):
+                raise ValueError(f"{v!r} 无效，可选：整改、约谈、通报（列表），或旧格式的单个值 none/整改/约谈/通报")
+            return v
+        if not isinstance(v, list) or not all(isinstance(a, str) and a in ("整改", "约谈", "通报") for a in v):
+            raise ValueError(f"{v!r} 无效：应为列表，每项为 整改、约谈 或 通报")
+        if len(set(v)) != len(v):
+            raise ValueError("同一项后续处理只能写一次")
+        return v
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _strict_due(cls, v: Any) -> Any:
+        if isinstance(v, str) and len(v) != 10:
+            raise ValueError("日期须为 YYYY-MM-DD")
+        return v
+
+    @model_validator(mode="after")
+    def _due_with_rectification(self) -> InspectionRecord:
+        asks = [self.followup] if isinstance(self.followup, str) else self.followup
+        if self.due is not None and "整改" not in asks:
+            raise ValueError("只有要求整改的检查才有整改期限 due")
+        if self.due is not None and self.due < self.date:
+            raise ValueError(f"整改期限 {self.due} 早于检查日期 {self.date}")
+        return self
+
+
+class FollowupRecord(_Record):
+    """What came of an inspection's follow-up (约谈已进行、已通报、整改完成、验收)."""
+
+    kind: Literal["followup"]
+    ref: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{4,32}$")]
+    result: Literal["已约谈", "已通报", "整改完成", "验收通过", "验收不通过"]
+    text: ShortText = ""
+    due: dt.date | None = None
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _strict_due(cls, v: Any) -> Any:
+        if isinstance(v, str) and len(v) != 10:
+            raise ValueError("日期须为 YYYY-MM-DD")
+        return v
+
+    @model_validator(mode="after")
+    def _due_when_reopened(self) -> FollowupRecord:
+        if self.due is not None and self.result != "验收不通过":
+            raise ValueError("只有“验收不通过”才有新的整改期限 due")
+        if self.due is not None and self.due < self.date:
+            raise ValueError(f"新的整改期限 {self.due} 早于记录日期 {self.date}")
+        return self
 
 
 class VoidRecord(_Record):
@@ -75,4 +142,4 @@ class VoidRecord(_Record):
     text: RequiredText
 
 
-Record = Annotated[ProgressRecord | InspectionRecord | VoidRecord, Field(discriminator="kind")]
+Record = Annotated[ProgressRecord | InspectionRecord | FollowupRecord | VoidRecord, Field(discriminator="kind")]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import LedgerError, Problem, UsageProblem
 from ..periods import Period
-from .format import ID_PATTERN, Entry
+from .format import ID_PATTERN, KINDS, Entry
 
 if TYPE_CHECKING:
     from ..definitions.catalog import Catalog
@@ -226,9 +226,9 @@ def _json_reason(exc: ValueError) -> str:
     return str(exc)
 
 
-_READ_KINDS = ("progress", "inspection", "void")
+_READ_KINDS = KINDS
 _TEXTS = ("at", "by", "text", "problems", "next")
-_OPTIONAL_TEXTS = ("color", "method", "followup", "ref")
+_OPTIONAL_TEXTS = ("color", "method", "ref", "result", "due")
 
 
 def _readable(obj: dict) -> bool:
@@ -249,6 +249,13 @@ def _readable(obj: dict) -> bool:
         value = get(key)
         if value is not None and not isinstance(value, str):
             return False
+    followup = get("followup")  # one string (older lines) or a list of strings
+    if followup is not None and not isinstance(followup, str):
+        if not isinstance(followup, list):
+            return False
+        for item in followup:
+            if not isinstance(item, str):
+                return False
     metrics = get("metrics") or {}
     if not isinstance(metrics, dict):
         return False

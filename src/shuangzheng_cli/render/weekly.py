@@ -32,7 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ..board.rules import Board, BoardIndex, CellStatus
 from ..definitions.catalog import Catalog
 from ..errors import ShuangzhengError
-from ..ledger.format import COLOR_MEANINGS, COLORS, FOLLOWUP_NAMES, NOT_STARTED, SEVERITY, Entry
+from ..ledger.format import COLOR_MEANINGS, COLORS, NOT_STARTED, SEVERITY, Entry, followup_label
 from ..ledger.storage import Ledger
 from ..periods import Period
 from .terminal import color_name, display_width
@@ -162,7 +162,7 @@ def read_export_data(catalog: Catalog, ledger: Ledger, period: Period, as_of: dt
             day = shared.setdefault(e.date, e.date)
             slim = Entry(  # what the board's rules read: no text
                 id=e.id, kind=shared.setdefault(e.kind, e.kind), date=day, unit=shared.setdefault(e.unit, e.unit),
-                activity=e.activity, at=e.at, color=e.color, method=e.method, followup=e.followup, ref=e.ref,
+                activity=e.activity, at=e.at, color=e.color, method=e.method, followup=e.followup, ref=e.ref, result=e.result, due=e.due,
                 metrics={shared.setdefault(k, k): v for k, v in e.metrics.items()} if e.metrics else {},
             )
             for_board.append(slim)
@@ -324,7 +324,7 @@ def _dated(items: list[tuple[dt.date, str]]) -> str:
 
 def _progress_text(e: Entry) -> str:
     if e.kind == "inspection":
-        follow = f"，{FOLLOWUP_NAMES.get(e.followup or 'none', e.followup)}" if e.followup not in (None, "none") else ""
+        follow = f"，{followup_label(e.followup)}" if e.followup else ""
         return f"【{e.method}·{color_name(e.color)}{follow}】{e.text}"
     text = e.text
     if e.metrics:
@@ -526,7 +526,7 @@ def _record_rows(
             e.next,
             "；".join(f"{k}={_num(v)}" for k, v in e.metrics.items()) if e.metrics else "",
             "\n".join(e.evidence),
-            FOLLOWUP_NAMES.get(e.followup, e.followup) if e.kind == "inspection" and e.followup else "",
+            followup_label(e.followup) if e.kind == "inspection" else "",
             e.by,
             e.at,
         ]

@@ -138,7 +138,7 @@ def bulletin(index: BoardIndex, as_of: dt.date) -> Bulletin:
                 red_cells.append(RedCell(c.activity, c.unit, weeks, c.reasons))
         past = [e for e in slot.inspections if e.date <= as_of]
         for i, e in enumerate(past):
-            if e.followup in ("约谈", "通报") and (
+            if ("约谈" in e.followup or "通报" in e.followup) and (
                 (as_of - e.date).days < FOLLOWUP_RECENT_DAYS or i == len(past) - 1
             ):
                 followups.append(e)

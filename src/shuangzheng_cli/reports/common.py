@@ -55,5 +55,5 @@ def _entry_json(catalog: Catalog, e: Entry) -> dict[str, Any]:
     if e.kind == "progress":
         out |= {"problems": e.problems, "metrics": {k: num(v) for k, v in e.metrics.items()}, "evidence": list(e.evidence)}
     else:
-        out |= {"method": e.method, "followup": e.followup or "none"}
+        out |= {"method": e.method, "followup": list(e.followup)}
     return out

@@ -60,7 +60,7 @@ class ActivitySection:
                     "method": e.method,
                     "color": e.color,
                     "text": e.text,
-                    "followup": e.followup or "none",
+                    "followup": list(e.followup),
                 }
                 for e in self.inspections
             ],

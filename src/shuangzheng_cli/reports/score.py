@@ -224,8 +224,8 @@ def _inspections(index: BoardIndex, unit: str, start: dt.date, end: dt.date) -> 
                 continue
             count += 1
             findings += e.color in ("red", "yellow")
-            talks += e.followup == "约谈"
-            bulletins += e.followup == "通报"
+            talks += "约谈" in e.followup
+            bulletins += "通报" in e.followup
     deductions = (
         findings * rules.deduction_per_finding
         + talks * rules.deduction_per_interview
