@@ -9,7 +9,7 @@ from ..ledger.entries import inspection, progress
 from ..ledger.format import Entry
 from ..ledger.storage import Ledger
 from ..periods import parse_date, today
-from ..render.terminal import color_name
+from ..render.text import color_name
 from .state import State, recorder
 
 

@@ -12,7 +12,7 @@ import typer
 
 from ..definitions.catalog import Catalog
 from ..definitions.frozen import dump
-from ..render.terminal import Column
+from ..render.tables import Column
 from ..workspace import bundled_data_dir
 from .actions import run_check
 from .common import Fmt, FormatOpt, UnitOpt, state

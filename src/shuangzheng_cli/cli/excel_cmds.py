@@ -81,7 +81,7 @@ def export(
 
 
 def _name(color: str) -> str:
-    from ..render.terminal import color_name
+    from ..render.text import color_name
 
     return color_name(color)
 
@@ -163,14 +163,12 @@ def import_(
             code=2 if usage_only and not bad else 1,
         )
 
-    units = sorted({r.unit for r in results if r.unit})
-    known = {e.id for e in ledger.entries(unit=units, include_voided=True, kinds=("progress", "inspection", "void"))}
+    from ..importing.dedup import fresh_entries
+
     new = []
     lines = []
     totals = [0, 0, 0]
-    for r in results:
-        fresh = [e for e in r.entries if e.id not in known]
-        known.update(e.id for e in fresh)
+    for r, fresh in zip(results, fresh_entries(results, ledger), strict=True):
         present = r.rows - len(fresh)
         new += fresh
         name = catalog.name(r.unit) if r.unit else "?"

@@ -6,11 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from ..definitions.catalog import Catalog
-from ..ledger.format import Entry, followup_label
 from ..ledger.storage import Ledger
 from ..periods import parse_date
-from ..render.terminal import Column
+from ..render.tables import entry_row, history_columns
 from .actions import _cell_color, _report, add_inspection, add_progress
 from .common import (
     ActivityOpt,
@@ -86,29 +84,6 @@ def void(
     _report(st, ledger, placed, before)
 
 
-KIND_NAMES = {"progress": "进展", "inspection": "检查", "void": "作废"}
-
-
-def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any]:
-    kind = KIND_NAMES.get(e.kind, e.kind)
-    if e.kind == "inspection":
-        kind = f"{e.method}"
-        if e.followup:
-            kind += f"→{followup_label(e.followup)}"
-    return {
-        "date": e.date.isoformat(),
-        "unit": catalog.name(e.unit),
-        "activity": f"{e.activity}.{catalog.short(e.activity)}" if e.activity in catalog.activities else str(e.activity),
-        "kind": kind + ("（已作废）" if voided else ""),
-        "color": e.color or "—",  # no self-assessment: not 未开始
-        "text": e.text if e.kind != "void" else f"作废 {e.ref}：{e.text}",
-        "problems": e.problems,
-        "metrics": e.metrics,
-        "by": e.by,
-        "id": e.id,
-    }
-
-
 @app.command()
 def history(
     ctx: typer.Context,
@@ -144,25 +119,13 @@ def history(
         return
     rows = [entry_row(catalog, e, e.id in cancelled) for e in entries]
     one_unit = units is not None and len(units) == 1 and fmt == Fmt.table
-    columns = [
-        Column("date", "日期", no_wrap=True),
-        *([] if one_unit else [Column("unit", "单位")]),
-        Column("activity", "活动", max_width=14),
-        Column("kind", "类型"),
-        Column("color", "颜色", color=True),
-        Column("text", "内容", max_width=50),
-        Column("metrics", "数据", max_width=20),
-        Column("by", "记录人"),
-        Column("id", "编号", no_wrap=True),
-    ]
-    if fmt == Fmt.csv:
-        columns.insert(6, Column("problems", "存在问题"))
+    columns = history_columns(with_unit=not one_unit, with_problems=fmt == Fmt.csv)
     whose = f"{catalog.name(units[0])} " if one_unit and units else ""
     st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条）")
 
 
 def _json(data: Any) -> str:
-    from ..render.terminal import to_json
+    from ..render.data import to_json
 
     return to_json(data)
 

@@ -35,7 +35,7 @@ from ..errors import ShuangzhengError
 from ..ledger.format import COLOR_MEANINGS, COLORS, NOT_STARTED, SEVERITY, Entry, followup_label
 from ..ledger.storage import Ledger
 from ..periods import Period
-from .terminal import color_name, display_width
+from .text import color_name, display_width
 from .xlsx import (
     BODY_FONT,
     BORDER,

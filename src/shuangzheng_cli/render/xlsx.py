@@ -39,10 +39,9 @@ from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from .data import FORMULA_LEAD
 from .files import write_atomic
 
-#: Text starting with one of these is a formula (or becomes one when a person edits it).
-FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 #: Text equal to one of these would be read as an error value.
 ERROR_CODES = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
