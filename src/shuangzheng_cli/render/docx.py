@@ -98,10 +98,39 @@ FONT_FALLBACKS = {
 }
 
 
+def attachment_label(number: int, count: int) -> str:
+    """How the body and the attachment's page name attachment `number` of `count`: 附件 or 附件N."""
+    return "附件" if count == 1 else f"附件{number}"
+
+
 def char_width(text: str) -> float:
     """Width of a text in characters of the grid: a Chinese character (or one of the quotation marks and other
     characters of ambiguous width, which a Chinese face draws full width) is 1, a Latin letter or figure ½."""
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5 for ch in text)
+
+
+#: Title characters (22 pt) to a line of the 156 mm text width.
+TITLE_CHARS = int(Emu(TEXT_WIDTH).pt // TITLE_SIZE.pt)
+#: Where a title may break: after these characters, or before these words.
+_BREAK_AFTER = "”）》、，"
+_BREAK_BEFORE = ("关于", "开展", "工作", "活动", "情况", "的通报", "的报告", "考核")
+
+
+def title_lines(title: str, width: float = TITLE_CHARS) -> list[str]:
+    """A title as lines of at most `width` characters, broken where the meaning allows
+    (after a closing quotation mark or a pause, before 关于/开展/情况…), the lines as even as
+    possible (GB/T 9704 7.3.1: 词意完整，排列对称，长短适宜)."""
+    if char_width(title) <= width:
+        return [title]
+    spots = {i for i, ch in enumerate(title, start=1) if ch in _BREAK_AFTER}
+    spots |= {i for word in _BREAK_BEFORE for i in range(1, len(title)) if title.startswith(word, i)}
+    spots = {i for i in spots if 0 < i < len(title) and char_width(title[:i]) <= width}
+    half = char_width(title) / 2
+    if spots:
+        cut = min(spots, key=lambda i: (char_width(title[i:]) > width, abs(char_width(title[:i]) - half)))
+    else:
+        cut = next(i for i in range(len(title), 0, -1) if char_width(title[:i]) <= max(half, 1))
+    return [title[:cut], *title_lines(title[cut:], width)]
 
 
 @dataclass(frozen=True)
@@ -126,7 +155,6 @@ class OfficialDocument:
         self.title_text = title
         self.date = date
         self.doc = Document()
-        self._attachments = 0
         self._setup_page()
         self._setup_styles()
         self._setup_fonts()
@@ -263,10 +291,15 @@ class OfficialDocument:
     def title(self, text: str | None = None) -> None:
         """The title (标题): 二号 方正小标宋简体, centered, one empty line under it.
 
-        A long title wraps by itself; put a line break (`\\n`) where the meaning breaks.
+        A title longer than a line is broken where the meaning allows, into lines of similar
+        length (`title_lines`); a `\n` in `text` breaks there instead.
         """
-        for line in (text or self.title_text).split("\n"):
+        text = text or self.title_text
+        lines = text.split("\n") if "\n" in text else title_lines(text)
+        for line in lines:
             p = self._paragraph(align=WD_ALIGN_PARAGRAPH.CENTER, indent=0, line=LINE_PITCH)
+            _no_grid(p)  # a 22 pt line would take two lines of the grid
+            p.paragraph_format.keep_with_next = True
             self._run(p, line, TITLE_FACE, TITLE_SIZE)
         self.blank()
 
@@ -275,9 +308,14 @@ class OfficialDocument:
         p = self._paragraph(indent=0)
         self._run(p, text if text.endswith("：") else text + "：", BODY_FACE, BODY_SIZE)
 
-    def paragraph(self, text: str, *, indent: float = 2) -> None:
-        """A body paragraph: 三号 仿宋_GB2312, justified, the first line indented two characters."""
-        p = self._paragraph(indent=indent)
+    def paragraph(self, text: str, *, indent: float = 2, center: bool = False, keep: bool = False) -> None:
+        """A body paragraph: 三号 仿宋_GB2312, justified, the first line indented two characters.
+
+        `center`: centered, not indented; `keep`: on the same page as what follows (a table).
+        """
+        p = self._paragraph(align=WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.JUSTIFY,
+                            indent=0 if center else indent)
+        p.paragraph_format.keep_with_next = keep or None
         self._run(p, text, BODY_FACE, BODY_SIZE)
 
     def heading(self, level: int, text: str, after: str = "") -> None:
@@ -288,12 +326,15 @@ class OfficialDocument:
         `（一）` and `1.` headings), in the body face.
         """
         p = self._paragraph()
+        if not after:
+            p.paragraph_format.keep_with_next = True  # a heading is not left alone at a page's foot
         self._run(p, text, HEADING_FACES[level], BODY_SIZE, bold=level == 3)
         if after:
             self._run(p, after, BODY_FACE, BODY_SIZE)
 
     def table(self, columns: Sequence[TableColumn], rows: Sequence[Sequence[Any]], *, size: Pt | None = None) -> None:
-        """A table in 仿宋 (四号, or 小四 when wide): centered, header row repeated on each page.
+        """A table in 仿宋 (四号, or 小四 when its text does not fit on one line of each cell in
+        四号): centered, header row repeated on each page.
 
         `rows`: one value per column (None shows empty; numbers as written by `format_cell`).
         Column widths follow the widest text of each column, long text columns wrap.
@@ -302,8 +343,15 @@ class OfficialDocument:
         headers = [c.header for c in columns]
         if size is None:
             natural = sum(_natural_width(h, [r[i] for r in texts]) for i, h in enumerate(headers))
-            size = TABLE_SIZE if natural * TABLE_SIZE.pt <= Emu(TEXT_WIDTH).pt * 1.3 else SMALL_TABLE_SIZE
+            size = TABLE_SIZE if natural * TABLE_SIZE.pt <= Emu(TEXT_WIDTH).pt else SMALL_TABLE_SIZE
         widths = column_widths(headers, texts, size)
+        # figures at the right; a column of short words (颜色, 方式) centered; other text at the left
+        aligns = [
+            WD_ALIGN_PARAGRAPH.RIGHT if c.numeric
+            else WD_ALIGN_PARAGRAPH.CENTER if all(char_width(r[i]) <= 3 for r in texts)
+            else WD_ALIGN_PARAGRAPH.LEFT
+            for i, c in enumerate(columns)
+        ]
         table = self.doc.add_table(rows=1 + len(texts), cols=len(columns))
         table.style = self.doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -327,10 +375,7 @@ class OfficialDocument:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
                     self._run(p, text, "黑体", size)
                 else:
-                    numeric = columns[i].numeric
-                    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if numeric else (
-                        WD_ALIGN_PARAGRAPH.CENTER if char_width(text) <= 4 else WD_ALIGN_PARAGRAPH.LEFT
-                    )
+                    p.alignment = aligns[i]
                     for k, line in enumerate(text.split("\n")):
                         run = self._run(p, line, BODY_FACE, size)
                         if k:
@@ -338,19 +383,19 @@ class OfficialDocument:
         self._paragraph(indent=0, line=Pt(12))  # a table is followed by a paragraph; keep it small
 
     def attachment_note(self, titles: Sequence[str]) -> None:
-        """附件说明 under the body: `附件：1. …`, left two characters in, the next items aligned."""
+        """附件说明 under the body, two characters in: `附件：名称`, or `附件：1. …` with the
+        further items aligned under the first when there are several."""
         if not titles:
             return
         self.blank()
         for i, title in enumerate(titles, start=1):
+            p = self._paragraph(indent=2 if i == 1 else 0)
             if len(titles) == 1:
-                p = self._paragraph(indent=2)
                 self._run(p, f"附件：{title}", BODY_FACE, BODY_SIZE)
-            else:
-                p = self._paragraph(indent=2 if i == 1 else 0)
-                if i > 1:
-                    p.paragraph_format.left_indent = Pt(5 * BODY_SIZE.pt)
-                self._run(p, f"{'附件：' if i == 1 else ''}{i}. {title}", BODY_FACE, BODY_SIZE)
+                continue
+            if i > 1:
+                p.paragraph_format.left_indent = Pt(5 * CHAR_PITCH)
+            self._run(p, f"{'附件：' if i == 1 else ''}{i}. {title}", BODY_FACE, BODY_SIZE)
 
     def signature(self, issuer: str, date: dt.date | None = None) -> None:
         """发文机关署名 and 成文日期, right-aligned (GB/T 9704 7.3.5.2, without a seal).
@@ -372,12 +417,12 @@ class OfficialDocument:
             p.paragraph_format.right_indent = Pt(right * CHAR_PITCH)
             self._run(p, text, BODY_FACE, BODY_SIZE)
 
-    def attachment(self, title: str) -> None:
-        """Start 附件N on a new page: `附件N` in 黑体 at the top left, then its title."""
-        self._attachments += 1
+    def attachment(self, label: str, title: str) -> None:
+        """Start an attachment on a new page: its `label` (`附件`, or `附件2` when there are
+        several; see `attachment_label`) in 黑体 at the top left, then its title."""
         p = self._paragraph(indent=0)
         p.paragraph_format.page_break_before = True
-        self._run(p, f"附件{self._attachments}", "黑体", BODY_SIZE)
+        self._run(p, label, "黑体", BODY_SIZE)
         self.blank()
         self.title(title)
 
@@ -444,12 +489,12 @@ def format_cell(value: Any) -> str:
 
 
 def _natural_width(header: str, cells: Sequence[str]) -> float:
-    """Characters a column wants: its widest cell on one line, its header on at most two
-    lines, plus one for the cell's margins."""
+    """Characters a column wants: its widest cell on one line, its header whole up to 4
+    characters and on at most two lines beyond, plus one for the cell's margins."""
     lines = [char_width(line) for text in cells for line in text.split("\n")]
     widest = max(lines or [0.5])
     head = char_width(header)
-    return max(widest, min(head, max(widest, math.ceil(head / 2)))) + 1
+    return max(widest, min(head, max(4, math.ceil(head / 2)))) + 1
 
 
 def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], size: Pt) -> list[Emu]:
