@@ -223,8 +223,28 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
         put(ws, row, column, title, font=HEADER_FONT, fill=HEADER_FILL, border=BORDER, alignment=CENTER)
 
 
-def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool = True) -> None:
-    """A4, fit to the page width, header rows repeated, page numbers in the footer."""
+#: Column-width units (about one Latin character of 10-point text) across the printable width
+#: of an A4 page in portrait (narrow margins); wider sheets print in landscape.
+PORTRAIT_WIDTH = 100
+
+
+def print_setup(
+    ws: Worksheet,
+    widths: Mapping[int, float] | None = None,
+    *,
+    header_row: int | None = None,
+    title_rows: str | None = None,
+    landscape: bool | None = None,
+) -> None:
+    """A4, fit to the page width (as many pages tall as needed), header rows repeated,
+    page numbers in the footer.
+
+    `widths`: the columns' widths (as `fit_columns` returns them); a sheet wider than a
+    portrait page prints in landscape unless `landscape` says otherwise. `header_row`: the
+    table's header row, repeated on every page (or `title_rows`, e.g. "3:4").
+    """
+    if landscape is None:
+        landscape = widths is None or sum(widths.values()) > PORTRAIT_WIDTH
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -233,9 +253,26 @@ def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if header_row is not None:
+        title_rows = f"{header_row}:{header_row}"
     if title_rows:
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def heading_rows(ws: Worksheet, widths: Mapping[int, float], texts: Sequence[str]) -> None:
+    """Lines above a table (a title in bold, then notes), each merged across the table's
+    columns and wrapped, so that it prints whole within the page width."""
+    last = max(widths) if widths else 1
+    total = sum(widths.values()) or 10
+    for row, text in enumerate(texts, start=1):
+        font = TITLE_FONT if row == 1 else BODY_FONT
+        put(ws, row, 1, text, font=font, alignment=Alignment(wrap_text=True, vertical="center"))
+        if last > 1:
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        scale = 1.4 if row == 1 else 1.0  # 14-point title
+        lines = lines_needed([math.ceil(text_width(text) * scale)], int(total))
+        ws.row_dimensions[row].height = row_height(lines, 20 if row == 1 else 13.5)
 
 
 # ------------------------------------------------------------ big sheets, streamed
