@@ -59,7 +59,9 @@ def add_blocks(doc: OfficialDocument, blocks: Sequence[Block]) -> None:
         if b.text:
             doc.paragraph(b.text, keep=bool(b.rows))
         if b.rows:
-            doc.table(_columns(b.columns), _cells(b.rows, b.columns))
+            # a column empty in every row (佐证 in a week without links) is left out of the page
+            columns = [c for c in b.columns if any(r.get(c.key) not in (None, "", [], ()) for r in b.rows)]
+            doc.table(_columns(columns), _cells(b.rows, columns))
         elif b.rows is not None:
             doc.paragraph(b.empty.strip("（）") + "。")
 

@@ -498,27 +498,30 @@ def _natural_width(header: str, cells: Sequence[str]) -> float:
 
 
 def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], size: Pt) -> list[Emu]:
-    """Widths (EMU) summing to the text width: short columns keep their widest text on one line,
-    the longest ones share what is left and wrap; a header breaks after at most 4 characters."""
+    """Widths (EMU) summing to the text width, from each column's widest text (`_natural_width`).
+
+    When everything fits, each column grows in proportion. Otherwise a short column (up to
+    `WHOLE` characters: a date, a count, a color) keeps its text on one line, a longer one
+    starts from `WHOLE` characters (less if its header is shorter), and what is left goes
+    to the columns in proportion to how much more they want, so long text gets the room.
+    """
     total = Emu(TEXT_WIDTH).pt / size.pt  # characters of `size` per line
     want = [_natural_width(h, [r[i] for r in rows]) for i, h in enumerate(headers)]
-    least = [min(w, max(3.0, min(char_width(h), 4.0) + 1)) for w, h in zip(want, headers, strict=True)]
     if sum(want) <= total:
-        spare = total - sum(want)
-        got = [w + spare * w / sum(want) for w in want]
+        got = [w * total / sum(want) for w in want]
     else:
-        # the widest columns are capped at one level so that everything fits (water filling)
-        low, high = 0.0, max(want)
-        for _ in range(50):
-            cap = (low + high) / 2
-            if sum(max(lo, min(w, cap)) for w, lo in zip(want, least, strict=True)) > total:
-                high = cap
-            else:
-                low = cap
-        got = [max(lo, min(w, low)) for w, lo in zip(want, least, strict=True)]
-        scale = total / sum(got)
-        got = [g * scale for g in got]
+        least = [w if w <= WHOLE else WHOLE for w in want]
+        if sum(least) >= total:
+            got = [lo * total / sum(least) for lo in least]
+        else:
+            more = [w - lo for w, lo in zip(want, least, strict=True)]
+            spare = total - sum(least)
+            got = [lo + spare * m / sum(more) for lo, m in zip(least, more, strict=True)]
     return [Emu(int(Pt(g * size.pt))) for g in got]
+
+
+#: Characters (with the cell's margins) a column keeps whole before long text takes the room.
+WHOLE = 7.0
 
 
 # ------------------------------------------------------------ XML details python-docx leaves to us
