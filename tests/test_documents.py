@@ -154,11 +154,11 @@ def test_score_docx(run, tmp_path: Path) -> None:
     assert_gongwen_page(doc)
     lines = texts(doc)
     assert lines[0] == "关于2022年度“双争”活动考核结果的通报"
-    assert any("最高 100.00 分（丙局），最低 34.22 分（丁局）" in t for t in lines)
+    assert any("最高 100.00 分（丙局），最低 0.00 分（丁局）" in t for t in lines)
     (table,) = doc.tables
     assert [c.text for c in table.rows[0].cells][:3] == ["名次", "单位", "总分"]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
-    assert [c.text for c in table.rows[4].cells][:5] == ["4", "甲局", "78.15", "30.00", "18.75"]
+    assert [c.text for c in table.rows[4].cells][:5] == ["4", "甲局", "72.23", "30.00", "17.68"]
     cell_run = table.rows[4].cells[1].paragraphs[0].runs[0]
     assert face(cell_run) == "仿宋_GB2312" and cell_run.font.size in (Pt(14), Pt(12))
     widths = [c.width for c in table.rows[0].cells]

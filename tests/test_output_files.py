@@ -132,6 +132,16 @@ def test_history_csv_carries_every_field(run, tmp_path: Path) -> None:
     assert row["记录时间"] == "2022-09-06T19:00:00+08:00"
 
 
+def test_remind_takes_the_shared_option(run, tmp_path: Path) -> None:
+    path = tmp_path / "催报.txt"
+    printed = run("remind", "--as-of", "2022-10-02")
+    r = run("remind", "--as-of", "2022-10-02", "-o", str(path))
+    assert r.code == 0, r.err
+    assert path.read_text(encoding="utf-8") == printed.out  # .txt is remind's plain text
+    wrong = run("remind", "-o", str(tmp_path / "x.csv"))
+    assert wrong.code == 2 and ".txt、.md、.json" in wrong.err
+
+
 def test_report_week_and_half_year_take_o_for_text_too(run, tmp_path: Path) -> None:
     md = tmp_path / "周报.md"
     assert run("report", "week", "2022-W39", "-o", str(md)).code == 0

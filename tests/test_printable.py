@@ -43,7 +43,7 @@ def test_score_workbook_prints(run, tmp_path: Path) -> None:
     headers = [c.value for c in sheet[3]]
     jia = {h: c for h, c in zip(headers, sheet[7], strict=True)}
     assert jia["单位"].value == "甲局"
-    assert (jia["总分"].value, jia["总分"].number_format) == (78.15, "0.00")
+    assert (jia["总分"].value, jia["总分"].number_format) == (72.23, "0.00")
     assert (jia["及时得分"].value, jia["及时得分"].number_format) == (30, "0.00")
     assert (jia["按时报送（期）"].value, jia["按时报送（期）"].number_format) == (6, "0")
     assert (jia["报送及时率"].value, jia["报送及时率"].number_format) == (0.75, "0.0%")

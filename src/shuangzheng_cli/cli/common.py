@@ -36,8 +36,16 @@ FormatOpt = Annotated[
     typer.Option("--format", "-f", help="输出格式：table（表格，默认）、json、csv、md（Markdown）", show_default=False),
 ]
 
-#: What `-o FILE` writes, by the file's extension (`.txt` is the table as the terminal shows it).
-FILE_FORMATS = {".txt": "table", ".md": "md", ".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".docx": "docx"}
+#: What `-o FILE` writes, by the file's extension: the first of the formats listed that the
+#: command has (`.txt` is the table as the terminal shows it, or `remind`'s plain text).
+FILE_FORMATS = {
+    ".txt": ("table", "text"),
+    ".md": ("md",),
+    ".json": ("json",),
+    ".csv": ("csv",),
+    ".xlsx": ("xlsx",),
+    ".docx": ("docx",),
+}
 #: Formats written to a file by the renderer itself rather than printed.
 BINARY_FORMATS = ("xlsx", "docx")
 
@@ -68,13 +76,13 @@ def output_format(st: State, fmt: F | None, output: Path | None, force: bool, de
     if fmt is None:
         fmt = default
         if output is not None:
-            name = FILE_FORMATS.get(output.suffix.lower())
-            if name is None or name not in choices.__members__:
-                allowed = "、".join(ext for ext, f in FILE_FORMATS.items() if f in choices.__members__)
+            names = [f for f in FILE_FORMATS.get(output.suffix.lower(), ()) if f in choices.__members__]
+            if not names:
+                allowed = "、".join(ext for ext, fs in FILE_FORMATS.items() if set(fs) & set(choices.__members__))
                 raise UsageProblem(
                     f"-o {output}：本命令可写成 {allowed} 文件（按扩展名选择格式），或用 --format 指定格式"
                 )
-            fmt = choices(name)
+            fmt = choices(names[0])
     if output is not None and fmt.value not in BINARY_FORMATS:
         st.write_to(output, force=force, bom=fmt.value == "csv", table=fmt.value == "table")
     return fmt

@@ -200,7 +200,7 @@ def _half_unit(report: reports.HalfYearReport, section: reports.UnitSection, cat
             text += f"主要指标：{metrics_text(a.metrics)}。"
         if a.month_colors:
             text += "月末状态：" + "，".join(f"{month_header(d)}{color_name(c)}色" for d, c in a.month_colors) + "。"
-        text += f"目前状态：{color_name(a.color)}色（{'；'.join(a.reasons)}）。"
+        text += f"目前状态：{color_name(a.color)}色，{'；'.join(a.reasons)}。"
         doc.paragraph(text)
         if a.problems:
             doc.heading(3, "1.存在问题：", "；".join(f"{cn_date(d)}，{one_line(t)}" for d, t in a.problems) + "。")

@@ -501,16 +501,16 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], size: P
     """Widths (EMU) summing to the text width, from each column's widest text (`_natural_width`).
 
     When everything fits, each column grows in proportion. Otherwise a short column (up to
-    `WHOLE` characters: a date, a count, a color) keeps its text on one line, a longer one
-    starts from `WHOLE` characters (less if its header is shorter), and what is left goes
-    to the columns in proportion to how much more they want, so long text gets the room.
+    `WHOLE` characters: a date, a count, an activity) keeps its text on one line, a longer
+    one starts from `START` characters, and what is left goes to the longer columns in
+    proportion to how much more they want, so long text gets the room.
     """
     total = Emu(TEXT_WIDTH).pt / size.pt  # characters of `size` per line
     want = [_natural_width(h, [r[i] for r in rows]) for i, h in enumerate(headers)]
     if sum(want) <= total:
         got = [w * total / sum(want) for w in want]
     else:
-        least = [w if w <= WHOLE else WHOLE for w in want]
+        least = [w if w <= WHOLE else START for w in want]
         if sum(least) >= total:
             got = [lo * total / sum(least) for lo in least]
         else:
@@ -520,8 +520,10 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], size: P
     return [Emu(int(Pt(g * size.pt))) for g in got]
 
 
-#: Characters (with the cell's margins) a column keeps whole before long text takes the room.
-WHOLE = 7.0
+#: Characters (with the cell's margins) a column keeps whole before long text takes the room
+#: (an activity label such as `13.讲述市民故事` is 8.5), and where a longer column starts.
+WHOLE = 8.5
+START = 5.0
 
 
 # ------------------------------------------------------------ XML details python-docx leaves to us
