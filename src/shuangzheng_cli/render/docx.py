@@ -521,8 +521,8 @@ def column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], size: P
 
 
 #: Characters (with the cell's margins) a column keeps whole before long text takes the room
-#: (an activity label such as `13.讲述市民故事` is 8.5), and where a longer column starts.
-WHOLE = 8.5
+#: (an activity label such as `2.我为霸州添光彩` is 9), and where a longer column starts.
+WHOLE = 9.5
 START = 5.0
 
 

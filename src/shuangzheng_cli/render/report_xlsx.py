@@ -136,7 +136,9 @@ def score(assessment: reports.Assessment, catalog: Catalog, path: Path, *, force
             cell = put(ws, r, k, value, border=BORDER)
             if formats[k - 1] and isinstance(value, int | float):
                 cell.number_format = formats[k - 1]
-    widths = fit_columns(ws, first_row=3, caps={len(SCORE_DETAIL_HEADERS): 50})
+    # columns as wide as their figures; the headers wrap onto two lines
+    widths = fit_columns(ws, first_row=4, minimum=8, caps={len(SCORE_DETAIL_HEADERS): 50})
+    ws.row_dimensions[3].height = 2 * CJK_LINE + 4
     fit_rows(ws, widths, first_row=4, line_height=CJK_LINE)
     heading_rows(ws, widths, [title])
     print_setup(ws, widths, header_row=3)
