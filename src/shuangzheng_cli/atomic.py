@@ -1,6 +1,6 @@
 """The one atomic write of the package: a temporary file in the same folder, then a rename.
 
-Used by the workbooks (`render.xlsx.save_atomic`), the catalog cache and the board cache, so
+Used by every document the tool writes (`render.files.write_atomic`), the catalog cache and the board cache, so
 a reader never sees half a file and a crash leaves the old one. Never follows a symlink at
 the temporary name (`mkstemp` creates it exclusively).
 """
@@ -28,7 +28,8 @@ def atomic_path(path: Path, *, replace: bool = True, prefix: str = ".~", suffix:
     tmp = Path(name)
     try:
         yield tmp
-        os.chmod(tmp, mode)
+        with contextlib.suppress(OSError):  # a file system without modes
+            os.chmod(tmp, mode)
         if replace:
             os.replace(tmp, path)
         else:
