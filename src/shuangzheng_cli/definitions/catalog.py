@@ -341,6 +341,9 @@ def _write_cache(path: Path, key: str, trees: tuple[Any, Any]) -> None:
 
 
 def _unknown(what: str, text: str, suggestion: str | None) -> str:
+    if "，" in text:  # `[市委宣传部，市委组织部]` is one item: the comma inside is full-width
+        return (f"'{text}' 中有全角逗号“，”：列表 [ ] 中的各项要用半角逗号“,”分隔"
+                f"（如 [{', '.join(p.strip() for p in text.split('，'))}]）")
     if suggestion:
         return f"未知{what} '{text}'，是否指 '{suggestion}'？"
     return f"未知{what} '{text}'"

@@ -29,6 +29,31 @@ class DefinitionLoader(SafeLoader):  # type: ignore[misc,valid-type]
     """
 
 
+class DuplicateKey(yaml.YAMLError):
+    """A key written twice in one mapping (PyYAML would keep the last without a word)."""
+
+    def __init__(self, key: str, first: int, second: int):
+        super().__init__(key, first, second)
+        self.key, self.first, self.second = key, first, second
+
+
+def _construct_mapping(loader: SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _value in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` merges; its keys may be overridden
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node.start_mark.line + 1)
+        except TypeError:  # an unhashable key: the constructor reports it
+            continue
+        if first != key_node.start_mark.line + 1:
+            raise DuplicateKey(str(key), first, key_node.start_mark.line + 1)
+    return SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+DefinitionLoader.construct_mapping = _construct_mapping  # type: ignore[method-assign]
+
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _BOOL = "tag:yaml.org,2002:bool"
 DefinitionLoader.yaml_implicit_resolvers = {
@@ -40,6 +65,14 @@ DefinitionLoader.add_implicit_resolver(
 )
 
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s'\"#：:][^'\"#：:]*：")
+#: Spaces that look like spaces but are not YAML indentation, and what to call them.
+_ODD_SPACES = {
+    "\u3000": "全角空格（U+3000）",
+    "\u00a0": "不换行空格（U+00A0，常随网页或 Word 中的文字复制而来）",
+}
+#: The leading blanks of a line, any kind; and what follows them when the line is structure.
+_LEADING = re.compile(r"^[ \t\u3000\u00a0]*")
+_STRUCTURE = re.compile(r"^(?:-(?:\s|$)|#|[^\s'\"#：:][^'\"#：:]*[:：](?:\s|$))")
 
 
 def decode_text(data: bytes, label: str) -> tuple[str | None, Problem | None]:
@@ -101,13 +134,34 @@ def load_yaml(path: Path, label: str, raw: bytes | None = None) -> tuple[YamlDoc
     if problem:
         return None, [problem]
     assert text is not None
+    odd = _odd_indentation(label, text)
+    if odd:
+        return None, odd
     try:
         data = yaml.load(text, Loader=DefinitionLoader)  # noqa: S506 - a safe loader
+    except DuplicateKey as exc:
+        return None, [Problem(label, exc.second, f"键 '{exc.key}' 重复（第 {exc.first} 行已有）：YAML 只会保留后一个，请合并成一个")]
     except yaml.YAMLError as exc:
         return None, [_yaml_problem(label, text, exc)]
     except (ValueError, TypeError, OverflowError) as exc:  # an explicit tag (`!!timestamp`) with a bad value
         return None, [Problem(label, 0, f"YAML 内容无法读取：{exc}")]
     return YamlDocument(label, text, data), []
+
+
+def _odd_indentation(label: str, text: str) -> list[Problem]:
+    """Lines of structure (a key, a list item) indented with a full-width or non-breaking space:
+    named at their own line (PyYAML would report the next one, as a mapping error)."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), 1):
+        lead = _LEADING.match(line)
+        blanks = lead.group() if lead else ""
+        odd = next((ch for ch in blanks if ch in _ODD_SPACES), None)
+        if odd and _STRUCTURE.match(line[len(blanks) :]):
+            column = blanks.index(odd) + 1
+            problems.append(
+                Problem(label, number, f"第 {column} 个字符是{_ODD_SPACES[odd]}，YAML 的缩进只能用半角空格，请替换")
+            )
+    return problems
 
 
 def _yaml_problem(label: str, text: str, exc: yaml.YAMLError) -> Problem:
@@ -122,6 +176,11 @@ def _yaml_problem(label: str, text: str, exc: yaml.YAMLError) -> Problem:
     for candidate in range(min(line, len(lines)), max(line - 2, 0), -1):
         if re.match(r"^ *\t", lines[candidate - 1]):
             return Problem(label, candidate, "YAML 不能用制表符（Tab）缩进，请改用空格")
+    for candidate in range(min(line, len(lines)), max(line - 3, 0), -1):
+        blanks = _LEADING.match(lines[candidate - 1])
+        odd = next((ch for ch in (blanks.group() if blanks else "") if ch in _ODD_SPACES), None)
+        if odd:
+            return Problem(label, candidate, f"行首有{_ODD_SPACES[odd]}，YAML 的缩进只能用半角空格，请替换")
     context = getattr(exc, "context", None) or ""
     opened = getattr(exc, "context_mark", None)
     if opened is not None and context in _OPENED:
