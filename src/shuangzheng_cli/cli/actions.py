@@ -32,7 +32,7 @@ def add_progress(
         uid,
         number,
         text,
-        date=parse_date(date) if date else None,
+        date=parse_date(date, "--date 日期") if date else None,
         color=color,
         problems=problems,
         next=next_steps,
@@ -65,7 +65,7 @@ def add_inspection(
         text,
         followup=followup,
         due=due,
-        date=parse_date(date) if date else None,
+        date=parse_date(date, "--date 日期") if date else None,
         by=recorder(by, st.workspace),
     )
     return _write(st, entry)

@@ -29,7 +29,7 @@ class Fmt(StrEnum):
     md = "md"
 
 
-FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", help="输出格式：table（表格）、json、csv、md（Markdown）")]
+FormatOpt = Annotated[Fmt, typer.Option("--format", "-f", case_sensitive=False, help="输出格式：table（表格）、json、csv、md（Markdown）")]
 UnitOpt = Annotated[str, typer.Option("--unit", "-u", help="单位：名称、别名或编号，如 市委宣传部 / 宣传部 / xcb")]
 ActivityOpt = Annotated[str, typer.Option("--activity", "-a", help="活动：编号 1–18 或标题中的独有字词")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", "-p", help=PERIOD_HELP)]
@@ -37,7 +37,7 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="截至日期 YYYY-
 
 
 def as_of_date(text: str | None) -> dt.date:
-    return parse_date(text, "截至日期") if text else today()
+    return parse_date(text, "--as-of 截至日期") if text else today()
 
 
 def period_or_none(text: str | None) -> Period | None:

@@ -77,7 +77,7 @@ def void(
     """作废一条记录：原记录保留在文件中，统计时不再计入。"""
     st = state(ctx)
     ledger = Ledger(st.workspace.require_writable(), st.catalog)
-    day = parse_date(date) if date else None
+    day = parse_date(date, "--date 日期") if date else None
     target = ledger.find(entry_id.strip().lower())
     before = _cell_color(st.catalog, ledger, target) if target is not None else None
     placed = ledger.void(entry_id, reason, date=day, by=recorder(by, st.workspace))

@@ -17,7 +17,15 @@ import typer
 from .. import reports
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
-from ..periods import Period, parse_date, parse_period, week_of
+from ..periods import (
+    YEAR_MAX,
+    YEAR_MIN,
+    Period,
+    as_of_within,
+    parse_period,
+    parse_week,
+    week_of,
+)
 from ..render import markdown, tables
 from ..render.data import csv_text, to_json
 from ..render.text import color_md, short_unit
@@ -59,28 +67,17 @@ class BulletinFmt(StrEnum):
     json = "json"
 
 
+TOP_MAX = 100_000  # `--top`: more than any list a report has
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="xlsx 文件名（默认按报表名称生成）")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="文件已存在时覆盖")]
-TopOpt = Annotated[int | None, typer.Option("--top", min=1, help="只列前 N 项")]
+TopOpt = Annotated[int | None, typer.Option("--top", min=1, max=TOP_MAX, help="只列前 N 项")]
 
 
 # ============================================================ report week
 
 
 def _week_arg(text: str | None, today: dt.date) -> Period:
-    if not text:
-        return week_of(today)
-    raw = text.strip()
-    try:
-        period = parse_period(raw)
-    except UsageProblem:
-        try:
-            return week_of(parse_date(raw))
-        except UsageProblem:
-            raise UsageProblem(f"周 '{raw}' 无效：请写 ISO 周，如 2022-W39，或该周中的一天，如 2022-09-28") from None
-    if not re.fullmatch(r"\d{4}-W\d{2}", period.label):
-        raise UsageProblem(f"'{raw}' 不是一周：请写 ISO 周，如 2022-W39，或该周中的一天，如 2022-09-28")
-    return period
+    return parse_week(text) if text else week_of(today)
 
 
 @report_app.command("week")
@@ -88,17 +85,15 @@ def report_week(
     ctx: typer.Context,
     week: Annotated[str | None, typer.Argument(help="ISO 周，如 2022-W39，或该周中的一天（默认本周）", show_default=False)] = None,
     as_of: AsOfOpt = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, help="工作亮点只列前 N 条（表格、Markdown；默认 10）")] = 10,
-    fmt: Annotated[WeekFmt, typer.Option("--format", "-f", help="输出格式：table、md、json")] = WeekFmt.table,
+    top: Annotated[int | None, typer.Option("--top", min=1, max=TOP_MAX, help="工作亮点只列前 N 条（表格、Markdown；默认 10）")] = 10,
+    fmt: Annotated[WeekFmt, typer.Option("--format", "-f", case_sensitive=False, help="输出格式：table、md、json")] = WeekFmt.table,
 ) -> None:
     """周报（信息简报）：本周各单位报送、颜色变化、未报送单位、红色事项、指标汇总、工作亮点。"""
     st = state(ctx)
     catalog = st.catalog
     today = as_of_date(as_of)
     period = _week_arg(week, today)
-    if period.start > today:
-        raise UsageProblem(f"{period.label} 尚未开始（截至 {today}）")
-    day = min(period.end, today)
+    day = as_of_within(period, today)
     report = reports.week_report(load_index(st, day), period, today)
     if fmt == WeekFmt.json:
         st.out.text(to_json(report.to_json(catalog)))
@@ -140,7 +135,7 @@ def report_half_year(
         str | None, typer.Option("--unit", "-u", help="单位：名称、别名或编号（单位组则每个成员一节）；不写为全部单位")
     ] = None,
     as_of: AsOfOpt = None,
-    fmt: Annotated[HalfFmt, typer.Option("--format", "-f", help="输出格式：table、md、json、xlsx")] = HalfFmt.table,
+    fmt: Annotated[HalfFmt, typer.Option("--format", "-f", case_sensitive=False, help="输出格式：table、md、json、xlsx")] = HalfFmt.table,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -149,8 +144,7 @@ def report_half_year(
     catalog = st.catalog
     period = _half_period(half)
     today = as_of_date(as_of)
-    if period.start > today:
-        raise UsageProblem(f"{period.label} 尚未开始（截至 {today}）")
+    as_of_within(period, today)
     units = _unit_ids(catalog, unit)
     report = reports.half_year_report(load_index(st, min(period.end, today)), period, today, units)
     office = units is None
@@ -175,11 +169,14 @@ def report_half_year(
 @app.command()
 def score(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="考核年度（默认截至日期所在年）")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", "-y", min=YEAR_MIN, max=YEAR_MAX, help="考核年度（默认截至日期所在年）"),
+    ] = None,
     as_of: AsOfOpt = None,
     top: TopOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="先列出计分办法")] = False,
-    fmt: Annotated[ScoreFmt, typer.Option("--format", "-f", help="输出格式：table、md、json、csv、xlsx")] = ScoreFmt.table,
+    fmt: Annotated[ScoreFmt, typer.Option("--format", "-f", case_sensitive=False, help="输出格式：table、md、json、csv、xlsx")] = ScoreFmt.table,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
@@ -226,8 +223,8 @@ def score(
 def bulletin(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, help="表扬只列前 N 项（Markdown；默认 10，报送多、数据全者在前）")] = 10,
-    fmt: Annotated[BulletinFmt, typer.Option("--format", "-f", help="输出格式：md（默认）、json")] = BulletinFmt.md,
+    top: Annotated[int | None, typer.Option("--top", min=1, max=TOP_MAX, help="表扬只列前 N 项（Markdown；默认 10，报送多、数据全者在前）")] = 10,
+    fmt: Annotated[BulletinFmt, typer.Option("--format", "-f", case_sensitive=False, help="输出格式：md（默认）、json")] = BulletinFmt.md,
 ) -> None:
     """通报草稿：总体情况、通报批评（连续红色、检查要求约谈/通报）、表扬（绿色且有数据）、下步要求。"""
     st = state(ctx)
