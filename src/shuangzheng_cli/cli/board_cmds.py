@@ -33,9 +33,11 @@ class View(StrEnum):
     units = "units"
 
 
-def load_index(st: State, as_of: dt.date) -> BoardIndex:
-    """Read the ledger up to `as_of` and index it for the board (voids applied)."""
-    ledger = st.ledger()
+def load_index(st: State, as_of: dt.date, *, document: bool = False) -> BoardIndex:
+    """Read the ledger up to `as_of` and index it for the board (voids applied).
+
+    `document`: for a report, score or bulletin, which are refused outside a workspace."""
+    ledger = st.ledger(document=document)
     entries = ledger.entries(until=as_of)
     _note_skipped(st, ledger)
     return BoardIndex(st.catalog, entries)

@@ -77,7 +77,7 @@ def export(
     from ..render.xlsx import refuse_existing
 
     refuse_existing(path, force)  # before the work, so a mistake costs nothing
-    ledger = st.ledger()
+    ledger = st.ledger(document=True)
     from ..render.weekly import build_workbook, read_export_data
 
     data = read_export_data(catalog, ledger, p, day)  # streamed: memory bounded by the catalog, not the ledger

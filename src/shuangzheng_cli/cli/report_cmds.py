@@ -94,7 +94,7 @@ def report_week(
     today = as_of_date(as_of)
     period = _week_arg(week, today)
     day = as_of_within(period, today)
-    report = reports.week_report(load_index(st, day), period, today)
+    report = reports.week_report(load_index(st, day, document=True), period, today)
     if fmt == WeekFmt.json:
         st.out.text(to_json(report.to_json(catalog)))
         return
@@ -146,7 +146,7 @@ def report_half_year(
     today = as_of_date(as_of)
     as_of_within(period, today)
     units = _unit_ids(catalog, unit)
-    report = reports.half_year_report(load_index(st, min(period.end, today)), period, today, units)
+    report = reports.half_year_report(load_index(st, min(period.end, today), document=True), period, today, units)
     office = units is None
     if fmt == HalfFmt.json:
         st.out.text(to_json(report.to_json(catalog)))
@@ -188,7 +188,7 @@ def score(
     start, end = reports.score_span(catalog, year, today)
     if end < start:
         raise UsageProblem(f"{year} 年截至 {today} 没有活动开展的日子（活动自 {catalog.start} 起），无从考核")
-    assessment = reports.score(load_index(st, end), year, today)
+    assessment = reports.score(load_index(st, end, document=True), year, today)
     if top:
         assessment.units = [u for u in assessment.units if u.rank <= top]
     rows = tables.score_rows(assessment, catalog)
@@ -232,7 +232,7 @@ def bulletin(
     day = as_of_date(as_of)
     if day < catalog.start:
         raise UsageProblem(f"截至 {day} 活动尚未开始（自 {catalog.start} 起），无从通报")
-    draft = reports.bulletin(load_index(st, day), day)
+    draft = reports.bulletin(load_index(st, day, document=True), day)
     if fmt == BulletinFmt.json:
         st.out.text(to_json(draft.to_json(catalog)))
     else:

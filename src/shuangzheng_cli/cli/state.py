@@ -13,6 +13,9 @@ from ..render.terminal import Output
 from ..workspace import Workspace, find_workspace
 
 
+NO_WORKSPACE = "未找到台账工作区（当前目录及其上级都没有 data/activities.yaml）"
+
+
 @dataclass
 class State:
     """Per-invocation state, set by the app callback from the global options."""
@@ -22,6 +25,7 @@ class State:
     _workspace: Workspace | None = None
     _catalog: Catalog | None = None
     out: Output = field(default_factory=Output)
+    _told_no_workspace: bool = False
 
     @property
     def workspace(self) -> Workspace:
@@ -35,11 +39,19 @@ class State:
             self._catalog = Catalog.load(self.workspace.data_root)
         return self._catalog
 
-    def ledger(self, *, write: bool = False) -> Ledger:
+    def ledger(self, *, write: bool = False, document: bool = False) -> Ledger:
+        """The workspace's ledger. Without a workspace: `write` and `document` (export, report,
+        score, bulletin: never an all-red document of an empty ledger) are refused naming
+        `--root` and `shuangzheng init`; a listing says in one line that it shows no ledger."""
         ws = self.workspace
         if write:
             return Ledger(ws.require_writable())
         if ws.root is None:
+            if document:
+                raise UsageProblem(NO_WORKSPACE + "，不能生成文档：请用 --root 指定工作区目录，或先运行 `shuangzheng init` 创建工作区")
+            if not self._told_no_workspace:
+                self._told_no_workspace = True
+                self.out.message(f"注意：{NO_WORKSPACE}，以下按空台账显示（可用 --root 指定工作区）")
             return Ledger(ws.data_root / "__no_workspace__")
         return Ledger(ws.root)
 
