@@ -12,7 +12,6 @@ from ..ledger.storage import Ledger
 from ..render.terminal import Output
 from ..workspace import Workspace, find_workspace
 
-
 NO_WORKSPACE = "未找到台账工作区（当前目录及其上级都没有 data/activities.yaml）"
 
 
