@@ -134,7 +134,7 @@ def run_check(st: State, repair: bool = False) -> int:
         return 1
     ws = st.workspace
     if ws.root is None:
-        out.message(f"定义文件无误：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位，{len(catalog.groups)} 个单位组（未找到工作区，未检查台账）。")
+        out.message(f"定义文件无误：{len(catalog.activities)} 项活动，{catalog.responsible_summary()}（未找到工作区，未检查台账）。")
         return 0
     ledger = st.ledger()
     if repair:
@@ -151,5 +151,5 @@ def run_check(st: State, repair: bool = False) -> int:
         out.message(f"发现 {len(problems)} 个问题{hint}。")
         return 1
     files = ledger.files()
-    out.message(f"检查通过：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位；台账文件 {len(files)} 个。")
+    out.message(f"检查通过：{len(catalog.activities)} 项活动，{catalog.responsible_summary()}；台账文件 {len(files)} 个。")
     return 0

@@ -165,7 +165,14 @@ def units(
         Column("activities", "负责活动"),
         Column("liaison", "联络员"),
     ]
-    st.out.table(rows, columns, fmt=fmt.value, data=data, title=f"责任单位（{len(data)}）")
+    if group and catalog.is_member_group(gid := catalog.resolve_unit(group)):
+        title = f"{catalog.name(gid)} 的成员（{len(data)} 个单位）"
+    elif group:
+        title = f"{catalog.name(gid)}（不列成员的单位组，作为一个责任单位报送）"
+    else:
+        n_groups = sum(1 for u in data if u["group"])
+        title = f"单位名录：{len(data) - n_groups} 个单位、{n_groups} 个单位组，计 {catalog.responsible_summary()}"
+    st.out.table(rows, columns, fmt=fmt.value, data=data, title=title)
 
 
 def _liaison_name(catalog: Catalog, unit_id: str) -> str:

@@ -169,11 +169,20 @@ class Catalog:
 
     @cached_property
     def board_units(self) -> list[str]:
-        """Units that own at least one cell, in order of first appearance in the plan."""
+        """The 责任单位 (responsible units), the one count every command shows: the units that own
+        at least one cell, in order of first appearance in the plan. That is each unit the plan
+        lists (a group with members counts as its members) and each group listed without members,
+        which reports as one. `responsible_summary` says it in words."""
         seen: dict[str, None] = {}
         for cell in self.cells:
             seen.setdefault(cell.unit, None)
         return list(seen)
+
+    def responsible_summary(self) -> str:
+        """'61 个责任单位（56 个单位、5 个不列成员的单位组）': `board_units`, counted and labeled."""
+        groups = sum(1 for u in self.board_units if u in self.groups)
+        parts = f"{len(self.board_units) - groups} 个单位" + (f"、{groups} 个不列成员的单位组" if groups else "")
+        return f"{len(self.board_units)} 个责任单位（{parts}）"
 
     def activities_of(self, unit_id: str) -> list[int]:
         """Activities whose cells include this unit (or, for a group, any of its members)."""
