@@ -90,7 +90,7 @@ def _write(st: State, entry: Entry) -> Entry:
     from ..definitions.catalog import Cell
 
     catalog = st.catalog
-    ledger = Ledger(st.workspace.require_writable(), catalog)
+    ledger = Ledger(st.writable_root(), catalog)
     ledger.validate([entry])
     day = max(today(), entry.date)
     before, after = cell_before_after(catalog, ledger, day, Cell(entry.activity, entry.unit), entry)

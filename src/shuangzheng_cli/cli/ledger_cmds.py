@@ -76,7 +76,7 @@ def void(
 ) -> None:
     """作废一条记录：原记录保留在文件中，统计时不再计入。"""
     st = state(ctx)
-    ledger = Ledger(st.workspace.require_writable(), st.catalog)
+    ledger = Ledger(st.writable_root(), st.catalog)
     day = parse_date(date, "--date 日期") if date else None
     target = ledger.find(entry_id.strip().lower())
     before = _cell_color(st.catalog, ledger, target) if target is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
@@ -25,6 +26,7 @@ class State:
     _catalog: Catalog | None = None
     out: Output = field(default_factory=Output)
     _told_no_workspace: bool = False
+    _git_prepared: bool = False
 
     @property
     def workspace(self) -> Workspace:
@@ -38,13 +40,26 @@ class State:
             self._catalog = Catalog.load(self.workspace.data_root)
         return self._catalog
 
+    def writable_root(self) -> Path:
+        """The workspace root for a command that writes (`UsageProblem` naming `init` without one).
+        In a git clone that lacks the pre-commit check, installs it first and says so in one line."""
+        root = self.workspace.require_writable()
+        if not self._git_prepared:
+            self._git_prepared = True
+            from ..gitrepo import prepare_clone
+
+            done = prepare_clone(root)
+            if done:
+                self.out.message(done)
+        return root
+
     def ledger(self, *, write: bool = False, document: bool = False) -> Ledger:
         """The workspace's ledger. Without a workspace: `write` and `document` (export, report,
         score, bulletin: never an all-red document of an empty ledger) are refused naming
         `--root` and `shuangzheng init`; a listing says in one line that it shows no ledger."""
         ws = self.workspace
         if write:
-            return Ledger(ws.require_writable())
+            return Ledger(self.writable_root())
         if ws.root is None:
             if document:
                 raise UsageProblem(NO_WORKSPACE + "，不能生成文档：请用 --root 指定工作区目录，或先运行 `shuangzheng init` 创建工作区")
