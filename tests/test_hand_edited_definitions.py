@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import run_process
 from test_definitions import ACTS, UNITS, edit, make_workspace
 
@@ -74,3 +75,41 @@ def test_a_flow_list_with_full_width_commas_names_the_comma(tmp_path: Path) -> N
         f"{ACTS}:{line}: '市委宣传部，市委组织部，市委党校' 中有全角逗号“，”："
         "列表 [ ] 中的各项要用半角逗号“,”分隔（如 [市委宣传部, 市委组织部, 市委党校]）"
     ]
+
+
+# ------------------------------------------------------------ limits and hidden characters (issue 16 items 1, 4)
+
+
+def test_a_ten_megabyte_unit_name_is_refused_at_its_line(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path)
+    line = edit(root, UNITS, "    name: 市委组织部\n", "    name: " + "组" * ((10 << 20) // 3) + "\n")
+    code, problems = _problems(root)
+    assert code == 1
+    assert problems == [f"{UNITS}:{line}: 文字过长（{(10 << 20) // 3} 字）：此处最多 100 字"]
+    status = run_process("--root", root, "status")  # refused the same way, instead of drawing it
+    assert status.code == 1 and f"{UNITS}:{line}: 文字过长" in status.out + status.err
+
+
+@pytest.mark.parametrize(("old", "new", "code", "what"), [
+    ("    name: 市委组织部\n", '    name: "市委组织部\\e]0;hacked\\a"\n', "U+001B", "控制字符"),
+    ("    name: 市委组织部\n", "    name: 市委\u202e部织组\n", "U+202E", "双向文字控制符"),
+    ("    kind: 党委部门\n  - id: wxb\n", "    kind: 党委\u2066部门\n  - id: wxb\n", "U+2066", "双向文字控制符"),
+])
+def test_control_and_bidi_characters_are_reported_at_their_place(tmp_path: Path, old: str, new: str, code: str,
+                                                                  what: str) -> None:
+    root = make_workspace(tmp_path)
+    line = edit(root, UNITS, old, new)
+    status, problems = _problems(root)
+    assert status == 1
+    assert len(problems) == 1 and problems[0].startswith(f"{UNITS}:{line}: 含有{what} {code}")
+
+
+def test_a_day_setting_past_ten_years_is_refused(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path)
+    text = (root / ACTS).read_text(encoding="utf-8")
+    key = next(k for k in ("start_grace_days", "inspection_valid_days") if f"{k}:" in text)
+    old = next(line for line in text.splitlines() if line.strip().startswith(f"{key}:"))
+    line = edit(root, ACTS, old + "\n", old.split(":")[0] + ": 99999999999999999999\n")
+    code, problems = _problems(root)
+    assert code == 1
+    assert problems == [f"{ACTS}:{line}: {key} 的值 99999999999999999999 超出范围：绝对值最大 3660"]

@@ -269,7 +269,7 @@ def _validate(directory: Path, raw: dict[str, bytes]) -> tuple[ActivitiesFile, U
     from pydantic import BaseModel, ValidationError
 
     from .schema import ActivitiesFile, UnitsFile
-    from .yamlfile import load_yaml
+    from .yamlfile import limit_problems, load_yaml
 
     problems: list[Problem] = []
     docs: dict[str, YamlDocument] = {}
@@ -277,7 +277,10 @@ def _validate(directory: Path, raw: dict[str, bytes]) -> tuple[ActivitiesFile, U
         doc, found = load_yaml(directory / label, label, raw.get(label))
         problems += found
         if doc is not None:
-            docs[label] = doc
+            limits = limit_problems(doc)
+            problems += limits
+            if not limits:
+                docs[label] = doc
     parsed: dict[str, BaseModel] = {}
     for label, model in ((ACTIVITIES_FILE, ActivitiesFile), (UNITS_FILE, UnitsFile)):
         doc = docs.get(label)

@@ -75,6 +75,60 @@ _LEADING = re.compile(r"^[ \t\u3000\u00a0]*")
 _STRUCTURE = re.compile(r"^(?:-(?:\s|$)|#|[^\s'\"#：:][^'\"#：:]*[:：](?:\s|$))")
 
 
+#: Sane limits for a hand-edited definition file (today's files: ~30 KB, names under 30 characters).
+MAX_FILE_BYTES = 16 << 20
+MAX_NAME = 100  # a unit's or group's name or alias, an id
+MAX_TEXT = 2000  # any other text (titles, sub-items, duties)
+MAX_ITEMS = 2000  # any list (units, aliases, sub-items)
+MAX_NUMBER = 1e9  # any number (targets, weights)
+MAX_DAYS = 3660  # any `…days` or `…weeks` setting: ten years
+_NAME_KEYS = {"name", "id", "short", "short_name"}
+#: Characters that must not be in a definition: C0/C1 controls (but tab and newline), DEL,
+#: and the bidirectional overrides and isolates that reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def limit_problems(doc: YamlDocument) -> list[Problem]:
+    """Every value of `doc` past a sane limit (length, count, size) or holding a control or
+    bidi character, at its line. Checked before the schema, so nothing huge reaches a table."""
+    problems: list[Problem] = []
+
+    def walk(value: Any, loc: tuple[Any, ...], key: str) -> None:
+        if isinstance(value, str):
+            limit = MAX_NAME if key in _NAME_KEYS or key == "aliases" or key == "members" else MAX_TEXT
+            if len(value) > limit:
+                problems.append(doc.problem(loc, f"文字过长（{len(value)} 字）：此处最多 {limit} 字"))
+            bad = _CONTROL.search(value)
+            if bad:
+                code = f"U+{ord(bad.group()):04X}"
+                what = "双向文字控制符" if "\u202a" <= bad.group() <= "\u2069" else "控制字符"
+                problems.append(doc.problem(loc, f"含有{what} {code}（第 {bad.start() + 1} 个字符）：请删除，它会扰乱终端与文档的显示"))
+        elif isinstance(value, bool):
+            return
+        elif isinstance(value, int | float):
+            days = key.endswith(("days", "weeks"))
+            limit = MAX_DAYS if days else MAX_NUMBER
+            if value != value or abs(value) > limit:  # NaN, infinity, or too large
+                problems.append(doc.problem(loc, f"{key} 的值 {value} 超出范围：绝对值最大 {limit:g}"))
+        elif isinstance(value, list):
+            if len(value) > MAX_ITEMS:
+                problems.append(doc.problem(loc, f"列表过长（{len(value)} 项）：最多 {MAX_ITEMS} 项"))
+                return
+            for i, item in enumerate(value):
+                walk(item, (*loc, i), key)
+        elif isinstance(value, dict):
+            if len(value) > MAX_ITEMS:
+                problems.append(doc.problem(loc, f"项目过多（{len(value)} 个）：最多 {MAX_ITEMS} 个"))
+                return
+            for k, item in value.items():
+                if isinstance(k, str):
+                    walk(k, (*loc, k), "name")
+                walk(item, (*loc, k), str(k))
+
+    walk(doc.data, (), "")
+    return problems
+
+
 def decode_text(data: bytes, label: str) -> tuple[str | None, Problem | None]:
     """UTF-8 (with or without BOM, LF or CRLF) → text; otherwise the line of the first bad byte."""
     try:
@@ -130,6 +184,8 @@ def load_yaml(path: Path, label: str, raw: bytes | None = None) -> tuple[YamlDoc
         return None, [Problem(label, 0, "文件不存在")]
     except OSError as exc:
         return None, [Problem(label, 0, f"无法读取：{exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(label, 0, f"文件过大（{len(raw) / (1 << 20):.1f} MB）：定义文件最大 {MAX_FILE_BYTES >> 20} MB")]
     text, problem = decode_text(raw, label)
     if problem:
         return None, [problem]
