@@ -9,7 +9,7 @@ import typer
 from ..ledger.storage import Ledger
 from ..periods import parse_date
 from ..render.tables import entry_row, history_columns
-from .actions import _cell_color, _report, add_inspection, add_progress
+from .actions import _cell_color, _report, add_followup, add_inspection, add_progress
 from .common import (
     ActivityOpt,
     Fmt,
@@ -67,21 +67,35 @@ def inspect(
 
 
 @app.command()
+def followup(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Option("--ref", help="检查记录的编号（见 history）")],
+    result: Annotated[str, typer.Option("--result", help="结果：已约谈 / 已通报 / 整改完成 / 验收通过 / 验收不通过")],
+    text: Annotated[str | None, typer.Option("--text", "-t", help="说明（可不填）")] = None,
+    due: Annotated[str | None, typer.Option("--due", help="验收不通过时的新整改期限（默认按规则，自记录之日起若干天）")] = None,
+    date: DateOpt = None,
+    by: ByOpt = None,
+) -> None:
+    """记一条后续处理结果：检查要求的约谈已进行、已通报、整改完成，或整改验收通过/不通过。"""
+    add_followup(state(ctx), ref, result, text, date, due, by)
+
+
+@app.command()
 def void(
     ctx: typer.Context,
-    entry_id: Annotated[str, typer.Argument(help="要作废的记录编号（见 history）")],
+    entry_ids: Annotated[list[str], typer.Argument(help="要作废的记录编号（见 history），可写多个")],
     reason: Annotated[str, typer.Option("--reason", "-r", help="作废原因")],
     date: DateOpt = None,
     by: ByOpt = None,
 ) -> None:
-    """作废一条记录：原记录保留在文件中，统计时不再计入。"""
+    """作废记录（可一次作废多条）：原记录保留在文件中，统计时不再计入。"""
     st = state(ctx)
     ledger = Ledger(st.writable_root(), st.catalog)
     day = parse_date(date, "--date 日期") if date else None
-    target = ledger.find(entry_id.strip().lower())
-    before = _cell_color(st.catalog, ledger, target) if target is not None else None
-    placed = ledger.void(entry_id, reason, date=day, by=recorder(by, st.workspace))
-    _report(st, ledger, placed, before)
+    keys = list(dict.fromkeys(e.strip().lower() for e in entry_ids))
+    before = {k: _cell_color(st.catalog, ledger, t) for k, t in ledger.find_many(keys).items()}
+    for placed in ledger.void(keys, reason, date=day, by=recorder(by, st.workspace)):
+        _report(st, ledger, placed, before.get(placed.ref or ""))
 
 
 @app.command()
@@ -90,10 +104,10 @@ def history(
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="单位或单位组（组则列出其全部成员的记录）")] = None,
     activity: Annotated[str | None, typer.Option("--activity", "-a", help="活动：编号 1–18 或标题中的独有字词")] = None,
     period: PeriodOpt = None,
-    show_all: Annotated[bool, typer.Option("--all", help="也列出已作废的记录与作废记录本身")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="也列出已作废的记录与作废记录本身（默认不列，并提示有几条）")] = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """列出台账记录，按日期排序；可按单位、活动、时段筛选。"""
+    """列出台账记录（进展、检查、后续处理结果），按日期排序；可按单位、活动、时段筛选。已作废的记录默认不列，加 --all 列出。"""
     st = state(ctx)
     catalog = st.catalog
     ledger = st.ledger()
@@ -102,12 +116,18 @@ def history(
         uid = catalog.resolve_unit(unit)
         units = catalog.expand(uid)
     number = catalog.resolve_activity(activity) if activity else None
-    kinds = ("progress", "inspection", "void") if show_all else ("progress", "inspection")
+    kinds = ("progress", "inspection", "followup", "void") if show_all else ("progress", "inspection", "followup")
     entries = ledger.entries(
-        unit=units, activity=number, period=period_or_none(period), include_voided=show_all, kinds=kinds
+        unit=units, activity=number, period=period_or_none(period), include_voided=True, kinds=kinds
     )
-    cancelled = ledger.voided() if show_all else set()
+    cancelled = ledger.voided()
+    hidden = 0
+    if not show_all:
+        hidden = sum(e.id in cancelled for e in entries)
+        entries = [e for e in entries if e.id not in cancelled]
     _warn_skipped(st, ledger)
+    if hidden:  # said first on stderr, so a pipe carries only the rows; and in the table's title
+        st.out.message(f"另有 {hidden} 条已作废的记录未列出；加 --all 可一并列出（连同作废记录本身）。")
     if fmt == Fmt.json:
         data = []
         for e in entries:
@@ -121,7 +141,8 @@ def history(
     one_unit = units is not None and len(units) == 1 and fmt == Fmt.table
     columns = history_columns(with_unit=not one_unit, with_problems=fmt == Fmt.csv)
     whose = f"{catalog.name(units[0])} " if one_unit and units else ""
-    st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条）")
+    note = f"，另有 {hidden} 条已作废未列出（--all 列出）" if hidden else ""
+    st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条{note}）")
 
 
 def _json(data: Any) -> str:
