@@ -58,17 +58,21 @@ def test_a_finished_week_is_as_of_its_last_day(workspace: Path, tmp_path: Path) 
     assert "（2022-W44，截至 2022-11-06）" in r.out
 
 
-@pytest.mark.parametrize("value", ["JSON", "Json", "json"])
-def test_format_values_are_case_insensitive(workspace: Path, value: str) -> None:
-    r = run_process("--root", workspace, "status", "--format", value, env=TODAY)
+@pytest.mark.parametrize(("command", "value"), [("status", "JSON"), ("status", "Json"), ("remind", "JSON"),
+                                                 ("score", "Json"), ("report", "JSON")])
+def test_format_values_are_case_insensitive(workspace: Path, command: str, value: str) -> None:
+    args = ["report", "week", "2022-W44"] if command == "report" else [command]
+    r = run_process("--root", workspace, *args, "--format", value, env=TODAY)
     assert r.code == 0, r.err
-    assert r.out.lstrip().startswith("{")
+    assert r.out.lstrip()[:1] in "{["
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["score", "--year", "10000"], "用法错误：--year / -y 的值无效：须在 2000 至 2099 之间"),
     (["score", "--year", "-5"], "用法错误：--year / -y 的值无效：须在 2000 至 2099 之间"),
     (["score", "--year", "1" * 20], "用法错误：--year / -y 的值无效：须在 2000 至 2099 之间"),
+    (["status", "--category", "1" * 20], "用法错误：--category / -c 的值无效：须在 1 至 99 之间"),
+    (["remind", "--days", "-1"], "用法错误：--days / -n 的值无效：须在 0 至 366 之间"),
     (["bulletin", "--top", "0"], "用法错误：--top 的值无效：须在 1 至 100000 之间"),
     (["bulletin", "--top", "9" * 30], "用法错误：--top 的值无效：须在 1 至 100000 之间"),
     (["status", "--as-of", "0001-01-01"], "错误：--as-of 截至日期 '0001-01-01' 超出范围：须在 2000-01-01 至 2099-12-31 之间"),

@@ -1,6 +1,6 @@
 """Outside a workspace (issue 13 item 4): no document is made from an empty ledger without a word.
 
-Documents (`export`, `report`, `score`, `bulletin`) refuse, naming `--root` and `shuangzheng init`,
+Documents (`export`, `report`, `score`, `bulletin`, and `remind`, which would urge every unit) refuse, naming `--root` and `shuangzheng init`,
 and write nothing; listings (`status`, `alerts`, `history`) say in one line that no workspace was
 found, then show what an empty ledger shows. Each runs as a real subprocess in an empty folder.
 """
@@ -22,6 +22,7 @@ NOTE = "注意：未找到台账工作区（当前目录及其上级都没有 da
     ["report", "half-year", "2022H2"],
     ["score", "--year", "2022"],
     ["bulletin"],
+    ["remind"],
 ])
 def test_a_document_outside_a_workspace_is_refused(tmp_path: Path, args: list[str]) -> None:
     r = run_process(*args, cwd=tmp_path, env=ENV)

@@ -208,7 +208,7 @@ def activities_data(catalog: Catalog, category: int | None = None, unit: str | N
 @app.command()
 def activities(
     ctx: typer.Context,
-    category: Annotated[int | None, typer.Option("--category", "-c", help="类别编号 1–5")] = None,
+    category: Annotated[int | None, typer.Option("--category", "-c", min=1, max=99, help="类别编号 1–5")] = None,
     unit: Annotated[str | None, UnitOpt] = None,
     fmt: FormatOpt = Fmt.table,
 ) -> None:

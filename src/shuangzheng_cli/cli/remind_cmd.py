@@ -32,14 +32,14 @@ def remind(
         int | None, typer.Option("--days", "-n", min=0, max=366, help="也提醒几天内到期的报送（默认按规则 remind_days，2 天）")
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（UTF-8），而不是显示在屏幕上")] = None,
-    fmt: Annotated[RemindFmt, typer.Option("--format", "-f", help="输出格式：text（可直接粘贴到微信群）、md、json")] = RemindFmt.text,
+    fmt: Annotated[RemindFmt, typer.Option("--format", "-f", case_sensitive=False, help="输出格式：text（可直接粘贴到微信群）、md、json")] = RemindFmt.text,
 ) -> None:
     """催报：每个有逾期或即将到期事项的单位一段，@联络员，可逐段粘贴到“双争”活动微信群。"""
     st = state(ctx)
     catalog = st.catalog
     day = as_of_date(as_of)
     units = catalog.expand(catalog.resolve_unit(unit)) if unit else None
-    result = reminders(load_index(st, day), day, days, units)
+    result = reminders(load_index(st, day, document=True), day, days, units)
     if fmt == RemindFmt.json:
         text = to_json(result.to_json({u.unit: catalog.name(u.unit) for u in result.units})) + "\n"
     elif fmt == RemindFmt.md:
