@@ -34,7 +34,8 @@ def test_every_command_gives_the_same_count_of_responsible_units(workspace: Path
     score = run_process("--root", workspace, "score", "--year", "2022")
     assert f"，{responsible} 个责任单位）" in score.out.splitlines()[0]
     top = run_process("--root", workspace, "score", "--year", "2022", "--top", "3")
-    assert re.search(rf"列出 \d+ 个单位，共 {responsible} 个责任单位）", top.out.splitlines()[0])
+    # a shortened list says how many it shows of how many (with ties at the top it may show all)
+    assert re.search(rf"（列出 \d+ 个单位，共 {responsible} 个责任单位|，{responsible} 个责任单位）", top.out.splitlines()[0])
 
     bulletin = run_process("--root", workspace, "bulletin")
     assert f"全市 {responsible} 个责任单位" in bulletin.out
