@@ -12,14 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: The pre-commit hook: `shuangzheng check` on the whole workspace; a problem refuses the commit.
+#: The pre-commit hook: `shuangzheng check --staged` (definitions, ledgers, append-only, the clone's
+#: units); a problem refuses the commit.
 HOOK = """#!/bin/sh
-# 由 shuangzheng 安装：提交前检查定义文件与台账（有问题则拒绝提交）。
+# 由 shuangzheng 安装：提交前检查定义文件与台账，台账只在末尾追加、只改本克隆填报单位的台账（有问题则拒绝提交）。
 top=$(git rev-parse --show-toplevel)
 if command -v shuangzheng >/dev/null 2>&1; then
-  exec shuangzheng --root "$top" check
+  exec shuangzheng --root "$top" check --staged
 fi
-exec "{python}" -m shuangzheng_cli --root "$top" check
+exec "{python}" -m shuangzheng_cli --root "$top" check --staged
 """
 HOOK_MARK = "shuangzheng"  # a pre-commit hook mentioning it is ours (or already runs the check)
 
