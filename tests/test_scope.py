@@ -19,7 +19,7 @@ def liaison(workspace: Path) -> Path:
     """The initialized workspace, committed, with the scope of 宣传部 (by id) and 组织部 (by name)."""
     identify(workspace, "联络员")
     git(workspace, "add", "-A")
-    git(workspace, "commit", "-q", "-m", "工作区")
+    git(workspace, "commit", "-q", "--allow-empty", "-m", "工作区")  # init may have committed already
     git(workspace, "config", "shuangzheng.units", "xcb 市委组织部")
     return workspace
 
