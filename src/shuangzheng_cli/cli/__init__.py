@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "report": "report_cmds",
     "score": "report_cmds",
     "bulletin": "report_cmds",
+    "hub": "hub_cmds",
 }
 _GLOBAL_WITH_VALUE = ("--root",)
 _VERSION = ("--version", "-V")

@@ -21,12 +21,12 @@ from .root import app
 GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保留（见 README：多人协作）\nledgers/**/*.jsonl merge=union\n"
 GITIGNORE = "# shuangzheng 的本地缓存，可随时删除\n.shuangzheng-cache/\n"
 HOOK = """#!/bin/sh
-# 由 shuangzheng init 安装：提交前检查定义文件与台账（有问题则拒绝提交）。
+# 由 shuangzheng init 安装：提交前检查定义文件与台账，台账只在末尾追加、只改本克隆填报单位的台账（有问题则拒绝提交）。
 top=$(git rev-parse --show-toplevel)
 if command -v shuangzheng >/dev/null 2>&1; then
-  exec shuangzheng --root "$top" check
+  exec shuangzheng --root "$top" check --staged
 fi
-exec "{python}" -m shuangzheng_cli --root "$top" check
+exec "{python}" -m shuangzheng_cli --root "$top" check --staged
 """
 
 
@@ -104,9 +104,21 @@ def check(
     repair: Annotated[
         bool, typer.Option("--repair", help="把不完整的末行移到旁边的 .torn 文件（不删除任何内容）")
     ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="另查台账的历史：从这个提交（编号、分支名如 origin/main、标签；不在 HEAD 的历史中时从两者分开处算起）"
+            "到 HEAD，已有记录没有被修改、删除、调换顺序，台账文件没有被删除或改名",
+        ),
+    ] = None,
+    staged: Annotated[
+        bool,
+        typer.Option("--staged", help="另查暂存区（提交前检查用）：只在末尾追加，且只改本克隆填报单位的台账"),
+    ] = False,
 ) -> None:
     """检查定义文件与全部台账，列出每个问题及其位置（文件:行）。有问题时退出码为 1。"""
-    code = run_check(state(ctx), repair)
+    code = run_check(state(ctx), repair, since, staged)
     if code:
         raise typer.Exit(code)
 

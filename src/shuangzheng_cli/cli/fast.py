@@ -42,9 +42,9 @@ _INSPECT = {
 SPECS: dict[str, tuple[dict[str, tuple[str, bool]], tuple[str, ...]]] = {
     "add": (_ADD, ("unit", "activity", "text")),
     "inspect": (_INSPECT, ("unit", "activity", "method", "color", "text")),
-    "check": ({}, ()),
+    "check": ({"--since": ("since", False)}, ()),
 }
-_FLAGS = {"check": {"--repair": "repair"}}
+_FLAGS = {"check": {"--repair": "repair", "--staged": "staged"}}
 
 
 def parse(args: list[str]) -> tuple[str | None, bool, str, dict[str, Any]] | None:
