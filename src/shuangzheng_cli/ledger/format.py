@@ -243,13 +243,13 @@ class Entry:
             followup=followup_asks(obj.get("followup")),
             ref=obj.get("ref"),
             result=obj.get("result"),
-            due=iso_date(obj.get("due")),
+            due=day_or_none(obj.get("due")),
             source=source,
             line=line,
         )
 
 
-def iso_date(value: object) -> dt.date | None:
+def day_or_none(value: object) -> dt.date | None:
     """A `YYYY-MM-DD` text as a date; None for anything else (a reader's leniency is `check`'s job)."""
     if not isinstance(value, str):
         return None
@@ -261,3 +261,6 @@ def iso_date(value: object) -> dt.date | None:
 
 def _number(v: float) -> int | float:
     return int(v) if float(v).is_integer() else v
+
+
+iso_date = day_or_none  # the name the reader uses
