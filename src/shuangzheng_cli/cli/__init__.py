@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"shuangzheng {__version__}\n")
         return 0
+    from ..render.terminal import prepare_streams
+
+    prepare_streams()  # a GBK console shows 🟥 as 红 instead of failing
     command = command_of(args)
     wants_help = not args or any(a in ("-h", "--help") for a in args)
     if command in ("add", "inspect", "check") and not wants_help:

@@ -108,7 +108,7 @@ def run(args: list[str]) -> int | None:
     root, ascii_borders, command, params = parsed
     from ..errors import ShuangzhengError
     from . import actions
-    from .state import State
+    from .state import State, show_error
 
     st = State(root=root, ascii=ascii_borders)
     st.out.ascii_borders = ascii_borders
@@ -120,9 +120,7 @@ def run(args: list[str]) -> int | None:
         else:
             return actions.run_check(st, **params)
     except ShuangzhengError as exc:
-        sys.stdout.flush()
-        sys.stderr.write(f"错误：{exc}\n")
-        return exc.code
+        return show_error(exc)
     except KeyboardInterrupt:
         sys.stderr.write("已中断。\n")
         return 130

@@ -16,7 +16,9 @@ import typer
 
 from .. import __version__
 from ..errors import ShuangzhengError
+from ..render.text import plain
 from .common import State
+from .state import show_error
 
 app = typer.Typer(
     name="shuangzheng",
@@ -176,15 +178,13 @@ def run(args: list[str]) -> int:
     try:
         result = command.main(args=args, prog_name="shuangzheng", standalone_mode=False)
     except ShuangzhengError as exc:
-        sys.stdout.flush()
-        sys.stderr.write(f"错误：{exc}\n")
-        return exc.code
+        return show_error(exc)
     except usage_error as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             typer.echo(exc.ctx.get_help() if exc.ctx else "")
             return 0
         ctx = getattr(exc, "ctx", None)
-        sys.stderr.write(f"用法错误：{_usage_message(exc)}\n")
+        sys.stderr.write(f"用法错误：{plain(_usage_message(exc))}\n")
         if ctx is not None:
             sys.stderr.write(f"查看帮助：{ctx.command_path} --help\n")
         return 2

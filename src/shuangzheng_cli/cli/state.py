@@ -4,12 +4,14 @@ commands and the fast path of `cli.fast`, so neither needs the other (this modul
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 
 from ..definitions.catalog import Catalog
-from ..errors import UsageProblem
+from ..errors import ShuangzhengError, UsageProblem
 from ..ledger.storage import Ledger
 from ..render.terminal import Output
+from ..render.text import plain
 from ..workspace import Workspace, find_workspace
 
 
@@ -71,3 +73,10 @@ def recorder(explicit: str | None, ws: Workspace) -> str:
         return os.getlogin()
     except OSError:
         raise UsageProblem("无法确定记录人：请用 --by 指定，或运行 git config shuangzheng.recorder 姓名") from None
+
+
+def show_error(exc: ShuangzhengError) -> int:
+    """A library error as the user sees it (`错误：…` on stderr, data shown as plain text); its exit code."""
+    sys.stdout.flush()
+    sys.stderr.write(f"错误：{plain(str(exc))}\n")
+    return exc.code
