@@ -3,12 +3,11 @@ commands and the fast path of `cli.fast`, so neither needs the other (this modul
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 
 from ..definitions.catalog import Catalog
-from ..errors import ShuangzhengError, UsageProblem
+from ..errors import ShuangzhengError
 from ..ledger.storage import Ledger
 from ..render.terminal import Output
 from ..render.text import plain
@@ -47,32 +46,10 @@ class State:
 
 
 def recorder(explicit: str | None, ws: Workspace) -> str:
-    """Who records: --by, else `git config shuangzheng.recorder`, else git's user.name, else the login."""
-    import subprocess
+    """Who records, by the one policy of `ledger.recorder`, with git asked in the workspace."""
+    from ..ledger.recorder import recorder as policy
 
-    if explicit and explicit.strip():
-        return explicit.strip()
-    env = os.environ.get("SHUANGZHENG_BY")
-    if env:
-        return env.strip()
-    for key in ("shuangzheng.recorder", "user.name"):
-        try:
-            result = subprocess.run(
-                ["git", "config", "--get", key],
-                cwd=ws.root or None,
-                capture_output=True,
-                text=True,
-                timeout=5,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            break
-        if result.returncode == 0 and result.stdout.strip():
-            return result.stdout.strip()
-    try:
-        return os.getlogin()
-    except OSError:
-        raise UsageProblem("无法确定记录人：请用 --by 指定，或运行 git config shuangzheng.recorder 姓名") from None
+    return policy(explicit, ws.root)
 
 
 def show_error(exc: ShuangzhengError) -> int:

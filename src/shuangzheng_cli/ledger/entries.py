@@ -7,7 +7,6 @@ The same rules apply to `add`, `inspect`, `void`, an imported workbook row and `
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +15,7 @@ from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
 from ..periods import now_iso, parse_date, today
 from .format import FOLLOWUP_ASKS, KINDS, METHODS, Entry, parse_color
+from .recorder import recorder
 
 MAX_TEXT = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls except \t \n
@@ -216,13 +216,6 @@ def _schema_message(error: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- making entries (the Python API)
 
 
-def default_recorder() -> str:
-    """Who records when nobody says: `SHUANGZHENG_BY`, else the login name."""
-    import getpass
-
-    return clean_text(os.environ.get("SHUANGZHENG_BY")) or getpass.getuser()
-
-
 def _day(value: dt.date | str | None) -> dt.date:
     if value is None:
         return today()
@@ -347,7 +340,7 @@ def _new(kind: str, unit: str, activity: int, date: dt.date | str | None, by: st
         date=_day(date),
         unit=unit,
         activity=activity,
-        by=clean_text(by) or default_recorder(),
+        by=clean_text(recorder(by)),
         at=now_iso(),
         **fields,
     )
