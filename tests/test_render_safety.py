@@ -15,8 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import REPO, run_process
+from conftest import REPO
 
 #: What a terminal would obey: C0 (but tab and line feed), CR, DEL, C1, bidi overrides and isolates.
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
