@@ -71,6 +71,16 @@ def add_inspection(
     return _write(st, entry)
 
 
+def add_void(st: State, entry_id: str, reason: str, date: str | None = None, by: str | None = None) -> Entry:
+    """`void`: a void entry cancelling `entry_id`, written, with the cell's color before and after."""
+    ledger = Ledger(st.workspace.require_writable(), st.catalog)
+    target = ledger.find(entry_id.strip().lower())
+    before = _cell_color(st.catalog, ledger, target) if target is not None else None
+    placed = ledger.void(entry_id, reason, date=parse_date(date) if date else None, by=recorder(by, st.workspace))
+    _report(st, ledger, placed, before)
+    return placed
+
+
 def _target(st: State, unit: str, activity: str) -> tuple[Catalog, str, int]:
     catalog = st.catalog
     uid = catalog.resolve_unit(unit)

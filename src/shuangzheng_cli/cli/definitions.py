@@ -14,7 +14,7 @@ from ..definitions.catalog import Catalog
 from ..definitions.frozen import dump
 from ..render.tables import Column
 from ..workspace import bundled_data_dir
-from .actions import run_check
+from .build import register
 from .common import Fmt, FormatOpt, UnitOpt, state
 from .root import app
 
@@ -81,6 +81,9 @@ def init(
         out.text(f"{root} 已是台账工作区，未做改动")
 
 
+register("check")  # declared in cli.definition; also on the fast path
+
+
 def _is_git_repo(root: Path) -> bool:
     result = subprocess.run(
         ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True, check=False
@@ -96,19 +99,6 @@ def _hooks_dir(root: Path) -> Path | None:
         return None
     path = Path(result.stdout.strip())
     return path if path.is_absolute() else root / path
-
-
-@app.command()
-def check(
-    ctx: typer.Context,
-    repair: Annotated[
-        bool, typer.Option("--repair", help="把不完整的末行移到旁边的 .torn 文件（不删除任何内容）")
-    ] = False,
-) -> None:
-    """检查定义文件与全部台账，列出每个问题及其位置（文件:行）。有问题时退出码为 1。"""
-    code = run_check(state(ctx), repair)
-    if code:
-        raise typer.Exit(code)
 
 
 def units_data(catalog: Catalog, group: str | None = None) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ own modules, which `cli.main` imports only when the command asked for needs them
 from __future__ import annotations
 
 import difflib
+import inspect
 import re
 import sys
 from typing import Annotated
@@ -17,7 +18,9 @@ import typer
 from .. import __version__
 from ..errors import ShuangzhengError
 from ..render.text import plain
+from .build import declare
 from .common import State
+from .definition import GLOBAL
 from .state import show_error
 
 app = typer.Typer(
@@ -39,23 +42,26 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback(invoke_without_command=True)
-def _root(
-    ctx: typer.Context,
-    root: Annotated[
-        str | None, typer.Option("--root", help="工作区目录（含 data/ 与 ledgers/）", show_default=False)
-    ] = None,
-    ascii_borders: Annotated[
-        bool, typer.Option("--ascii", help="用 ASCII 字符画表格边框（Windows 代码页 936 控制台不错位）")
-    ] = False,
-    version: Annotated[
-        bool, typer.Option("--version", "-V", help="显示版本号", callback=_version, is_eager=True)
-    ] = False,
-) -> None:
+def _root(ctx: typer.Context, *, root: str | None = None, ascii_borders: bool = False, version: bool = False) -> None:
     ctx.obj = State(root=root, ascii=ascii_borders)
     ctx.obj.out.ascii_borders = ascii_borders
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
+
+
+declare(
+    _root,
+    GLOBAL,
+    last=(
+        inspect.Parameter(
+            "version",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[bool, typer.Option("--version", "-V", help="显示版本号", callback=_version, is_eager=True)],
+        ),
+    ),
+)
+app.callback(invoke_without_command=True)(_root)
 
 
 # ------------------------------------------------------------ errors in Chinese

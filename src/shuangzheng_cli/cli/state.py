@@ -4,6 +4,7 @@ commands and the fast path of `cli.fast`, so neither needs the other (this modul
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..definitions.catalog import Catalog
@@ -57,3 +58,18 @@ def show_error(exc: ShuangzhengError) -> int:
     sys.stdout.flush()
     sys.stderr.write(f"错误：{plain(str(exc))}\n")
     return exc.code
+
+
+def outcome(call: Callable[[], object]) -> int:
+    """Run a command and map how it ended to the exit code (0 ok, 1 problems found, 2 usage):
+    an int result is the code; a library error is its message and code; Ctrl-C is 130."""
+    try:
+        result = call()
+    except ShuangzhengError as exc:
+        return show_error(exc)
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断。\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0
