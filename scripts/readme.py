@@ -1,14 +1,16 @@
-"""Keep README.md true: run every command it shows and put the real output under it.
+"""Keep README.md and docs/*.md true: run every command they show and put the real output under it.
 
-    python scripts/readme.py            # rewrite the outputs in README.md
+    python scripts/readme.py            # rewrite the outputs in README.md and docs/*.md
     python scripts/readme.py --check    # exit 1 if any command fails or its output changed
 
-A command block in README.md is a fenced block whose first line is `$ shuangzheng …`;
-the lines after it, up to the closing fence, are its output. A command expected to
-fail says so in a comment: `$ shuangzheng add …  # 退出码 2`. Blocks run in order, in a
-scratch copy of the example workspace (so `add` and `import` never touch the repo),
-with today pinned to 2022-11-30, no color and 100 columns. Ids and record times,
-which are new on every run, are compared as placeholders.
+A command block is a fenced block whose first line is `$ shuangzheng …`; the lines after
+it, up to the closing fence, are its output. A command expected to fail says so in a
+comment: `$ shuangzheng add …  # 退出码 2`. The blocks of one file run in order, in a
+fresh scratch copy of the example workspace for that file (so `add` and `import` never
+touch the repo, and one file's writes never show in another's outputs), with today
+pinned to 2022-11-30, no color and 100 columns. Ids and record times, which are new on
+every run, are compared as placeholders. A ```python block runs too (after the commands
+of its file, in a scratch copy of its own); it must finish without an error.
 """
 
 from __future__ import annotations
@@ -20,12 +22,20 @@ import os
 import re
 import shlex
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-README = REPO / "README.md"
+
+
+def documents() -> list[Path]:
+    """README.md, then docs/*.md by name: every file whose commands are re-run."""
+    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+PYTHON_BLOCK = re.compile(r"```python\n(.*?)```", re.S)
 BLOCK = re.compile(r"```(?:console|text)?\n(\$ shuangzheng [^\n]*)\n(.*?)```", re.S)
 ENV = {"NO_COLOR": "1", "COLUMNS": "100", "SHUANGZHENG_TODAY": "2022-11-30", "SHUANGZHENG_BY": "王欣欣"}
 _VOLATILE = [
@@ -77,11 +87,10 @@ def blocks(text: str) -> list[re.Match[str]]:
     return list(BLOCK.finditer(text))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only compare; exit 1 on a difference")
-    args = parser.parse_args()
-    text = README.read_text(encoding="utf-8")
+def refresh(path: Path) -> tuple[str, list[str]]:
+    """Re-run the command blocks of one file; return (its text with real outputs, failures)."""
+    text = path.read_text(encoding="utf-8")
+    name = path.relative_to(REPO).as_posix()
     cwd = scratch()
     failures = []
     pieces = []
@@ -91,22 +100,51 @@ def main() -> int:
             command, _, note = m[1][2:].partition("  # ")
             code, output = run(command, cwd / "examples")
             if code != 0 and "退出码" not in note:
-                failures.append(f"{command}: exit {code}\n{output}")
+                failures.append(f"{name}: {command}: exit {code}\n{output}")
             expected = m[2]
             if normalize(expected) != normalize(output):
-                failures.append(f"{command}: output differs from README")
+                failures.append(f"{name}: {command}: output differs")
             pieces.append(text[last : m.start(2)])
             pieces.append(output if output.endswith("\n") else output + "\n")
             last = m.end(2)
         pieces.append(text[last:])
     finally:
         shutil.rmtree(cwd, ignore_errors=True)
+    for m in PYTHON_BLOCK.finditer(text):
+        problem = run_python(m[1])
+        if problem:
+            failures.append(f"{name}: python block at offset {m.start()}: {problem}")
+    return "".join(pieces), failures
+
+
+def run_python(code: str) -> str:
+    """Run one ```python block in a scratch copy of examples/; return its error output, or ''."""
+    cwd = scratch()
+    try:
+        env = {**os.environ, **ENV, "PYTHONPATH": str(REPO / "src")}
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=cwd / "examples", env=env, capture_output=True, text=True, check=False
+        )
+    finally:
+        shutil.rmtree(cwd, ignore_errors=True)
+    return "" if done.returncode == 0 else done.stderr or f"exit {done.returncode}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only compare; exit 1 on a difference")
+    args = parser.parse_args()
+    failures = []
+    for path in documents():
+        text, found = refresh(path)
+        failures += found
+        if not args.check:
+            path.write_text(text, encoding="utf-8")
     if args.check:
         for f in failures:
             print(f, file=sys.stderr)
         return 1 if failures else 0
-    README.write_text("".join(pieces), encoding="utf-8")
-    bad = [f for f in failures if "exit" in f]
+    bad = [f for f in failures if ": exit " in f]
     for f in bad:
         print(f, file=sys.stderr)
     return 1 if bad else 0

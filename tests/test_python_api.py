@@ -36,7 +36,7 @@ def test_python_api_makes_board_bulletin_and_half_year_without_typer(tmp_path: P
     assert init.returncode == 0, init.stderr
     proc = subprocess.run(
         [sys.executable, "-c", _python_api_block() + CHECK],
-        cwd=tmp_path,
+        cwd=tmp_path / "霸州台账",
         capture_output=True,
         text=True,
         timeout=120,

@@ -1,7 +1,7 @@
 """The append-only ledger (台账): `ledgers/<YYYY>/<unit-id>.jsonl`, one JSON object per line.
 
-Writing: one line per `os.write` on a file opened with `O_APPEND`, under `flock`, then
-`fsync`; a short or failed write is rolled back. Nothing ever rewrites or reorders a line:
+Writing: one line per `os.write` on a file opened with `O_APPEND`, under the file's exclusive
+lock (`ledger_lock`), then `fsync`; a short or failed write is rolled back. Nothing ever rewrites or reorders a line:
 a mistake is cancelled by a `void` entry. Reading: file by file, line by line, tolerant of
 CRLF, a BOM, duplicated lines from a union merge and a torn last line (all reported by `check`).
 """
@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import fcntl
 import hashlib
 import json
 import math
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +46,45 @@ def lock_timeout() -> float:
         return max(0.0, float(os.environ.get("SHUANGZHENG_LOCK_TIMEOUT", LOCK_TIMEOUT)))
     except ValueError:
         return LOCK_TIMEOUT
+
+
+def ledger_lock(fd: int, path: Path, timeout: float) -> Callable[[], None] | None:
+    """Take the exclusive lock of an open ledger file within `timeout` seconds; return its release.
+
+    None when another process holds it past the timeout. The lock is filelock's native lock
+    of the descriptor (`flock` of the whole file on POSIX, `LockFileEx` on Windows), so it
+    contends with any other holder of the file. Where the system has no native lock at all,
+    filelock's `SoftFileLock` on `<file>.lock` (removed on release) takes its place.
+    """
+    with warnings.catch_warnings():  # without fcntl it warns, in English, that only SoftFileLock exists
+        warnings.simplefilter("ignore")
+        import filelock  # here, not at the top: readers that never wait do not pay for the import
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if filelock.lock_descriptor(fd, blocking=False):
+                return lambda: filelock.unlock_descriptor(fd)
+        except OSError as exc:
+            if exc.errno != errno.ENOSYS:
+                raise
+            soft = filelock.SoftFileLock(f"{path}.lock")
+            try:
+                soft.acquire(timeout=max(0.0, deadline - time.monotonic()), poll_interval=0.01)
+            except filelock.Timeout:
+                return None
+            return soft.release
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.001)
+
+
+def pread(fd: int, size: int, offset: int) -> bytes:
+    """`os.pread`, which Windows lacks: there a seek and a read (appends go to the end regardless)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, size, offset)
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, size)
 
 
 def is_unit_id(text: object) -> bool:
@@ -97,25 +136,20 @@ def read_lines(path: Path) -> Iterator[RawLine]:
             yield _decode(number + i, line if i == last and not whole else line + b"\n")
 
 
-def _rest_of_line(fd: int, offset: int) -> bytes:
+def _rest_of_line(fd: int, offset: int, path: Path) -> bytes:
     """The end of a line a writer may still be writing (a write over a page boundary becomes
-    visible in parts): wait for its exclusive lock, then read on to the newline. Nothing
+    visible in parts): wait for its lock, then read on to the newline. Nothing
     when the line is really torn (a crash) or the lock is held past the lock timeout."""
-    deadline = time.monotonic() + lock_timeout()
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            break
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                return b""
-            time.sleep(0.001)
-        except OSError:
-            return b""
+    try:
+        release = ledger_lock(fd, path, lock_timeout())
+    except OSError:
+        return b""
+    if release is None:
+        return b""
     try:
         rest = b""
         while True:
-            chunk = os.pread(fd, 1 << 16, offset + len(rest))
+            chunk = pread(fd, 1 << 16, offset + len(rest))
             end = chunk.find(b"\n")
             if end >= 0:
                 return rest + chunk[: end + 1]
@@ -123,8 +157,7 @@ def _rest_of_line(fd: int, offset: int) -> bytes:
                 return rest
             rest += chunk
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-
+        release()
 
 
 def read_batches(path: Path) -> Iterator[tuple[int, list[bytes], bool]]:
@@ -187,7 +220,7 @@ def read_blocks(path: Path) -> Iterator[tuple[bytes, int, int]]:
             first = False
             yield data, start, cut
         if rest:
-            rest += _rest_of_line(fd, offset)
+            rest += _rest_of_line(fd, offset, path)
             if first and rest.startswith(BOM):
                 rest = rest[len(BOM) :]
             yield rest, 0, len(rest) - 1 if rest.endswith(b"\n") else len(rest)
@@ -469,13 +502,14 @@ class Ledger:
         for entry in entries:
             by_path.setdefault(self.path_for(entry.unit, entry.date), []).append(entry)
         opened: list[tuple[Path, int, int]] = []  # (path, fd, size before)
+        releases: list[Callable[[], None]] = []
         try:
             for path in sorted(by_path):
                 fd = self._open_for_append(path)
                 opened.append((path, fd, -1))
-                self._lock(fd, self.label(path))
+                releases.append(self._lock(fd, path))
                 size = os.fstat(fd).st_size
-                if size and os.pread(fd, 1, size - 1) != b"\n":
+                if size and pread(fd, 1, size - 1) != b"\n":
                     raise LedgerError(f"{self.label(path)} 最后一行不完整（上次写入被中断？），为免数据混乱已拒绝追加：{REPAIR_HINT}")
                 opened[-1] = (path, fd, size)
             placed: dict[int, Entry] = {}
@@ -505,8 +539,10 @@ class Ledger:
                 raise LedgerError(f"写入 {label} 失败（{reason}），本次记录均未写入，文件保持原样") from None
             return [placed[id(e)] for e in entries]
         finally:
+            for release in releases:
+                release()
             for _path, fd, _size in opened:
-                os.close(fd)  # closing the descriptor releases the flock
+                os.close(fd)
 
     def _open_for_append(self, path: Path) -> int:
         label = self.label(path)
@@ -545,19 +581,16 @@ class Ledger:
         if os.path.commonpath([base, real]) != base:
             raise LedgerError(f"{self.label(path)} 指向工作区的 ledgers/ 之外（符号链接？），出于安全拒绝写入")
 
-    def _lock(self, fd: int, label: str) -> None:
+    def _lock(self, fd: int, path: Path) -> Callable[[], None]:
+        """The file's exclusive lock (`ledger_lock`), or a message naming the file after the timeout."""
         timeout = lock_timeout()
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LedgerError(
-                        f"{label} 正被另一个进程占用（已等待 {timeout:g} 秒）：请稍后重试"
-                    ) from None
-                time.sleep(0.001)
+        try:
+            release = ledger_lock(fd, path, timeout)
+        except OSError as exc:
+            raise LedgerError(f"无法锁定 {self.label(path)}（{_os_reason(exc)}），本次记录未写入") from None
+        if release is None:
+            raise LedgerError(f"{self.label(path)} 正被另一个进程占用（已等待 {timeout:g} 秒）：请稍后重试")
+        return release
 
     # ------------------------------------------------------------ repair
 
@@ -571,16 +604,17 @@ class Ledger:
             fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
         except OSError as exc:
             raise LedgerError(f"无法修复 {self.label(path)}（{_os_reason(exc)}），未做任何改动") from None
+        release: Callable[[], None] | None = None
         try:
-            self._lock(fd, self.label(path))
+            release = self._lock(fd, path)
             size = os.fstat(fd).st_size
-            if not size or os.pread(fd, 1, size - 1) == b"\n":
+            if not size or pread(fd, 1, size - 1) == b"\n":
                 return None
             tail = 1 << 16
             cut = 0
             while True:  # find the last newline without reading the whole file
                 start = max(0, size - tail)
-                chunk = os.pread(fd, size - start, start)
+                chunk = pread(fd, size - start, start)
                 pos = chunk.rfind(b"\n")
                 if pos >= 0:
                     cut = start + pos + 1
@@ -588,7 +622,7 @@ class Ledger:
                 if start == 0:
                     break
                 tail *= 2
-            fragment = os.pread(fd, size - cut, cut)
+            fragment = pread(fd, size - cut, cut)
             torn = path.with_name(path.name + ".torn")
             try:
                 tfd = os.open(torn, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
@@ -605,6 +639,8 @@ class Ledger:
             os.fsync(fd)
             return len(fragment), torn
         finally:
+            if release is not None:
+                release()
             os.close(fd)
 
 
@@ -635,7 +671,7 @@ def _no_room(fd: int, needed: int) -> bool:
     """After a short write: is the disk (or quota) out of room for the rest?"""
     try:
         st = os.fstatvfs(fd)
-    except OSError:
+    except (OSError, AttributeError):  # AttributeError: Windows has no fstatvfs
         return False
     return st.f_bavail * st.f_frsize < needed
 
@@ -654,7 +690,7 @@ def _count_lines(fd: int, size: int) -> int:
     count = 0
     offset = 0
     while offset < size:
-        chunk = os.pread(fd, min(1 << 20, size - offset), offset)
+        chunk = pread(fd, min(1 << 20, size - offset), offset)
         if not chunk:
             break
         count += chunk.count(b"\n")
