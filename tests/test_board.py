@@ -49,11 +49,17 @@ def P(day: str, unit: str = "xcb", activity: int = 1, *, color: str | None = Non
                  text="进展", metrics=metrics or {}, at=at)
 
 
-def I(day: str, color: str, unit: str = "xcb", activity: int = 1, *, method: str = "督导", followup: str = "none",  # noqa: E743
-      id: str | None = None) -> Entry:  # noqa: A002
-    """An inspection entry (督导/抽查/暗访)."""
+def I(day: str, color: str, unit: str = "xcb", activity: int = 1, *, method: str = "督导",  # noqa: E743
+      followup: str | tuple[str, ...] = "none", due: str | None = None, id: str | None = None) -> Entry:  # noqa: A002
+    """An inspection entry (督导/抽查/暗访); `followup` one string or several."""
     return Entry(id=id or _id(), kind="inspection", date=D(day), unit=unit, activity=activity, color=color,
-                 text="检查", method=method, followup=followup)
+                 text="检查", method=method, followup=followup, due=D(due) if due else None)
+
+
+def F(day: str, inspection: Entry, result: str, *, due: str | None = None) -> Entry:
+    """A followup entry (后续处理结果) about `inspection`, in its cell."""
+    return Entry(id=_id(), kind="followup", date=D(day), unit=inspection.unit, activity=inspection.activity,
+                 ref=inspection.id, result=result, due=D(due) if due else None)
 
 
 def V(day: str, ref: str, unit: str = "xcb", activity: int = 1) -> Entry:
@@ -100,8 +106,8 @@ def test_nothing_is_due_before_the_campaign_starts(catalog: Catalog) -> None:
     [
         ("2022-09-20", "blue", ("启动期内，尚未报送（第 1 天）",)),  # start + 0
         ("2022-10-03", "blue", ("启动期内，尚未报送（第 14 天）",)),  # start + 13: still in grace
-        ("2022-10-04", "red", ("阶段开始 14 天仍未启动",)),  # start + 14: 9-20 → 10-04 is 10 + 4 days
-        ("2022-11-30", "red", ("阶段开始 71 天仍未启动",)),  # 10 (Sep) + 31 (Oct) + 30 (Nov) = 71
+        ("2022-10-04", "red", ("活动开始 14 天仍未启动（9月20日起算）",)),  # start + 14: 9-20 → 10-04 is 10 + 4 days
+        ("2022-11-30", "red", ("活动开始 71 天仍未启动（9月20日起算）",)),  # 10 (Sep) + 31 (Oct) + 30 (Nov) = 71
     ],
 )
 def test_no_entry_at_all_is_red_14_days_after_the_start(catalog: Catalog, as_of: str, color: str, reasons: tuple[str, ...]) -> None:
@@ -113,7 +119,7 @@ def test_an_inspection_alone_does_not_count_as_starting(catalog: Catalog) -> Non
     # A green inspection is a positive sign but the unit itself has reported nothing: red wins.
     got = status(catalog, [I("2022-10-10", "green")], "2022-10-10")
     assert got.color == "red"
-    assert got.reasons == ("阶段开始 20 天仍未启动", "督导评价良好（2022-10-10 督导）")
+    assert got.reasons == ("活动开始 20 天仍未启动（9月20日起算）", "督导评价良好（2022-10-10 督导）")
 
 
 # ------------------------------------------------------------ days since the last report, by interval
@@ -180,7 +186,7 @@ def test_the_start_grace_period_is_the_same_for_every_interval() -> None:
     # start_grace_days (14) is its own rule: a monthly activity with nothing at all is red on start + 14 too.
     cat = make_catalog([{"number": 1, "units": ["xcb"], "interval": "monthly"}])
     assert status(cat, [], "2022-10-03").color == "blue"
-    assert status(cat, [], "2022-10-04").reasons == ("阶段开始 14 天仍未启动",)
+    assert status(cat, [], "2022-10-04").reasons == ("活动开始 14 天仍未启动（9月20日起算）",)
 
 
 # ------------------------------------------------------------ the unit's own assessment (自评)
@@ -194,12 +200,14 @@ def test_the_start_grace_period_is_the_same_for_every_interval() -> None:
         # green needs no problem; the blue finding ranks before green (worst first)
         ([P("2022-11-28", color="green")], "green", ("自评绿", "按期报送（2 天前）")),  # the deciding reason first
         ([P("2022-11-28", color="blue")], "blue", ("按期报送（2 天前）",)),
-        # only the latest progress entry counts: an older self-red is history
-        ([P("2022-11-20", color="red"), P("2022-11-28")], "blue", ("按期报送（2 天前）",)),
+        # the color last stated stands until another is stated: a plain note leaves it
+        ([P("2022-11-20", color="red"), P("2022-11-28")], "red", ("自评红", "按期报送（2 天前）")),
+        ([P("2022-11-20", color="green"), P("2022-11-28")], "green", ("自评绿", "按期报送（2 天前）")),
         ([P("2022-11-20", color="green"), P("2022-11-28", color="yellow")], "yellow", ("自评黄", "按期报送（2 天前）")),
+        ([P("2022-11-20", color="green"), P("2022-11-25", color="blue"), P("2022-11-28")], "blue", ("按期报送（2 天前）",)),
         # same day: the later `at` is the latest, whatever the list order
-        ([P("2022-11-28", at="2022-11-28T10:00:00+08:00"), P("2022-11-28", color="red", at="2022-11-28T09:00:00+08:00")],
-         "blue", ("按期报送（2 天前）",)),
+        ([P("2022-11-28", color="green", at="2022-11-28T10:00:00+08:00"),
+          P("2022-11-28", color="red", at="2022-11-28T09:00:00+08:00")], "green", ("自评绿", "按期报送（2 天前）")),
         # a self-green does not hide a stale report: 11-15 → 11-30 is 15 days
         ([P("2022-11-15", color="green")], "yellow", ("15 天未报送", "自评绿")),
         # the worst wins and every reason is kept: 28 days stale (red) and self-yellow
@@ -357,7 +365,7 @@ def test_voided_entries_have_no_effect_in_any_order(catalog: Catalog) -> None:
     ("entries_of", "color", "reasons"),
     [
         # the only report voided: as if nothing was reported (71 days since the start)
-        (lambda: [(e := P("2022-11-28")), V("2022-11-29", e.id)], "red", ("阶段开始 71 天仍未启动",)),
+        (lambda: [(e := P("2022-11-28")), V("2022-11-29", e.id)], "red", ("活动开始 71 天仍未启动（9月20日起算）",)),
         # a voided red inspection: no finding
         (lambda: [P("2022-11-28"), (i := I("2022-11-20", "red")), V("2022-11-21", i.id)], "blue", ("按期报送（2 天前）",)),
         # a voided metric does not count toward the target (activity 5 checked separately below)
@@ -387,7 +395,7 @@ def test_as_of_uses_only_entries_dated_on_or_before_it(catalog: Catalog) -> None
     got = status(catalog, entries, "2022-10-20")
     assert (got.color, got.reasons, got.last_report) == ("blue", ("按期报送",), D("2022-10-20"))
     # activity 5 on 10-20: the 100 of 10-21 is not counted, nothing reported yet, 30 days → red
-    assert status(catalog, entries, "2022-10-20", 5, "xzspj").reasons[0] == "阶段开始 30 天仍未启动"
+    assert status(catalog, entries, "2022-10-20", 5, "xzspj").reasons[0] == "活动开始 30 天仍未启动（9月20日起算）"
     # one day later everything counts
     assert status(catalog, entries, "2022-10-21").reasons == ("自评红", "督导发现问题（2022-10-21 督导）", "按期报送")
 
@@ -472,16 +480,22 @@ def test_red_weeks_counts_consecutive_weekly_checkpoints(catalog: Catalog, entri
         ([P("2022-10-01")], "2022-11-04", None),  # red for one checkpoint only
         ([], "2022-10-11", ("1.理论学习宣讲 连续 2 周红色",)),
         ([], "2022-10-10", None),
-        # 约谈 after an inspection, the unit otherwise reporting on time (blue): interview until a newer inspection
+        # 约谈 after an inspection, the unit otherwise reporting on time (blue): interview until 已约谈 (10-12 → 10-20: 8 days)
         ([I("2022-10-12", "yellow", method="暗访", followup="约谈"), P("2022-10-19")], "2022-10-20",
-         ("1.理论学习宣讲 2022-10-12 暗访要求约谈，尚无新的检查",)),
-        ([I("2022-10-12", "yellow", method="暗访", followup="约谈"), I("2022-10-18", "green"), P("2022-10-19")], "2022-10-20", None),
-        # a newer inspection dated after as_of has not resolved it yet
-        ([I("2022-10-12", "yellow", method="暗访", followup="约谈"), I("2022-10-25", "green"), P("2022-10-19")], "2022-10-20",
-         ("1.理论学习宣讲 2022-10-12 暗访要求约谈，尚无新的检查",)),
-        # the verdict expired (10-12 + 30 = 11-11) but the 约谈 stands until a newer inspection
+         ("1.理论学习宣讲 2022-10-12 暗访要求约谈，已等待 8 天",)),
+        ([(i := I("2022-10-12", "yellow", method="暗访", followup="约谈")), F("2022-10-18", i, "已约谈"), P("2022-10-19")],
+         "2022-10-20", None),
+        # a newer inspection does not hold the interview; 已约谈 dated after as_of has not happened yet
+        ([(i := I("2022-10-12", "yellow", method="暗访", followup="约谈")), I("2022-10-18", "green"), F("2022-10-25", i, "已约谈"),
+          P("2022-10-19")], "2022-10-20", ("1.理论学习宣讲 2022-10-12 暗访要求约谈，已等待 8 天",)),
+        # 已通报 does not answer a 约谈; a voided 已约谈 is gone
+        ([(i := I("2022-10-12", "yellow", followup=("约谈", "通报"))), F("2022-10-13", i, "已通报"), P("2022-10-19")],
+         "2022-10-20", ("1.理论学习宣讲 2022-10-12 督导要求约谈，已等待 8 天",)),
+        ([(i := I("2022-10-12", "yellow", followup="约谈")), (f := F("2022-10-13", i, "已约谈")), V("2022-10-14", f.id),
+          P("2022-10-19")], "2022-10-20", ("1.理论学习宣讲 2022-10-12 督导要求约谈，已等待 8 天",)),
+        # the verdict expired (10-12 + 30 = 11-11) but the 约谈 stands until it is held: 10-12 → 11-20 is 19 + 20 = 39 days
         ([I("2022-10-12", "yellow", method="暗访", followup="约谈"), P("2022-11-20")], "2022-11-20",
-         ("1.理论学习宣讲 2022-10-12 暗访要求约谈，尚无新的检查",)),
+         ("1.理论学习宣讲 2022-10-12 暗访要求约谈，已等待 39 天",)),
         # 整改 / 通报 follow-ups are not 约谈
         ([I("2022-10-12", "yellow", followup="整改"), P("2022-10-19")], "2022-10-20", None),
         # a voided 约谈 inspection is gone
@@ -505,7 +519,7 @@ def test_interviews_collect_every_reason_of_a_unit_most_reasons_first(catalog: C
     ]
     found = interviews(_index(catalog, entries, (1, "xcb"), (1, "zzb"), (1, "dx"), (2, "xcb")), D("2022-11-05"))
     assert [(i.unit, i.reasons) for i in found] == [
-        ("xcb", ("1.理论学习宣讲 连续 2 周红色", "2.我为霸州添光彩 连续 2 周红色", "2.我为霸州添光彩 2022-11-01 暗访要求约谈，尚无新的检查")),
+        ("xcb", ("1.理论学习宣讲 连续 2 周红色", "2.我为霸州添光彩 连续 2 周红色", "2.我为霸州添光彩 2022-11-01 暗访要求约谈，已等待 4 天")),
         ("zzb", ("1.理论学习宣讲 连续 2 周红色",)),
     ]
 

@@ -227,7 +227,7 @@ def test_readers_count_a_merge_duplicated_line_once_and_skip_bad_lines(ws: Path)
 def test_void_through_the_api(ws: Path) -> None:
     ledger = Ledger(ws)
     ledger.append([entry("void0001"), entry("keep0001", date="2022-09-22")])
-    void = ledger.void("void0001", "重复录入", by="王五")
+    (void,) = ledger.void("void0001", "重复录入", by="王五")
     assert (void.kind, void.ref, void.unit, void.activity, void.place) == (
         "void", "void0001", "xcb", 1, "ledgers/2022/xcb.jsonl:3")
     assert [e.id for e in ledger.entries()] == ["keep0001"]

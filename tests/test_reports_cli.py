@@ -169,10 +169,10 @@ def test_score_json(run) -> None:
     assert r.code == 0, r.err
     data = json.loads(r.out)
     assert [(u["name"], u["rank"], u["score"]) for u in data["units"]] == [
-        ("丙局", 1, 100.0), ("戊局", 1, 100.0), ("乙局", 3, 91.67), ("甲局", 4, 78.15), ("丁局", 5, 34.22),
+        ("丙局", 1, 100.0), ("戊局", 1, 100.0), ("乙局", 3, 91.67), ("甲局", 4, 72.23), ("丁局", 5, 0.0),
     ]
     jia = data["units"][3]["components"]
-    assert jia["timeliness"]["points"] == 30 and jia["color"]["points"] == 18.75
+    assert jia["timeliness"]["points"] == 30 and jia["color"]["points"] == 17.68  # 33/56 × 30, see test_reports_core
     assert jia["inspections"]["detail"]["deductions"] == 3
     assert data["weights"] == {"timeliness": 40, "color": 30, "inspections": 20, "targets": 10}
     assert "报送及时率" in data["method"]
@@ -204,7 +204,7 @@ def test_score_xlsx(run, tmp_path: Path) -> None:
     ws = wb["年度考核"]
     assert ws.cell(3, 1).value == "名次"
     jia = [c.value for c in ws[7]]
-    assert jia[:7] == [4, "甲局", 78.15, 6, 8, 0.75, 30]
+    assert jia[:7] == [4, "甲局", 72.23, 6, 8, 0.75, 30]
 
 
 def test_score_before_the_campaign(run) -> None:
@@ -230,7 +230,7 @@ def test_bulletin_markdown_reads_in_order(run) -> None:
         "## 四、下步要求",
     ]
     assert "1. 丁局：1.活动一，已连续 2 周红色" in r.out
-    assert "1. 丁局：2022-09-30 督导“1.活动一”，结论为红色：仍未启动；处理：约谈。" in r.out
+    assert "1. 丁局：2022-09-30 督导“1.活动一”，结论为红色：仍未启动；处理：约谈（待约谈）。" in r.out
     assert "1. 丙局：2.活动二，累计报送 4 次，场次 8。" in r.out
     assert lines[-1] == "2022年10月2日" and lines[-3] == "市“双争”活动领导小组办公室"
 

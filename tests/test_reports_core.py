@@ -95,6 +95,9 @@ ENTRIES = [
     Entry(id="voidx1", kind="void", date=D(2022, 10, 1), unit="jia", activity=1, by="测试员",
           at="2022-10-01T19:00:00+08:00", text="重复录入", ref="jia1x"),
     _i("insjia", "jia", 1, "2022-09-21", "yellow", "整改", "台账不全"),
+    # …rectified on 10/20, within its deadline (9/21 + 30 = 10/21): waiting for acceptance, not overdue
+    Entry(id="fujia1", kind="followup", date=D(2022, 10, 20), unit="jia", activity=1, by="督导组",
+          at="2022-10-20T10:00:00+08:00", ref="insjia", result="整改完成"),
     # 甲局, activity 2: reports on 9/6 and 9/29 only.
     _p("jia2a", "jia", 2, "2022-09-06", metrics={"场次": 1}),
     _p("jia2b", "jia", 2, "2022-09-29", metrics={"场次": 2}),
@@ -226,7 +229,8 @@ def test_half_year_unit_section(half: reports.HalfYearReport) -> None:
     # 场次 1+1+1+1+2 = 6, 参与人数 30×4 + 50 = 170
     assert (a1.activity, a1.progress, a1.first, a1.last) == (1, 5, D(2022, 9, 6), D(2022, 10, 28))
     assert a1.metrics == {"场次": 6, "参与人数": 170}
-    # 9/30: inspection yellow of 9/21 still holds → yellow; 10/31: report 3 days ago, inspection expired → blue
+    # 9/30: inspection yellow of 9/21 still holds → yellow; 10/31: report 3 days ago, inspection expired, its
+    # 整改 done on 10/20 (before the deadline 10/21, waiting for acceptance) → blue
     assert a1.month_colors == [(D(2022, 9, 30), "yellow"), (D(2022, 10, 31), "blue")]
     assert a1.problems == [(D(2022, 9, 13), "基层参与面不广"), (D(2022, 10, 28), "宣传形式单一")]
     assert a1.next == "扩大覆盖面"
@@ -273,21 +277,21 @@ def test_score_jia_every_component(assessment: reports.Assessment) -> None:
     # timeliness: act 1 reports in all 4 windows; act 2 in W36 (9/6) and W39 (9/29) → (4 + 2) / 8
     assert (c["timeliness"].detail["on_time"], c["timeliness"].detail["due"]) == (6, 8)
     assert c["timeliness"].share == pytest.approx(0.75)
-    # color: act 1 blue 9/5–9/20 (16 days), yellow 9/21–10/2 (inspection);
-    #        act 2 blue 9/5–9/19 (15), yellow 9/20–9/28 (14+ days), blue 9/29–10/2 (4) → 19
-    #        (16 + 19) / 56 = 0.625
-    assert (c["color"].detail["good_days"], c["color"].detail["cell_days"]) == (35, 56)
-    # inspections: one yellow finding → 100 − 3 = 97
+    # color: act 1 blue 9/5–9/20, but 9/5 is before its first report (9/6): 15 good days; yellow 9/21–10/2 (inspection);
+    #        act 2 blue 9/6–9/19 (14, first report 9/6), yellow 9/20–9/28 (14+ days), blue 9/29–10/2 (4) → 18
+    #        (15 + 18) / 56 = 33/56
+    assert (c["color"].detail["good_days"], c["color"].detail["cell_days"]) == (33, 56)
+    # inspections: one yellow finding → 100 − 3 = 97, earned at the reporting rate: 0.75 × 0.97 = 0.7275
     assert c["inspections"].detail["deductions"] == 3
-    assert c["inspections"].share == pytest.approx(0.97)
+    assert c["inspections"].share == pytest.approx(0.7275)
     # target 场次 10/year, window 9/5–12/31 (118 days); by 10/2 (28 days) floor(10×28/118) = 2 due, 3 done → 1
     assert c["targets"].share == pytest.approx(1.0)
-    # 0.75×40 + 0.625×30 + 0.97×20 + 1×10 = 30 + 18.75 + 19.4 + 10 = 78.15
+    # 0.75×40 + 33/56×30 + 0.7275×20 + 1×10 = 30 + 17.678571 + 14.55 + 10 = 72.228571
     assert c["timeliness"].points == pytest.approx(30)
-    assert c["color"].points == pytest.approx(18.75)
-    assert c["inspections"].points == pytest.approx(19.4)
+    assert c["color"].points == pytest.approx(990 / 56)
+    assert c["inspections"].points == pytest.approx(14.55)
     assert c["targets"].points == pytest.approx(10)
-    assert s.score == pytest.approx(78.15)
+    assert s.score == pytest.approx(72.2285714)
     assert s.notes == []
 
 
@@ -312,18 +316,19 @@ def test_score_deductions_for_findings_interviews_and_bulletins(assessment: repo
     assert c["inspections"].detail == {
         "inspections": 2, "findings": 2, "interviews": 1, "bulletins": 1, "deductions": 21,
     }
-    # never reported: 0/4 windows; blue 9/5–9/18 (14 days, the start grace), red from 9/19 → 14/28
+    # never reported: 0/4 windows; blue in the start grace 9/5–9/18 but with no report, so no good day
     assert c["timeliness"].share == 0
-    assert c["color"].share == pytest.approx(0.5)
-    # (0×40 + 0.5×30 + 0.79×20) × 100/90 = 30.8 / 0.9 = 34.222…
-    assert s.score == pytest.approx(34.2222222)
+    assert c["color"].detail["good_days"] == 0 and c["color"].share == 0
+    # the inspection marks are earned at the reporting rate: 0 × 0.79 = 0; so the score is 0
+    assert c["inspections"].share == 0
+    assert s.score == pytest.approx(0)
 
 
 def test_score_ranking_ties_share_a_rank(assessment: reports.Assessment) -> None:
     # 丙局 and 戊局: every window, green every day, no inspection, no target → 100 each.
-    # 100, 100, 91.67, 78.15, 34.22 → ranks 1, 1, 3, 4, 5 (ties in plan order: 丙 before 戊)
+    # 100, 100, 91.67, 72.23, 0 → ranks 1, 1, 3, 4, 5 (ties in plan order: 丙 before 戊)
     assert [(s.unit, s.rank, round(s.score, 2)) for s in assessment.units] == [
-        ("bing", 1, 100.0), ("wu", 1, 100.0), ("yi", 3, 91.67), ("jia", 4, 78.15), ("ding", 5, 34.22),
+        ("bing", 1, 100.0), ("wu", 1, 100.0), ("yi", 3, 91.67), ("jia", 4, 72.23), ("ding", 5, 0.0),
     ]
 
 
@@ -388,7 +393,12 @@ def test_bulletin_praise_needs_green_and_figures(draft: reports.Bulletin) -> Non
 
 
 def test_bulletin_old_resolved_followup_is_dropped(index: BoardIndex) -> None:
-    # As of 11/15 the 约谈 of 9/30 is 46 days old but still 丁局's latest inspection (unresolved);
-    # the 通报 of 9/26 is older than 30 days and followed by a newer inspection → dropped.
+    # As of 11/15 the 约谈 of 9/30 is 46 days old but still 丁局's latest inspection, not yet held;
+    # the 通报 of 9/26 is older than 30 days and followed by a newer inspection, but not yet done → listed
     later = reports.bulletin(index, D(2022, 11, 15))
-    assert [e.id for e in later.followups] == ["insding2"]
+    assert [(e.id, later.handling(e)) for e in later.followups] == [("insding2", "约谈（待约谈）"), ("insding1", "通报（待通报）")]
+    # once 已通报 is recorded (10/10), the old 通报 is dropped; the 约谈 stays (latest, and pending)
+    done = Entry(id="fuding1", kind="followup", date=D(2022, 10, 10), unit="ding", activity=1, by="督导组",
+                 at="2022-10-10T10:00:00+08:00", ref="insding1", result="已通报")
+    later = reports.bulletin(BoardIndex(index.catalog, [*ENTRIES, done]), D(2022, 11, 15))
+    assert [(e.id, later.handling(e)) for e in later.followups] == [("insding2", "约谈（待约谈）")]

@@ -97,7 +97,7 @@ def test_status_json_shape_and_totals(ws: Path, cli) -> None:  # noqa: ANN001
     assert first[(2, "xcb")] == {"activity": 2, "unit": "xcb", "color": "blue", "last_report": "2022-11-29",
                                  "reasons": ["按期报送（1 天前）"]}
     assert first[(3, "xcb")] == {"activity": 3, "unit": "xcb", "color": "red", "last_report": None,
-                                 "reasons": ["阶段开始 71 天仍未启动"]}
+                                 "reasons": ["活动开始 71 天仍未启动（9月20日起算）"]}
 
 
 @pytest.mark.parametrize(
@@ -323,7 +323,7 @@ def test_alerts_json(ws: Path, cli) -> None:  # noqa: ANN001
     talks = {i["unit"]: i for i in data["interviews"]}
     # dx/1 was red on 11-23 too (nothing reported yet) → 2 weekly checkpoints; and the 约谈 inspection stands
     assert talks["dx"]["name"] == "市委党校"
-    assert talks["dx"]["reasons"] == ["1.理论学习宣讲 连续 2 周红色", "1.理论学习宣讲 2022-11-29 暗访要求约谈，尚无新的检查"]
+    assert talks["dx"]["reasons"] == ["1.理论学习宣讲 连续 2 周红色", "1.理论学习宣讲 2022-11-29 暗访要求约谈，已等待 1 天"]
     # xcb: 6 never-reported cells (3, 8, 11, 12, 13, 14), red for weeks; not 1 (green) nor 2 (blue)
     assert [r.split(" ")[0] for r in talks["xcb"]["reasons"]] == ["3.见证新霸州", "8.立德树人", "11.文明健康", "12.争当文明市民",
                                                                    "13.讲述市民故事", "14.身边的榜样"]
@@ -344,7 +344,7 @@ def test_alerts_table_and_markdown(ws: Path, cli) -> None:  # noqa: ANN001
     out = cli("--root", ws, "alerts").out
     assert "\x1b" not in out
     assert "预警事项（截至 2022-11-30，210 项）" in out
-    assert "应约谈单位（" in out and "连续 2 周红色，或检查要求约谈且尚无新的检查" in out
+    assert "应约谈单位（" in out and "连续 2 周红色，或检查要求的约谈尚未进行" in out
     lines = _lines(out)
     # the yellow cell is the last alert row, after every red one
     alert_rows = [line for line in lines if re.match(r"^│ \d+\.", line) and ("红" in line or "黄" in line)]
@@ -354,7 +354,7 @@ def test_alerts_table_and_markdown(ws: Path, cli) -> None:  # noqa: ANN001
     md = cli("--root", ws, "alerts", "--format", "md").out
     assert "### 预警事项（截至 2022-11-30，210 项）" in md
     assert "| 1.理论学习宣讲 | 市委组织部 | 🟨黄 | 2022-11-10 | 20 | 20 天未报送 |" in md
-    assert "| 市委党校 | 1.理论学习宣讲 连续 2 周红色；1.理论学习宣讲 2022-11-29 暗访要求约谈，尚无新的检查 |" in md
+    assert "| 市委党校 | 1.理论学习宣讲 连续 2 周红色；1.理论学习宣讲 2022-11-29 暗访要求约谈，已等待 1 天 |" in md
 
 
 # ------------------------------------------------------------ the demo

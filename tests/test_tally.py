@@ -33,7 +33,9 @@ _ODD_VALUES = {
     "progress": [*_ODD_COMMON, ("problems", None), ("next", 0), ("metrics", None), ("metrics", []), ("metrics", {"场次": True}),
                  ("metrics", {"场次": "3"}), ("metrics", {"场次": 2**70}), ("metrics", {"场次": 2**63}), ("metrics", {"场次": None}),
                  ("evidence", None), ("evidence", [1]), ("evidence", "a.jpg"), ("evidence", ["a.jpg"])],
-    "inspection": [*_ODD_COMMON, ("method", None), ("method", 2), ("followup", None), ("followup", {})],
+    "inspection": [*_ODD_COMMON, ("method", None), ("method", 2), ("followup", None), ("followup", {}), ("followup", [1]),
+                   ("followup", ["罚款"]), ("due", 5), ("due", "2022-02-30")],
+    "followup": [*_ODD_COMMON, ("ref", None), ("ref", 5), ("result", None), ("result", "已完成"), ("due", "x")],
 }
 
 
@@ -45,7 +47,7 @@ def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 40
     for i in range(n):
         cell = rng.choice(cells)
         day = rng.choice(DAYS)
-        kind = rng.choices(["progress", "inspection", "void"], [8, 2, 1])[0]
+        kind = rng.choices(["progress", "inspection", "followup", "void"], [8, 2, 2, 1])[0]
         entry_id = f"{rng.randrange(32**6):06x}x{i}" if rng.random() > 0.05 or not ids else rng.choice(ids)[0]
         obj: dict = {"v": 1, "id": entry_id, "kind": kind, "date": day.isoformat(), "unit": cell.unit,
                      "activity": cell.activity, "by": "测", "at": f"{day}T{rng.randrange(24):02d}:00:00+08:00"}
@@ -55,12 +57,22 @@ def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 40
                                 if rng.random() < 0.7}}
         elif kind == "inspection":
             obj |= {"method": rng.choice(["督导", "抽查", "暗访"]), "color": rng.choice(["green", "yellow", "red", "blue"]),
-                    "text": "发现", "followup": rng.choice(["none", "整改", "约谈"])}
+                    "text": "发现", "followup": rng.choice(["none", "整改", "约谈", [], ["整改", "约谈"], ["通报"], ["整改"]])}
+            if rng.random() < 0.3:
+                obj["due"] = (day + dt.timedelta(days=rng.randrange(40))).isoformat()
+        elif kind == "followup":
+            # mostly about an earlier entry of the same cell (an inspection, when one was drawn there)
+            same = [t for t in ids if t[1] == cell.unit and t[2] == cell.activity]
+            target = rng.choice(same) if same and rng.random() < 0.9 else rng.choice(ids) if ids else (entry_id, "", 0, day)
+            obj |= {"ref": target[0], "result": rng.choice(["已约谈", "已通报", "整改完成", "验收通过", "验收不通过"]),
+                    "text": rng.choice(["", "已谈话"])}
+            if rng.random() < 0.3:
+                obj["due"] = (day + dt.timedelta(days=rng.randrange(40))).isoformat()
         else:
             target = rng.choice(ids) if ids else (entry_id, cell.unit, 1, day)
             obj |= {"ref": target[0], "text": "作废"}
         if kind != "void" and rng.random() < 0.5:  # the shape `add` writes (the streamed board's fast path)
-            obj = {key: obj.get(key, {"problems": "", "next": "", "evidence": []}.get(key, "none"))
+            obj = {key: obj.get(key, {"problems": "", "next": "", "evidence": [], "due": None}.get(key, "none"))
                    for key in RECORD_KEYS[kind]}
             if rng.random() < 0.1:  # …with one value of a wrong type or out of range
                 key, value = rng.choice(_ODD_VALUES[kind])

@@ -2,6 +2,7 @@
 
 - `rules`: the color rules over a cell's facts, the indexed `Board`/`BoardIndex`, alerts, 约谈.
 - `stream`: the same board streamed from the ledger files, with its cache.
+- `followups`: what inspections asked for (整改、约谈、通报) and where each stands (pure functions).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..definitions.catalog import Catalog, Cell
 from ..ledger.format import COLORS, NOT_STARTED, SEVERITY, Entry, followup_asks
 from ..periods import calendar_period
+from .followups import Case, cases, cell_findings
 
 if TYPE_CHECKING:
     from ..definitions.schema import Target
@@ -109,6 +110,10 @@ class _CellEntries:
     inspections: list[Entry] = field(default_factory=list)
     progress_dates: list[dt.date] = field(default_factory=list)
     inspection_dates: list[dt.date] = field(default_factory=list)
+    #: per progress entry, the self-assessed color last stated up to it (in it or earlier)
+    stated: list[str | None] = field(default_factory=list)
+    #: the `followup` entries (已约谈, 整改完成, …) about this cell's inspections
+    followups: list[Entry] = field(default_factory=list)
 
 
 class BoardIndex:
@@ -131,11 +136,14 @@ class BoardIndex:
             seen.add(e.id)
             slot = self._by_cell.setdefault((e.activity, e.unit), _CellEntries())
             if e.kind == "progress":
+                slot.stated.append(e.color if e.color else slot.stated[-1] if slot.stated else None)
                 slot.progress.append(e)
                 slot.progress_dates.append(e.date)
             elif e.kind == "inspection":
                 slot.inspections.append(e)
                 slot.inspection_dates.append(e.date)
+            elif e.kind == "followup":
+                slot.followups.append(e)
 
     def entries_of(self, activity: int, unit: str) -> _CellEntries:
         return self._by_cell.get((activity, unit)) or _CellEntries()
@@ -145,6 +153,18 @@ class BoardIndex:
 
     def status(self, activity: int, unit: str, as_of: dt.date) -> CellStatus:
         return _status(self.catalog, self.entries_of(activity, unit), activity, unit, as_of)
+
+    def cell_cases(self, activity: int, unit: str, as_of: dt.date) -> list[Case]:
+        """What inspections of one cell asked for (整改、约谈、通报) and where each stands on `as_of`."""
+        return _cell_cases(self.catalog, self.entries_of(activity, unit), as_of)
+
+    def cases(self, as_of: dt.date, unit: str | None = None) -> list[Case]:
+        """What inspections asked for (整改、约谈、通报) and where each stands on `as_of`, cell by cell in board order."""
+        out: list[Case] = []
+        for cell in self.cells:
+            if unit is None or cell.unit == unit:
+                out += _cell_cases(self.catalog, self.entries_of(cell.activity, cell.unit), as_of)
+        return out
 
 
 def build_board(
@@ -168,14 +188,17 @@ _SELF = {"red": "自评红", "yellow": "自评黄", "green": "自评绿"}
 class CellFacts:
     """All the rules need to know about one cell as of a date (from a list, or streamed).
 
-    `last_progress`: (date, self-assessed color) of the latest progress entry;
+    `last_progress`: (date of the latest progress entry, the self-assessed color last stated,
+    in that entry or an earlier one: a note without a color leaves it standing);
     `latest_inspection`: (date, color, method, followup) of the latest inspection;
-    `achieved`: per target of the activity (in order), the metric summed over its window.
+    `achieved`: per target of the activity (in order), the metric summed over its window;
+    `cases`: what inspections asked for (整改、约谈、通报) and where each stands (`board.followups`).
     """
 
     last_progress: tuple[dt.date, Any] | None
     latest_inspection: tuple[dt.date, Any, Any, Any] | None
     achieved: tuple[float, ...]
+    cases: tuple[Case, ...] = ()
 
 
 def applies(catalog: Catalog, target: Target, activity: int, unit: str) -> bool:
@@ -189,6 +212,7 @@ def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_o
     n = bisect.bisect_right(slot.progress_dates, as_of)
     progress = slot.progress[:n]
     last = progress[-1] if progress else None
+    stated = slot.stated[n - 1] if n else None
     m = bisect.bisect_right(slot.inspection_dates, as_of)
     latest = slot.inspections[m - 1] if m else None
     achieved = tuple(
@@ -198,11 +222,18 @@ def _status(catalog: Catalog, slot: _CellEntries, activity: int, unit: str, as_o
     return status_from_facts(
         catalog, activity, unit, as_of,
         CellFacts(
-            (last.date, last.color) if last else None,
+            (last.date, stated) if last else None,
             (latest.date, latest.color, latest.method, latest.followup) if latest else None,
             achieved,
+            tuple(_cell_cases(catalog, slot, as_of)),
         ),
     )
+
+
+def _cell_cases(catalog: Catalog, slot: _CellEntries, as_of: dt.date) -> list[Case]:
+    m = bisect.bisect_right(slot.inspection_dates, as_of)
+    asked = [e for e in slot.inspections[:m] if e.followup]
+    return cases(asked, slot.followups, as_of, catalog.rules.rectify_days) if asked else []
 
 
 def status_from_facts(catalog: Catalog, activity: int, unit: str, as_of: dt.date, facts: CellFacts) -> CellStatus:
@@ -219,7 +250,7 @@ def status_from_facts(catalog: Catalog, activity: int, unit: str, as_of: dt.date
     if last_date is None:
         waited = (as_of - start).days
         if waited >= rules.start_grace_days:
-            found.append(("red", f"阶段开始 {waited} 天仍未启动"))
+            found.append(("red", f"活动开始 {waited} 天仍未启动（{start.month}月{start.day}日起算）"))
         else:
             found.append(("blue", f"启动期内，尚未报送（第 {waited + 1} 天）"))
     else:
@@ -245,6 +276,8 @@ def status_from_facts(catalog: Catalog, activity: int, unit: str, as_of: dt.date
                 found.append((i_color, f"督导发现问题（{i_date} {i_method}{follow}）"))
             elif i_color == "green":
                 found.append(("green", f"督导评价良好（{i_date} {i_method}）"))
+
+    found += cell_findings(facts.cases, as_of)
 
     for target, achieved in zip(catalog.activities[activity].targets, facts.achieved, strict=True):
         if not applies(catalog, target, activity, unit):
@@ -326,6 +359,8 @@ class Interview:
     unit: str
     reasons: tuple[str, ...]
     cells: tuple[tuple[int, str], ...]
+    #: days the longest-waiting 约谈 an inspection asked for has been pending (None: none pending)
+    pending_days: int | None = None
 
 
 def alerts(board: Board) -> list[CellStatus]:
@@ -349,10 +384,11 @@ def red_weeks(index: BoardIndex, activity: int, unit: str, as_of: dt.date, limit
 
 
 def interviews(index: BoardIndex, as_of: dt.date) -> list[Interview]:
-    """Units to interview: a cell red for N consecutive weeks, or a 约谈 not yet followed by a newer inspection."""
+    """Units to interview: a cell red for N consecutive weeks, or an inspection's 约谈 not yet held (no 已约谈)."""
     catalog = index.catalog
     need = catalog.rules.interview_after_weeks
     found: dict[str, list[tuple[tuple[int, str], str]]] = {}
+    waiting: dict[str, int] = {}  # unit -> the longest wait of a pending 约谈, in days
     board = index.board(as_of)
     for c in board.cells:
         if c.color == "red":
@@ -361,15 +397,16 @@ def interviews(index: BoardIndex, as_of: dt.date) -> list[Interview]:
                 found.setdefault(c.unit, []).append(
                     ((c.activity, c.unit), f"{c.activity}.{catalog.short(c.activity)} 连续 {weeks} 周红色")
                 )
-        slot = index.entries_of(c.activity, c.unit)
-        m = bisect.bisect_right(slot.inspection_dates, as_of)
-        if m and "约谈" in slot.inspections[m - 1].followup:
-            e = slot.inspections[m - 1]
-            found.setdefault(c.unit, []).append(
-                ((c.activity, c.unit), f"{c.activity}.{catalog.short(c.activity)} {e.date} {e.method}要求约谈，尚无新的检查")
-            )
+        for case in _cell_cases(catalog, index.entries_of(c.activity, c.unit), as_of):
+            if case.ask == "约谈" and case.pending:
+                e = case.inspection
+                days = case.waiting_days(as_of)
+                waiting[c.unit] = max(waiting.get(c.unit, 0), days)
+                found.setdefault(c.unit, []).append(
+                    ((c.activity, c.unit), f"{c.activity}.{catalog.short(c.activity)} {e.date} {e.method}要求约谈，已等待 {days} 天")
+                )
     order = {u: i for i, u in enumerate(catalog.board_units)}
     return [
-        Interview(unit, tuple(r for _, r in items), tuple(k for k, _ in items))
+        Interview(unit, tuple(r for _, r in items), tuple(k for k, _ in items), waiting.get(unit))
         for unit, items in sorted(found.items(), key=lambda kv: (-len(kv[1]), order.get(kv[0], 0)))
     ]

@@ -32,8 +32,9 @@ from typing import Any
 
 from ..definitions.catalog import Catalog, Cell
 from ..errors import Problem
-from ..ledger.format import OLD_INSPECTION_KEYS, RECORD_KEYS, Entry
+from ..ledger.format import OLD_INSPECTION_KEYS, RECORD_KEYS, Entry, followup_asks
 from ..ledger.storage import CHUNK, Ledger, _decode, _readable, is_unit_id, read_batches, void_refs
+from .followups import cases
 from .rules import Board, CellFacts, CellStatus, applies, status_from_facts, target_window
 
 try:  # a faster parser when installed; the standard library otherwise (same answers)
@@ -44,9 +45,9 @@ except ImportError:  # pragma: no cover - depends on the environment
     _fast_loads = None
 
 CACHE_DIR = ".shuangzheng-cache"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: the color last stated stands; follow-up cases (整改逾期) in the reasons
 RACY_SECONDS = 2  # a file changed this recently may change again within its mtime's granularity
-_KINDS = ("progress", "inspection")
+_KINDS = ("progress", "inspection", "followup")
 
 
 def _holds(path: Path, needle: bytes) -> bool:
@@ -69,7 +70,8 @@ class _Tally:
     def __init__(self, catalog: Catalog, cells: Sequence[Cell], as_of: dt.date):
         self.as_of = as_of
         self.cells = list(cells)
-        #: (activity, unit) -> [progress key, color, inspection key, (date, color, method, followup), sums, windows]
+        #: (activity, unit) -> [progress key, color last stated, inspection key, (date, color, method, followup),
+        #: sums, windows, key of the progress that stated the color, [inspections asking for something and followups]]
         self.slots: dict[tuple[int, str], list[Any]] = {}
         #: (activity, unit) -> [(target index, metric, first day, last day)] for the targets that apply
         self.windows: dict[tuple[int, str], list[tuple[int, str, dt.date, dt.date]]] = {}
@@ -82,17 +84,23 @@ class _Tally:
                     first, last = target_window(catalog, target, as_of)
                     wins.append((i, target.metric, first, min(as_of, last)))
             self.windows[key] = wins
-            self.slots[key] = [None, None, None, None, [[0, []] for _ in targets], wins]
+            self.slots[key] = [None, None, None, None, [[0, []] for _ in targets], wins, None, []]
 
     def add(self, obj: dict[str, Any], day: dt.date) -> None:
         slot = self.slots.get((obj["activity"], obj["unit"]))
         if slot is None:
             return
         sort_key = (day, obj.get("at", ""), obj["id"])
-        if obj["kind"] == "progress":
+        kind = obj["kind"]
+        if kind == "followup":
+            slot[7].append(Entry.from_record(obj))
+        elif kind == "progress":
             if slot[0] is None or sort_key > slot[0]:
                 slot[0] = sort_key
-                slot[1] = obj.get("color")
+            color = obj.get("color")
+            if color is not None and (slot[6] is None or sort_key > slot[6]):
+                slot[6] = sort_key
+                slot[1] = color
             metrics = obj.get("metrics")
             if metrics:
                 for i, metric, first, upto in self.windows[(obj["activity"], obj["unit"])]:
@@ -103,20 +111,25 @@ class _Tally:
                             acc[0] += value
                         else:
                             acc[1].append(value)
-        elif slot[2] is None or sort_key > slot[2]:
-            slot[2] = sort_key
-            slot[3] = (day, obj.get("color"), obj.get("method"), obj.get("followup"))
+        else:
+            if slot[2] is None or sort_key > slot[2]:
+                slot[2] = sort_key
+                slot[3] = (day, obj.get("color"), obj.get("method"), obj.get("followup"))
+            if followup_asks(obj.get("followup")):
+                slot[7].append(Entry.from_record(obj))
 
     def board(self, catalog: Catalog) -> Board:
         import math
 
         out = []
+        rectify_days = catalog.rules.rectify_days
         for cell in self.cells:
-            p_key, p_color, i_key, inspection, sums, _ = self.slots[(cell.activity, cell.unit)]
+            p_key, p_color, i_key, inspection, sums, _, _, asked = self.slots[(cell.activity, cell.unit)]
             facts = CellFacts(
                 (p_key[0], p_color) if p_key else None,
                 inspection if i_key else None,
                 tuple(math.fsum([total, *rest]) for total, rest in sums),
+                tuple(cases(asked, asked, self.as_of, rectify_days)) if asked else (),
             )
             out.append(status_from_facts(catalog, cell.activity, cell.unit, self.as_of, facts))
         return Board(self.as_of, tuple(out))
@@ -300,6 +313,8 @@ def _pass(
                     sort_key = (day, at, entry_id)
                     if slot[0] is None or sort_key > slot[0]:
                         slot[0] = sort_key
+                    if color is not None and (slot[6] is None or sort_key > slot[6]):
+                        slot[6] = sort_key
                         slot[1] = color
                     if metrics:
                         for i, metric, low, high in slot[5]:
@@ -318,6 +333,8 @@ def _pass(
                     if slot[2] is None or sort_key > slot[2]:
                         slot[2] = sort_key
                         slot[3] = (day, color, method, followup)
+                    if followup and followup != "none":  # asks for something: kept whole for `board.followups`
+                        slot[7].append(Entry.from_record(obj))
                 elif kind in _KINDS:
                     tally.add(obj, day)
     found: set[int] = set()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
-from ..ledger.entries import inspection, progress
+from ..ledger.entries import followup_entry, inspection, progress
 from ..ledger.format import Entry
 from ..ledger.storage import Ledger
 from ..periods import parse_date, today
@@ -71,13 +71,43 @@ def add_inspection(
     return _write(st, entry)
 
 
-def add_void(st: State, entry_id: str, reason: str, date: str | None = None, by: str | None = None) -> Entry:
-    """`void`: a void entry cancelling `entry_id`, written, with the cell's color before and after."""
+def add_void(st: State, entry_ids: list[str], reason: str, date: str | None = None, by: str | None = None) -> None:
+    """`void`: void entries cancelling `entry_ids` (several at once), written, each with its cell's color before and after."""
     ledger = Ledger(st.workspace.require_writable(), st.catalog)
-    target = ledger.find(entry_id.strip().lower())
-    before = _cell_color(st.catalog, ledger, target) if target is not None else None
-    placed = ledger.void(entry_id, reason, date=parse_date(date) if date else None, by=recorder(by, st.workspace))
-    _report(st, ledger, placed, before)
+    keys = list(dict.fromkeys(e.strip().lower() for e in entry_ids))
+    before = {k: _cell_color(st.catalog, ledger, t) for k, t in ledger.find_many(keys).items()}
+    day = parse_date(date) if date else None
+    for placed in ledger.void(keys, reason, date=day, by=recorder(by, st.workspace)):
+        _report(st, ledger, placed, before.get(placed.ref or ""))
+
+
+def add_followup(
+    st: State,
+    ref: str,
+    result: str,
+    text: str | None = None,
+    date: str | None = None,
+    due: str | None = None,
+    by: str | None = None,
+) -> Entry:
+    """`followup`: what came of an inspection's 约谈/通报/整改, written to its unit's file, with the cell's color."""
+    from ..board.followups import rectify_deadline
+
+    catalog = st.catalog
+    ledger = Ledger(st.workspace.require_writable(), catalog)
+    key = ref.strip().lower()
+    target = ledger.find(key)
+    if target is None:
+        raise UsageProblem(f"找不到编号为 '{ref}' 的检查记录（用 shuangzheng history 查看编号）")
+    if key in ledger.voided(ledger.files(unit=target.unit)):
+        raise UsageProblem(f"检查记录 {key} 已作废（{target.place}），不能再记后续处理结果")
+    entry = followup_entry(
+        target, result, text=text, due=due, date=parse_date(date) if date else None, by=recorder(by, st.workspace)
+    )
+    placed = _write(st, entry)
+    if placed.result == "验收不通过":
+        again = rectify_deadline(placed.date, placed.due, catalog.rules.rectify_days)
+        st.out.text(f"重新整改，期限 {again}")
     return placed
 
 

@@ -111,7 +111,9 @@ def alerts(
                     "as_of": day.isoformat(),
                     "alerts": [c.to_json() | {"days_since": c.days_since} for c in bad],
                     "interviews": [
-                        {"unit": i.unit, "name": catalog.name(i.unit), "reasons": list(i.reasons)} for i in talks
+                        {"unit": i.unit, "name": catalog.name(i.unit), "reasons": list(i.reasons),
+                         "pending_days": i.pending_days}
+                        for i in talks
                     ],
                 }
             )
@@ -121,7 +123,7 @@ def alerts(
     talk_rows = [{"unit": catalog.name(i.unit), "reasons": "；".join(i.reasons)} for i in talks]
     talk_cols = [Column("unit", "单位"), Column("reasons", "约谈事由", max_width=80)]
     need = catalog.rules.interview_after_weeks
-    talk_title = f"应约谈单位（{len(talks)}）：连续 {need} 周红色，或检查要求约谈且尚无新的检查"
+    talk_title = f"应约谈单位（{len(talks)}）：连续 {need} 周红色，或检查要求的约谈尚未进行（记 已约谈 后不再列出）"
     if fmt == Fmt.md:
         st.out.text(markdown.table(rows, LIST_COLUMNS, f"预警事项（截至 {day}，{len(rows)} 项）"))
         st.out.text(markdown.table(talk_rows, talk_cols, talk_title))

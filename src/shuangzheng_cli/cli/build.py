@@ -26,7 +26,7 @@ def annotation(p: Param) -> Any:  # noqa: ANN401 - a typing form
         info = typer.Argument(help=p.help, show_default=p.show_default)
     kind: Any = p.type
     if p.multiple:
-        kind = list[p.type] | None
+        kind = list[p.type] if p.required else list[p.type] | None
     elif not p.required and p.default is None:
         kind = p.type | None
     return Annotated[kind, info]

@@ -12,9 +12,10 @@ from .build import register
 from .common import Fmt, FormatOpt, PeriodOpt, State, period_or_none, state
 from .root import app
 
-# add, inspect and void: declared in cli.definition, run by cli.actions (also on the fast path)
+# add, inspect, followup and void: declared in cli.definition, done by cli.actions (add and inspect also on the fast path)
 register("add")
 register("inspect")
+register("followup")
 register("void")
 
 
@@ -24,10 +25,10 @@ def history(
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="单位或单位组（组则列出其全部成员的记录）")] = None,
     activity: Annotated[str | None, typer.Option("--activity", "-a", help="活动：编号 1–18 或标题中的独有字词")] = None,
     period: PeriodOpt = None,
-    show_all: Annotated[bool, typer.Option("--all", help="也列出已作废的记录与作废记录本身")] = False,
+    show_all: Annotated[bool, typer.Option("--all", help="也列出已作废的记录与作废记录本身（默认不列，并提示有几条）")] = False,
     fmt: FormatOpt = Fmt.table,
 ) -> None:
-    """列出台账记录，按日期排序；可按单位、活动、时段筛选。"""
+    """列出台账记录（进展、检查、后续处理结果），按日期排序；可按单位、活动、时段筛选。已作废的记录默认不列，加 --all 列出。"""
     st = state(ctx)
     catalog = st.catalog
     ledger = st.ledger()
@@ -36,12 +37,18 @@ def history(
         uid = catalog.resolve_unit(unit)
         units = catalog.expand(uid)
     number = catalog.resolve_activity(activity) if activity else None
-    kinds = ("progress", "inspection", "void") if show_all else ("progress", "inspection")
+    kinds = ("progress", "inspection", "followup", "void") if show_all else ("progress", "inspection", "followup")
     entries = ledger.entries(
-        unit=units, activity=number, period=period_or_none(period), include_voided=show_all, kinds=kinds
+        unit=units, activity=number, period=period_or_none(period), include_voided=True, kinds=kinds
     )
-    cancelled = ledger.voided() if show_all else set()
+    cancelled = ledger.voided()
+    hidden = 0
+    if not show_all:
+        hidden = sum(e.id in cancelled for e in entries)
+        entries = [e for e in entries if e.id not in cancelled]
     _warn_skipped(st, ledger)
+    if hidden:  # said first on stderr, so a pipe carries only the rows; and in the table's title
+        st.out.message(f"另有 {hidden} 条已作废的记录未列出；加 --all 可一并列出（连同作废记录本身）。")
     if fmt == Fmt.json:
         data = []
         for e in entries:
@@ -55,7 +62,8 @@ def history(
     one_unit = units is not None and len(units) == 1 and fmt == Fmt.table
     columns = history_columns(with_unit=not one_unit, with_problems=fmt == Fmt.csv)
     whose = f"{catalog.name(units[0])} " if one_unit and units else ""
-    st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条）")
+    note = f"，另有 {hidden} 条已作废未列出（--all 列出）" if hidden else ""
+    st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条{note}）")
 
 
 def _json(data: Any) -> str:

@@ -14,7 +14,16 @@ from typing import Any
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
 from ..periods import now_iso, parse_date, today
-from .format import FOLLOWUP_ASKS, KINDS, METHODS, Entry, parse_color
+from .format import (
+    FOLLOWUP_ASKS,
+    FOLLOWUP_RESULTS,
+    KINDS,
+    METHODS,
+    RESULT_NEEDS,
+    Entry,
+    followup_label,
+    parse_color,
+)
 from .recorder import recorder
 
 MAX_TEXT = 2000
@@ -290,14 +299,9 @@ def inspection(
     issues += [color_issue] if color_issue else []
     asks, ask_issues = parse_followups(followup)
     issues += ask_issues
-    deadline = None
-    if due is not None and str(due).strip():
-        try:
-            deadline = due if isinstance(due, dt.date) else parse_date(str(due), "整改期限 --due")
-        except UsageProblem as exc:
-            issues.append(str(exc))
-        if "整改" not in asks:
-            issues.append("整改期限 --due 只用于要求整改的检查（--followup 整改）")
+    deadline = _deadline(due, "整改期限 --due", issues)
+    if due is not None and str(due).strip() and "整改" not in asks:
+        issues.append("整改期限 --due 只用于要求整改的检查（--followup 整改）")
     body = clean_text(text)
     issues += text_problems({"text": body}, names={"text": "检查发现"})
     day = _day(date)
@@ -307,6 +311,17 @@ def inspection(
     return _new(
         "inspection", unit, activity, day, by, color=parsed_color, text=body, method=how, followup=asks, due=deadline
     )
+
+
+def _deadline(due: dt.date | str | None, what: str, issues: list[str]) -> dt.date | None:
+    """A deadline as typed (None when not given); a bad one is noted in `issues`."""
+    if due is None or not str(due).strip():
+        return None
+    try:
+        return due if isinstance(due, dt.date) else parse_date(str(due), what)
+    except UsageProblem as exc:
+        issues.append(str(exc))
+        return None
 
 
 def parse_followups(values: str | Iterable[str] | None) -> tuple[tuple[str, ...], list[str]]:
@@ -323,6 +338,51 @@ def parse_followups(values: str | Iterable[str] | None) -> tuple[tuple[str, ...]
             continue
         asks.add(raw)
     return tuple(a for a in FOLLOWUP_ASKS if a in asks), issues
+
+
+def followup_entry(
+    inspection_entry: Entry,
+    result: str,
+    *,
+    text: str | None = None,
+    due: dt.date | str | None = None,
+    date: dt.date | str | None = None,
+    by: str | None = None,
+) -> Entry:
+    """A followup entry (后续处理结果) about an inspection: same unit and activity, `ref` its id.
+
+    `result`: 已约谈 / 已通报 / 整改完成 / 验收通过 / 验收不通过, and the inspection must have asked
+    for what it answers (已约谈 needs 约谈, …); `due`: only with 验收不通过, the new deadline (None:
+    the rules' default from this entry's date). `UsageProblem` lists every reason it cannot be made.
+    """
+    issues = []
+    what = clean_text(result)
+    need = RESULT_NEEDS.get(what)
+    if need is None:
+        issues.append(f"结果 '{result}' 无效：可选 {' / '.join(FOLLOWUP_RESULTS)}")
+    elif inspection_entry.kind != "inspection":
+        issues.append(f"{inspection_entry.id} 不是检查记录（督导/抽查/暗访），不能记后续处理结果")
+    elif need not in inspection_entry.followup:
+        issues.append(
+            f"检查 {inspection_entry.id}（{inspection_entry.date} {inspection_entry.method}）的后续处理是"
+            f"“{followup_label(inspection_entry.followup)}”，没有要求{need}，不能记“{what}”"
+        )
+    day = _day(date)
+    if day < inspection_entry.date:
+        issues.append(f"日期 {day} 早于检查日期 {inspection_entry.date}")
+    deadline = _deadline(due, "新的整改期限 --due", issues)
+    if due is not None and str(due).strip():
+        if what != "验收不通过":
+            issues.append("--due（新的整改期限）只用于“验收不通过”")
+        elif deadline is not None and deadline < day:
+            issues.append(f"新的整改期限 {deadline} 早于记录日期 {day}")
+    body = clean_text(text)
+    issues += text_problems({"text": body}, required=(), names={"text": "说明"})
+    _refuse(issues)
+    return _new(
+        "followup", inspection_entry.unit, inspection_entry.activity, day, by,
+        ref=inspection_entry.id, result=what, text=body, due=deadline,
+    )
 
 
 def void_entry(target: Entry, reason: str, *, date: dt.date | str | None = None, by: str | None = None) -> Entry:

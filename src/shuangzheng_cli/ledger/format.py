@@ -110,7 +110,7 @@ class Entry:
     line: int = 0
 
     def __post_init__(self) -> None:
-        if type(self.followup) is not tuple:  # "约谈", "none", a list: what it asks for
+        if type(self.followup) is not tuple or len(self.followup) > 1:  # "约谈", "none", a list, any order
             object.__setattr__(self, "followup", followup_asks(self.followup))
 
     @property

@@ -411,7 +411,7 @@ class Ledger:
         activity: int | None = None,
         until: dt.date | None = None,
         include_voided: bool = False,
-        kinds: Iterable[str] = ("progress", "inspection"),
+        kinds: Iterable[str] = ("progress", "inspection", "followup"),
     ) -> list[Entry]:
         """Entries sorted by (date, at, id); voided ones left out unless asked for.
 
@@ -442,32 +442,47 @@ class Ledger:
         return out
 
     def find(self, entry_id: str) -> Entry | None:
+        return self.find_many([entry_id]).get(entry_id)
+
+    def find_many(self, entry_ids: Iterable[str]) -> dict[str, Entry]:
+        """The entries with these ids (the first line of each), in one pass over the files."""
+        wanted = set(entry_ids)
+        found: dict[str, Entry] = {}
         for path in self.files():
             for entry in self.iter_file(path):
-                if entry.id == entry_id:
-                    return entry
-        return None
+                if entry.id in wanted and entry.id not in found:
+                    found[entry.id] = entry
+                    if len(found) == len(wanted):
+                        return found
+        return found
 
-    def void(self, entry_id: str, reason: str, *, date: dt.date | str | None = None, by: str | None = None) -> Entry:
-        """Cancel an entry (作废): append a `void` entry naming it; the entry stays in its file.
+    def void(
+        self, entry_ids: str | Sequence[str], reason: str, *, date: dt.date | str | None = None, by: str | None = None
+    ) -> list[Entry]:
+        """Cancel entries (作废): append a `void` entry naming each; the entries stay in their files.
 
-        The void goes to the cancelled entry's unit file, dated no earlier than it.
-        `UsageProblem` for an unknown id, a void of a void, or an entry already voided.
+        Each void goes to its entry's unit file, dated no earlier than it. All or nothing:
+        `UsageProblem` naming every id that is unknown, a void itself, or already voided.
         """
         from ..periods import parse_date, today
         from .entries import void_entry
 
-        key = str(entry_id).strip().lower()
-        target = self.find(key)
-        if target is None:
-            raise UsageProblem(f"找不到编号为 '{entry_id}' 的记录（用 shuangzheng history --all 查看编号）")
-        if target.kind == "void":
-            raise UsageProblem(f"{key} 本身是一条作废记录（{target.place}），不能再作废")
-        if key in self.voided(self.files(unit=target.unit)):
-            raise UsageProblem(f"{key} 已经作废过了（{target.place}）")
+        keys = list(dict.fromkeys(str(i).strip().lower() for i in ([entry_ids] if isinstance(entry_ids, str) else entry_ids)))
+        targets = self.find_many(keys)
+        issues = []
+        for key in keys:
+            target = targets.get(key)
+            if target is None:
+                issues.append(f"找不到编号为 '{key}' 的记录（用 shuangzheng history --all 查看编号）")
+            elif target.kind == "void":
+                issues.append(f"{key} 本身是一条作废记录（{target.place}），不能再作废")
+            elif key in self.voided(self.files(unit=target.unit)):
+                issues.append(f"{key} 已经作废过了（{target.place}）")
+        if issues:
+            raise UsageProblem("未作废任何记录：" + "；".join(issues) if len(keys) > 1 else issues[0])
         day = today() if date is None else date if isinstance(date, dt.date) else parse_date(date)
-        entry = void_entry(target, reason, date=max(day, target.date), by=by)
-        return self.append([entry])[0]
+        entries = [void_entry(targets[k], reason, date=max(day, targets[k].date), by=by) for k in keys]
+        return self.append(entries)
 
     # ------------------------------------------------------------ writing
 

@@ -202,7 +202,7 @@ def bulletin(b: reports.Bulletin, catalog: Catalog, praise: int | None = None) -
         lines += [
             md_line(
                 f"{i}. {catalog.name(e.unit)}：{e.date} {e.method}“{activity_label(catalog, e.activity)}”，"
-                f"结论为{color_name(e.color)}色：{e.text}；处理：{followup_label(e.followup)}。"
+                f"结论为{color_name(e.color)}色：{e.text}；处理：{b.handling(e)}。"
             )
             for i, e in enumerate(b.followups, start=1)
         ]

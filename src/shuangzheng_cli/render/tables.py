@@ -164,12 +164,14 @@ def legend(board: Board, squares: bool = False) -> str:
 # ============================================================ history
 
 
-KIND_NAMES = {"progress": "进展", "inspection": "检查", "void": "作废"}
+KIND_NAMES = {"progress": "进展", "inspection": "检查", "followup": "后续", "void": "作废"}
 
 
 def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any]:
     """One ledger entry as a `history` row."""
     kind = KIND_NAMES.get(e.kind, e.kind)
+    if e.kind == "followup":
+        kind = e.result or kind
     if e.kind == "inspection":
         kind = f"{e.method}"
         if e.followup:
@@ -180,12 +182,20 @@ def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any
         "activity": activity_label(catalog, e.activity) if e.activity in catalog.activities else str(e.activity),
         "kind": kind + ("（已作废）" if voided else ""),
         "color": e.color or "—",  # no self-assessment: not 未开始
-        "text": e.text if e.kind != "void" else f"作废 {e.ref}：{e.text}",
+        "text": _entry_text(e),
         "problems": e.problems,
         "metrics": e.metrics,
         "by": e.by,
         "id": e.id,
     }
+
+
+def _entry_text(e: Entry) -> str:
+    if e.kind == "void":
+        return f"作废 {e.ref}：{e.text}"
+    if e.kind == "followup":
+        return f"检查 {e.ref}" + (f"，新的整改期限 {e.due}" if e.due else "") + (f"：{e.text}" if e.text else "")
+    return e.text
 
 
 def history_columns(*, with_unit: bool = True, with_problems: bool = False) -> list[Column]:

@@ -136,7 +136,7 @@ def build_workbook(data: ExportData) -> ExportBook:
 
 # ------------------------------------------------------------ reading the ledger
 
-_KINDS = ("progress", "inspection")
+_KINDS = ("progress", "inspection", "followup")
 
 
 def read_export_data(catalog: Catalog, ledger: Ledger, period: Period, as_of: dt.date) -> ExportData:
@@ -166,7 +166,7 @@ def read_export_data(catalog: Catalog, ledger: Ledger, period: Period, as_of: dt
                 metrics={shared.setdefault(k, k): v for k, v in e.metrics.items()} if e.metrics else {},
             )
             for_board.append(slim)
-            if day in period:
+            if day in period and e.kind != "followup":  # the records sheet lists progress and inspections
                 found.append((slim.sort_key, number, e.line))
     del seen
     index = BoardIndex(catalog, for_board)

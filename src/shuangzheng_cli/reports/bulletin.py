@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..board.rules import BoardIndex, red_weeks
@@ -58,6 +58,13 @@ class Bulletin:
     good: list[GoodExample]
     weeks: int
     requirements: list[str]
+    #: inspection id -> {约谈/通报/整改: 已约谈/待约谈, 已通报/待通报, 整改中/待验收/验收通过/整改逾期 N 天}
+    states: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def handling(self, e: Entry) -> str:
+        """What an inspection asked for and where it stands: `整改（整改中）、约谈（已约谈）、通报（待通报）`."""
+        states = self.states.get(e.id, {})
+        return "、".join(f"{a}（{states[a]}）" if a in states else a for a in e.followup) or "无"
 
     def overall(self, catalog: Catalog) -> str:
         t = self.totals
@@ -88,7 +95,7 @@ class Bulletin:
                     }
                     for r in self.red_cells
                 ],
-                "inspections": [_entry_json(catalog, e) for e in self.followups],
+                "inspections": [_entry_json(catalog, e) | {"states": self.states.get(e.id, {})} for e in self.followups],
             },
             "praise": [
                 {
@@ -115,8 +122,8 @@ def bulletin(index: BoardIndex, as_of: dt.date) -> Bulletin:
 
     通报批评: cells red now and red at each of the previous N weekly checkpoints
     (N = rules.interview_after_weeks, counted by `board.red_weeks`), and inspections whose
-    follow-up is 约谈 or 通报, dated in the last 30 days or still the cell's latest
-    inspection (unresolved). 表扬: green cells whose progress entries carry metrics, with the
+    follow-up is 约谈 or 通报, dated in the last 30 days, still the cell's latest, or with a
+    约谈/通报 not yet done; each with where it stands (已约谈/待约谈, 已通报/待通报). 表扬: green cells whose progress entries carry metrics, with the
     figures summed from the campaign's start to the as-of date; the most reports first,
     then the most kinds of figures, then the largest.
     """
@@ -126,6 +133,7 @@ def bulletin(index: BoardIndex, as_of: dt.date) -> Bulletin:
     order = {u: i for i, u in enumerate(report_units(index))}
     red_cells: list[RedCell] = []
     followups: list[Entry] = []
+    states: dict[str, dict[str, str]] = {}
     good: list[GoodExample] = []
     reports = 0
     for c in board.cells:
@@ -137,9 +145,15 @@ def bulletin(index: BoardIndex, as_of: dt.date) -> Bulletin:
             if weeks >= need:
                 red_cells.append(RedCell(c.activity, c.unit, weeks, c.reasons))
         past = [e for e in slot.inspections if e.date <= as_of]
+        pending = set()
+        for case in index.cell_cases(c.activity, c.unit, as_of):
+            late = case.overdue_days(as_of)
+            states.setdefault(case.inspection.id, {})[case.ask] = f"整改逾期 {late} 天" if late else case.state_name
+            if case.ask in ("约谈", "通报") and case.pending:
+                pending.add(case.inspection.id)
         for i, e in enumerate(past):
             if ("约谈" in e.followup or "通报" in e.followup) and (
-                (as_of - e.date).days < FOLLOWUP_RECENT_DAYS or i == len(past) - 1
+                (as_of - e.date).days < FOLLOWUP_RECENT_DAYS or i == len(past) - 1 or e.id in pending
             ):
                 followups.append(e)
         if c.color == "green":
@@ -176,4 +190,5 @@ def bulletin(index: BoardIndex, as_of: dt.date) -> Bulletin:
         good=good,
         weeks=need,
         requirements=requirements,
+        states={e.id: states.get(e.id, {}) for e in followups},
     )

@@ -94,17 +94,22 @@ SCORING_TEXT = """\
 1. 报送及时率 = 按时报送的期数 ÷ 应报送的期数。单位承担的每一格（活动×单位），从考核区间
    起点起按该活动报送周期（每周7天、每月31天、每季度92天）划分报送期，只计在区间内已结束的期；
    一期内有一条进展记录即为按时。
-2. 四色状态 = 绿色或蓝色的“格·天”数 ÷ 全部“格·天”数：区间内每一天、每一格按当天的四色判定计。
-3. 督导检查 = max(0, 100 − 扣分) ÷ 100：区间内对该单位的每次检查，结论为黄或红扣
-   deduction_per_finding 分，后续处理为约谈扣 deduction_per_interview 分，为通报扣
-   deduction_per_bulletin 分（可叠加）；没有检查即不扣分。
+2. 四色状态 = 绿色或蓝色的“格·天”数 ÷ 全部“格·天”数：区间内每一天、每一格按当天的四色判定计；
+   某格在该单位第一次报送之前的日子不算绿、蓝（启动期内尚未报送，不因没有报送而得分）。
+3. 督导检查 = 报送及时率 × max(0, 100 − 扣分) ÷ 100：区间内对该单位的每次检查，结论为黄或红扣
+   deduction_per_finding 分，要求约谈扣 deduction_per_interview 分，要求通报扣
+   deduction_per_bulletin 分（一次检查要求多项的，逐项扣）。这一项按报送及时率折算：没有检查
+   不扣分，但从不报送的单位这一项也是 0 分（没有数据，不白给分）。
 4. 目标完成 = 该单位承担的各项数量目标完成度的平均数（牵头单位承担 applies_to: lead 的目标，
    每个责任单位各自承担 applies_to: each 的目标）。每个目标按该年内的各个周期（每年/每季度/每月，
    或活动开始至截止日期）计：完成度 = min(1, 完成量 ÷ 应完成量)，周期已结束的应完成量为目标值，
    进行中的周期按时间折算；尚无应完成量的周期不计，各周期取平均。
 某一部分无从计算（如单位没有数量目标）时，其权重按比例分给其余部分：
 得分 = Σ 各部分比率 × 权重 × 100 ÷ 可计算部分的权重之和。按得分（保留两位小数）从高到低排名，
-得分相同者名次相同。"""
+得分相同者名次相同。
+由此可以保证（各有测试）：从不报送的单位得 0 分，低于每期都按时报送的任何单位（无论后者受过
+何种检查）；一次要求约谈或通报的检查只降低被检查单位的得分，不影响其他单位；其他条件相同，
+按时报送的期数多的单位得分更高。"""
 
 
 def score_span(catalog: Catalog, year: int, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -125,10 +130,11 @@ def score(index: BoardIndex, year: int, today: dt.date) -> Assessment:
         raise ValueError(f"{year} 年在 {today} 之前没有活动开展的日子，无从考核")
     results = []
     for unit in report_units(index):
+        timeliness = _timeliness(index, unit, start, end)
         comps = {
-            "timeliness": _timeliness(index, unit, start, end),
+            "timeliness": timeliness,
             "color": _color_days(index, unit, start, end),
-            "inspections": _inspections(index, unit, start, end),
+            "inspections": _inspections(index, unit, start, end, timeliness.share),
             "targets": _targets(index, unit, start, end),
         }
         for key, comp in comps.items():
@@ -201,10 +207,11 @@ def _color_days(index: BoardIndex, unit: str, start: dt.date, end: dt.date) -> C
     for cell in unit_cells(index, unit):
         day = start
         while day <= end:
-            color = index.status(cell.activity, unit, day).color
-            by_color[color] += 1
+            status = index.status(cell.activity, unit, day)
+            by_color[status.color] += 1
             total += 1
-            good += color in GOOD_COLORS
+            # a day counts as good only once the cell has a report: no marks for having said nothing
+            good += status.color in GOOD_COLORS and status.last_report is not None
             day += dt.timedelta(days=1)
     share = good / total if total else None
     return Component(
@@ -215,7 +222,10 @@ def _color_days(index: BoardIndex, unit: str, start: dt.date, end: dt.date) -> C
     )
 
 
-def _inspections(index: BoardIndex, unit: str, start: dt.date, end: dt.date) -> Component:
+def _inspections(index: BoardIndex, unit: str, start: dt.date, end: dt.date, timeliness: float | None) -> Component:
+    """督导检查: the marks left after deductions, earned in proportion to the reporting rate
+    (a unit that never reports has nothing for the inspectors to have found fine); None when
+    nothing was due yet."""
     rules = index.catalog.rules.scoring
     findings = talks = bulletins = count = 0
     for cell in unit_cells(index, unit):
@@ -233,7 +243,7 @@ def _inspections(index: BoardIndex, unit: str, start: dt.date, end: dt.date) -> 
     )
     return Component(
         "inspections",
-        max(0.0, 100 - deductions) / 100,
+        None if timeliness is None else timeliness * max(0.0, 100 - deductions) / 100,
         0,
         detail={
             "inspections": count,
