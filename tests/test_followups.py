@@ -87,6 +87,18 @@ def test_failed_acceptance_reopens_with_a_new_deadline(catalog: Catalog) -> None
     assert (case.state_name, case.overdue_days(D("2022-11-30"))) == ("验收通过", 0)
 
 
+def test_results_recorded_in_the_same_second_follow_the_lifecycle() -> None:
+    i = I("2022-10-10", "整改", color="green")
+    same = "2022-11-25T10:00:00+08:00"
+    failed = Entry(id="a000000001", kind="followup", date=D("2022-11-25"), unit="xcb", activity=1, ref=i.id,
+                   result="验收不通过", due=D("2022-12-15"), at=same)
+    done = Entry(id="z000000001", kind="followup", date=D("2022-11-25"), unit="xcb", activity=1, ref=i.id,
+                 result="整改完成", at=same)
+    # the ids alone would put 验收不通过 first; the lifecycle puts 整改完成 first, so the case is open again
+    (case,) = cases([i], [failed, done], D("2022-11-30"), 30)
+    assert (case.state_name, case.due) == ("整改中", D("2022-12-15"))
+
+
 def test_results_after_the_date_or_for_another_ask_do_not_count(catalog: Catalog) -> None:
     i = I("2022-10-10", "整改", color="green")
     later = F("2022-11-20", i, "整改完成")

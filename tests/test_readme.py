@@ -17,8 +17,8 @@ def _command_names() -> list[str]:
     names = []
     for name, command in group.commands.items():  # type: ignore[attr-defined]
         subcommands = getattr(command, "commands", None)
-        if subcommands:
-            names += [f"{name} {sub}" for sub in subcommands]
+        if subcommands:  # a hidden one (`hub receive`, run by a git hook) is not for people to type
+            names += [f"{name} {sub}" for sub, c in subcommands.items() if not getattr(c, "hidden", False)]
         else:
             names.append(name)
     return names

@@ -78,6 +78,10 @@ class Case:
         return (as_of - self.since).days
 
 
+#: the order of results in the lifecycle, for results recorded in the same second
+_STEP = {"已约谈": 0, "已通报": 0, "整改完成": 1, "验收不通过": 2, "验收通过": 2}
+
+
 def rectify_deadline(day: dt.date, due: dt.date | None, rectify_days: int) -> dt.date:
     """整改期限: the stated `due`, else `day` + `rectify_days` (the rules' default)."""
     return due if due is not None else day + dt.timedelta(days=rectify_days)
@@ -92,7 +96,9 @@ def cases(inspections: Iterable[Entry], results: Iterable[Entry], as_of: dt.date
     asked = sorted((e for e in inspections if e.kind == "inspection" and e.followup and e.date <= as_of),
                    key=lambda e: e.sort_key)
     by_ref: dict[str, list[Entry]] = {}
-    for r in sorted((r for r in results if r.kind == "followup" and r.date <= as_of), key=lambda e: e.sort_key):
+    kept = (r for r in results if r.kind == "followup" and r.date <= as_of)
+    # in (date, at) order; results recorded in the same second go in the order of the lifecycle
+    for r in sorted(kept, key=lambda e: (e.date, e.at, _STEP.get(e.result or "", 0), e.id)):
         if r.ref is not None:
             by_ref.setdefault(r.ref, []).append(r)
     out = []

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..definitions.catalog import Catalog
-from ..errors import UsageProblem
+from ..errors import Problem, UsageProblem
 from ..ledger.entries import followup_entry, inspection, progress
 from ..ledger.format import Entry
 from ..ledger.storage import Ledger
@@ -159,8 +161,11 @@ def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
     return board.cells[0].color
 
 
-def run_check(st: State, repair: bool = False) -> int:
-    """`check`: every problem in the definitions and the ledgers, with its place; the exit code."""
+def run_check(st: State, repair: bool = False, since: str | None = None, staged: bool = False) -> int:
+    """`check`: every problem in the definitions and the ledgers, with its place; the exit code.
+
+    `since`: also the ledgers' history from that commit to HEAD (`ledger.history`);
+    `staged`: also what is staged for the next commit (the pre-commit check)."""
     from ..errors import DefinitionError
     from ..ledger.check import check_ledgers, torn_files
 
@@ -174,6 +179,8 @@ def run_check(st: State, repair: bool = False) -> int:
         return 1
     ws = st.workspace
     if ws.root is None:
+        if since or staged:
+            ws.require_writable()  # the message that names `shuangzheng init`
         out.message(f"定义文件无误：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位，{len(catalog.groups)} 个单位组（未找到工作区，未检查台账）。")
         return 0
     ledger = st.ledger()
@@ -183,13 +190,28 @@ def run_check(st: State, repair: bool = False) -> int:
             if moved:
                 size, torn = moved
                 out.message(f"已修复 {ledger.label(path)}：不完整的末行（{size} 字节）已移到 {ledger.label(torn)}")
+    history = _history_problems(ws.root, catalog, since, staged)
     problems = check_ledgers(catalog, ledger, today())
-    for problem in problems:
+    for problem in [*problems, *history]:
         out.text(str(problem))
-    if problems:
+    if problems or history:
         hint = "；末行不完整可用 shuangzheng check --repair 修复" if any("不完整" in p.message for p in problems) else ""
-        out.message(f"发现 {len(problems)} 个问题{hint}。")
+        out.message(f"发现 {len(problems) + len(history)} 个问题{hint}。")
+        if any(p.line or "台账文件" in p.message for p in history):
+            from ..ledger.history import CORRECTION_HINT
+
+            out.message(CORRECTION_HINT + "。")
         return 1
     files = ledger.files()
-    out.message(f"检查通过：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位；台账文件 {len(files)} 个。")
+    since_text = f"；自 {since} 以来台账只在末尾追加" if since else ""
+    out.message(f"检查通过：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位；台账文件 {len(files)} 个{since_text}。")
     return 0
+
+
+def _history_problems(root: Path, catalog: Catalog, since: str | None, staged: bool) -> list[Problem]:
+    if not since and not staged:
+        return []
+    from ..ledger import history
+
+    found = history.since_problems(root, since) if since else []
+    return found + (history.staged_problems(root, catalog) if staged else [])

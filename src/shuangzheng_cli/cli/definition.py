@@ -75,7 +75,22 @@ COMMANDS: tuple[Command, ...] = (
         "check",
         "definitions",
         "检查定义文件与全部台账，列出每个问题及其位置（文件:行）。有问题时退出码为 1。",
-        (Param("repair", ("--repair",), "把不完整的末行移到旁边的 .torn 文件（不删除任何内容）", type=bool, default=False),),
+        (
+            Param("repair", ("--repair",), "把不完整的末行移到旁边的 .torn 文件（不删除任何内容）", type=bool, default=False),
+            Param(
+                "since",
+                ("--since",),
+                "另查台账的历史：从这个提交（编号、分支名如 origin/main、标签；不在 HEAD 的历史中时从两者分开处算起）"
+                "到 HEAD，已有记录没有被修改、删除、调换顺序，台账文件没有被删除或改名",
+            ),
+            Param(
+                "staged",
+                ("--staged",),
+                "另查暂存区（提交前检查用）：只在末尾追加，且只改本克隆填报单位的台账",
+                type=bool,
+                default=False,
+            ),
+        ),
         run="run_check",
         fast=True,
     ),
@@ -159,6 +174,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", "report_cmds"),
     Command("score", "report_cmds"),
     Command("bulletin", "report_cmds"),
+    Command("hub", "hub_cmds"),
 )
 
 BY_NAME = {c.name: c for c in COMMANDS}

@@ -21,12 +21,12 @@ from .root import app
 GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保留（见 README：多人协作）\nledgers/**/*.jsonl merge=union\n"
 GITIGNORE = "# shuangzheng 的本地缓存，可随时删除\n.shuangzheng-cache/\n"
 HOOK = """#!/bin/sh
-# 由 shuangzheng init 安装：提交前检查定义文件与台账（有问题则拒绝提交）。
+# 由 shuangzheng init 安装：提交前检查定义文件与台账，台账只在末尾追加、只改本克隆填报单位的台账（有问题则拒绝提交）。
 top=$(git rev-parse --show-toplevel)
 if command -v shuangzheng >/dev/null 2>&1; then
-  exec shuangzheng --root "$top" check
+  exec shuangzheng --root "$top" check --staged
 fi
-exec "{python}" -m shuangzheng_cli --root "$top" check
+exec "{python}" -m shuangzheng_cli --root "$top" check --staged
 """
 
 

@@ -504,15 +504,20 @@ class Ledger:
         """Append entries, each as one line with one `os.write`, under an exclusive lock.
 
         Every entry is validated first (format v1 and, when the workspace has definitions,
-        units, activities and dates). All files touched are locked (in path order) before
-        anything is written; if any write fails (disk full, short write), every file is cut
-        back to its size before this call and the error says why: all or nothing.
+        units, activities and dates), and must belong to the clone's write scope
+        (`ledger.scope`: `git config shuangzheng.units`). All files touched are locked (in
+        path order) before anything is written; if any write fails (disk full, short write),
+        every file is cut back to its size before this call and the error says why: all or
+        nothing.
         Returns the entries with their place (file, line) filled in.
         """
         if isinstance(entries, Entry):
             entries = [entries]
         if validate:
             self.validate(entries)
+        from .scope import refuse_outside  # a liaison's clone writes only its own units' files
+
+        refuse_outside(self.root, self.catalog, {entry.unit for entry in entries})
         by_path: dict[Path, list[Entry]] = {}
         for entry in entries:
             by_path.setdefault(self.path_for(entry.unit, entry.date), []).append(entry)
