@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from shuangzheng_cli.cli import _load, fast, main
-from shuangzheng_cli.cli.definition import FAST
+from shuangzheng_cli.cli.commands import FAST
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +112,7 @@ def test_usage_errors_stay_typers(template: Path, tmp_path: Path, cli) -> None:
 
 @pytest.mark.parametrize("name", sorted(FAST))
 def test_typer_and_the_fast_path_read_one_table(name: str) -> None:
-    """Both front ends are made from `cli.definition`: Typer declares exactly the table's spellings,
+    """Both front ends are made from `cli.commands`: Typer declares exactly the table's spellings,
     requirements and repeatable options, and the fast path parses every spelling the table has."""
     import typer
 

@@ -4,7 +4,7 @@ Start-up is kept cheap: `--version` is answered before Typer is imported, `add`,
 and `check` as usually written run without Typer (`cli.fast`), and otherwise only the
 module that defines the command asked for is imported (`add` never loads the board's
 renderers, the reports, openpyxl or rich). `--help`, no command, or a name not listed
-in `cli.definition` load every command, so help and "no such command" see the whole app.
+in `cli.commands` load every command, so help and "no such command" see the whole app.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _load(modules: list[str]) -> Any:  # noqa: ANN401 - the Typer app
 
 
 def _load_all() -> Any:  # noqa: ANN401 - the root module
-    from .definition import COMMANDS
+    from .commands import COMMANDS
 
     return _load(list(dict.fromkeys(c.module for c in COMMANDS)))
 
@@ -39,7 +39,7 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401
 
 def command_of(args: list[str]) -> str | None:
     """The command word in `args` (after the global options), or None."""
-    from .definition import GLOBAL
+    from .commands import GLOBAL
 
     with_value = {flag for p in GLOBAL if not p.is_flag for flag in p.flags}
     i = 0
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     prepare_streams()  # a GBK console shows 🟥 as 红 instead of failing
     command = command_of(args)
     wants_help = not args or any(a in ("-h", "--help") for a in args)
-    from .definition import BY_NAME, FAST
+    from .commands import BY_NAME, FAST
 
     if command in FAST and not wants_help:
         from . import fast  # the usual spellings of these, without Typer

@@ -1,4 +1,4 @@
-"""Typer commands made from the table of `cli.definition`: each declared parameter becomes a
+"""Typer commands made from the table of `cli.commands`: each declared parameter becomes a
 Typer option or argument, and the command calls a plain function with the invocation's `State`.
 
 The same plain functions run on the fast path (`cli.fast`), so a command is defined once.
@@ -12,8 +12,8 @@ from typing import Annotated, Any
 
 import typer
 
+from .commands import Param, command
 from .common import state
-from .definition import Param, command
 
 _CONTEXT = inspect.Parameter("ctx", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=typer.Context)
 
@@ -51,7 +51,7 @@ def register(name: str, group: typer.Typer | None = None) -> None:
 
     spec = command(name)
     if spec.params is None or not spec.run:
-        raise LookupError(f"{name}: 参数未在 cli.definition 中声明")
+        raise LookupError(f"{name}: 参数未在 cli.commands 中声明")
     run: Callable[..., Any] = getattr(actions, spec.run)
 
     def callback(ctx: typer.Context, **params: Any) -> None:

@@ -81,7 +81,7 @@ def init(
         out.text(f"{root} 已是台账工作区，未做改动")
 
 
-register("check")  # declared in cli.definition; also on the fast path
+register("check")  # declared in cli.commands; also on the fast path
 
 
 def _is_git_repo(root: Path) -> bool:

@@ -2,7 +2,7 @@
 run without Typer (whose start-up, building a pydantic validator per option, costs more
 than the command itself).
 
-The options are those of `cli.definition` (the one table Typer's commands are made from);
+The options are those of `cli.commands` (the one table Typer's commands are made from);
 only a strict subset of spellings is taken: global options before the command, then the
 command's own options as `--long VALUE`, `--long=VALUE` or `-s VALUE`, each at most once
 (but the repeatable ones), with every required one present and no value that begins with
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .definition import FAST, GLOBAL, Param
+from .commands import FAST, GLOBAL, Param
 
 
 def _spellings(params: tuple[Param, ...]) -> dict[str, Param]:

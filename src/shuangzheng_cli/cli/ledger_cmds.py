@@ -12,7 +12,7 @@ from .build import register
 from .common import Fmt, FormatOpt, PeriodOpt, State, period_or_none, state
 from .root import app
 
-# add, inspect, followup and void: declared in cli.definition, done by cli.actions (add and inspect also on the fast path)
+# add, inspect, followup and void: declared in cli.commands, done by cli.actions (add and inspect also on the fast path)
 register("add")
 register("inspect")
 register("followup")

@@ -19,8 +19,8 @@ from .. import __version__
 from ..errors import ShuangzhengError
 from ..render.text import plain
 from .build import declare
+from .commands import GLOBAL
 from .common import State
-from .definition import GLOBAL
 from .state import show_error
 
 app = typer.Typer(
