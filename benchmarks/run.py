@@ -279,6 +279,58 @@ def bench_startup(repeats: int, log) -> list[Row]:  # noqa: ANN001
     ]
 
 
+def _returned_workbooks(tmp: Path, env: dict[str, str]) -> tuple[Path, Path, Path]:
+    """A workspace, a template of 市委宣传部 with 300 filled rows, and the same workbook with a
+    whole-column style carried by a styled empty cell in every row to row 1,048,576."""
+    import re
+    import zipfile
+
+    import openpyxl
+
+    ws = tmp / "ws"
+    subprocess.run([*CLI, "init", str(ws)], env=env, check=True, capture_output=True)
+    plain, styled = tmp / "300行.xlsx", tmp / "300行-整列格式.xlsx"
+    subprocess.run([*CLI, "--root", str(ws), "template", "-u", "xcb", "-p", "2022-W39", "-o", str(plain)],
+                   env=env, check=True, capture_output=True)
+    book = openpyxl.load_workbook(plain)
+    sheet = book["填报"]
+    for i in range(300):
+        values = [dt.date(2022, 9, 1) + dt.timedelta(days=i % 90), "1.理论学习宣讲", "绿",
+                  f"第 {i + 1} 项工作：组织专题学习，开展活动 2 场。", None, None, "场次=2；参与人数=1,200", "张三"]
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=3 + i, column=column, value=value)
+    book.save(plain)
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(styled, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet2.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:H1048576"/>', data)
+                empty = b"".join(b'<row r="%d" s="9" customFormat="1"><c r="A%d" s="9"/></row>' % (n, n) for n in range(303, 1048577))
+                data = data.replace(b"</sheetData>", empty + b"</sheetData>")
+            dst.writestr(info, data)
+    return ws, plain, styled
+
+
+def bench_import(repeats: int, log) -> list[Row]:  # noqa: ANN001
+    """import --dry-run of 300 filled rows with styled empty rows to row 1,048,576, against the same without."""
+    env = cli_env()
+    tmp = Path(tempfile.mkdtemp(prefix="bench-import-"))
+    subject, baseline = Series(), Series()
+    note = ""
+    try:
+        ws, plain, styled = _returned_workbooks(tmp, env)
+        for i in range(repeats):
+            log(f"  import: run {i + 1}/{repeats}")
+            for series, path in ((baseline, plain), (subject, styled)):
+                run = measure([*CLI, "--root", str(ws), "import", "--dry-run", str(path)], env, keep_output=True)
+                if run.code != 0 or "读取 300 行" not in run.stdout:
+                    note = _fail("import", run)
+                series.runs.append(run)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return [Row("import, styled to row 1,048,576", "300 rows", subject, baseline, 2.0, 100, "≤2× same rows unstyled, ≤100 MB", note)]
+
+
 # ------------------------------------------------------------ the table
 
 
@@ -346,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-repeats", type=int, default=None, help="runs of the export row (default 3; ~2.5 min each now)")
     parser.add_argument("--no-export", action="store_true", help="skip the export row")
     parser.add_argument("--no-startup", action="store_true", help="skip the --version / add rows")
+    parser.add_argument("--no-import", action="store_true", help="skip the import row")
+    parser.add_argument("--only-import", action="store_true", help="only the import row (no ledgers generated)")
     args = parser.parse_args(argv)
 
     def repeats(n: int) -> int:
@@ -359,6 +413,8 @@ def main(argv: list[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     sizes = [generate.parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    if args.only_import:
+        sizes, args.no_export, args.no_startup = [], True, True
     started = time.perf_counter()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False).stdout.strip()
     rows: list[Row] = []
@@ -384,6 +440,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_startup:
         counts["start-up"] = repeats(100_000)
         rows += bench_startup(counts["start-up"], log)
+    if not args.no_import:
+        counts["import"] = args.repeats or (1 if args.quick else 5)
+        rows += bench_import(counts["import"], log)
 
     print(f"shuangzheng benchmarks — {dt.datetime.now():%Y-%m-%d %H:%M}, commit {commit or '?'}, "
           f"Python {platform.python_version()}, {os.cpu_count()} cores")

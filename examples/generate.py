@@ -173,7 +173,7 @@ MISTAKES = [
 def workbooks(catalog: Catalog) -> None:
     from openpyxl.utils import get_column_letter
 
-    from shuangzheng_cli.importing.workbook import FORM_HEADER_ROW, FORM_SHEET, build_template
+    from shuangzheng_cli.importing.template import FORM_HEADER_ROW, FORM_SHEET, build_template
     from shuangzheng_cli.periods import parse_period
     from shuangzheng_cli.render.xlsx import save_atomic
 

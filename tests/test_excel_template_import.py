@@ -101,8 +101,10 @@ def test_template_sheets_unit_and_validations(template: Path) -> None:
         assert dvs[key].type == "list"
         assert dvs[key].showErrorMessage is True
         assert not dvs[key].showDropDown  # True would hide the arrow
-        assert dvs[key].errorStyle == "stop"
         assert dvs[key].error and dvs[key].errorTitle
+    assert dvs["C3:C302"].errorStyle == "stop"
+    # 说明 allows the activity's number alone: the activity list informs, it does not refuse
+    assert dvs["B3:B302"].errorStyle == "information" and "只写活动编号" in dvs["B3:B302"].error
     help_text = "\n".join(str(c.value) for row in wb["说明"].iter_rows() for c in row if c.value)
     assert "市委宣传部" in help_text and "进展情况（必填）" in help_text and "场次=3；参与人数=120" in help_text
 
@@ -153,7 +155,7 @@ def test_round_trip(workspace: Path, template: Path, cli) -> None:
     assert got == [
         {"kind": "progress", "date": "2022-09-21", "unit": "xcb", "activity": 1, "by": "张三", "color": "green",
          "text": "举办理论宣讲 3 场", "problems": "", "next": "", "metrics": {"场次": 3, "参与人数": 120}},
-        {"kind": "progress", "date": "2022-09-26", "unit": "xcb", "activity": 8, "by": "测试员", "color": "blue",
+        {"kind": "progress", "date": "2022-09-26", "unit": "xcb", "activity": 8, "by": "市委宣传部联络员", "color": "blue",
          "text": "立德树人主题班会\n两场", "problems": "参与面不广", "next": "扩大覆盖", "metrics": {"参与人数": 45}},
         {"kind": "progress", "date": "2022-10-08", "unit": "xcb", "activity": 11, "by": "李四", "color": None,
          "text": "文明健康宣传进社区", "problems": "", "next": "下周继续", "metrics": {"场次": 2}},
@@ -272,7 +274,7 @@ def test_zip_bomb_is_refused(workspace: Path, cli) -> None:
 
 
 def test_unzipped_size_and_file_size_limits(workspace: Path, template: Path, cli, monkeypatch) -> None:
-    from shuangzheng_cli.importing import workbook as excel_import
+    from shuangzheng_cli.importing import book as excel_import
 
     fill(template, {3: GOOD_ROW})
     monkeypatch.setattr(excel_import, "MAX_UNZIPPED_BYTES", 10_000)
@@ -287,8 +289,8 @@ def test_unzipped_size_and_file_size_limits(workspace: Path, template: Path, cli
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版 .xls"),
-        ("日期,活动\n2022-09-21,1\n".encode(), "不是 .xlsx 工作簿"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "无法作为 .xls 工作簿打开（文件损坏"),
+        ("日期,活动\n2022-09-21,1\n".encode(), "不是 Excel 工作簿（既不是 .xlsx 也不是 .xls）"),
     ],
     ids=["xls", "csv"],
 )

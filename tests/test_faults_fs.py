@@ -21,7 +21,7 @@ import pytest
 from conftest import run_process
 
 from shuangzheng_cli.definitions.catalog import Catalog
-from shuangzheng_cli.importing.workbook import build_template
+from shuangzheng_cli.importing.template import build_template
 from shuangzheng_cli.periods import parse_period
 
 XCB = "ledgers/2022/xcb.jsonl"

@@ -21,7 +21,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from shuangzheng_cli.cli import main
 from shuangzheng_cli.errors import UsageProblem
-from shuangzheng_cli.importing.workbook import HEADERS
+from shuangzheng_cli.importing.template import HEADERS
 from shuangzheng_cli.periods import Period, parse_period
 
 FUZZ = settings(max_examples=60, deadline=None, derandomize=True,

@@ -14,7 +14,7 @@ import typer
 
 from ..errors import ShuangzhengError, UsageProblem
 from ..periods import PERIOD_HELP, Period, parse_date, parse_period, today, week_of
-from .common import AsOfOpt, PeriodOpt, State, UnitOpt, recorder, state
+from .common import AsOfOpt, PeriodOpt, State, UnitOpt, state
 from .root import app
 
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（.xlsx）", show_default=False)]
@@ -105,7 +105,7 @@ def template(
         raise UsageProblem(f"{catalog.name(uid)} 没有承担任何活动，无需报送")
     p = parse_period(period) if period else week_of(today())
     path = _output(output, f"{catalog.campaign.short_name}报送模板-{catalog.name(uid)}-{p.label}.xlsx")
-    from ..importing.workbook import build_template
+    from ..importing.template import build_template
     from ..render.xlsx import refuse_existing, save_atomic
 
     refuse_existing(path, force)
@@ -118,38 +118,31 @@ def template(
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="联络员发回的报送模板（.xlsx），可多个", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="联络员发回的报送模板（.xlsx 或 .xls），可多个", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="只检查并统计，不写入台账")] = False,
     unit: Annotated[
-        str | None, typer.Option("--unit", "-u", help="工作簿中没有记录单位时，指定是哪个单位的报送")
+        str | None, typer.Option("--unit", "-u", help="工作簿中没有记录单位、或所记单位与表内显示的不一致时，指明是哪个单位的报送")
     ] = None,
     by: Annotated[
-        str | None, typer.Option("--by", help="记录人（默认取“填报人”列，再默认 git config shuangzheng.recorder）")
+        str | None, typer.Option("--by", help="记录人（默认取“填报人”列，再默认该单位联络员）")
     ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="以新发来的内容为准：作废已导入的旧版本（留痕）并记入新版本")
+    ] = False,
 ) -> None:
     """导入联络员发回的报送模板：先逐行检查，全部无误才写入；同一文件重复导入不会重复记录。"""
     st = state(ctx)
     catalog = st.catalog
     ledger = st.ledger() if dry_run else st.ledger(write=True)
-    from ..importing.workbook import read_workbook
-
-    now = today()
-    recorder_cache: list[str] = []
-
-    def default_by() -> str:
-        if not recorder_cache:
-            recorder_cache.append(recorder(None, st.workspace))
-        return recorder_cache[0]
+    from ..importing.plan import plan_import
+    from ..importing.reading import read_workbook
 
     results = []
     fatal: list[str] = []
     usage_only = True
     for path in files:
-        label = str(path)
         try:
-            results.append(
-                read_workbook(path, label, catalog, today=now, unit_hint=unit, by=by, default_by=default_by)
-            )
+            results.append(read_workbook(path, str(path), catalog, today=today(), unit_hint=unit, by=by))
         except ShuangzhengError as exc:
             fatal.append(exc.message)
             usage_only = usage_only and exc.code == 2
@@ -161,30 +154,49 @@ def import_(
             f"发现 {count} 处问题，未导入任何记录（改正后重新导入即可）：\n" + "\n".join(lines),
             code=2 if usage_only and not bad else 1,
         )
-
-    from ..importing.dedup import fresh_entries
-
-    new = []
-    lines = []
+    for r in results:
+        for notice in r.notices:
+            st.out.message(f"注意：{notice}")
+    units = sorted({r.unit for r in results if r.unit})
+    existing = ledger.entries(unit=units, include_voided=True, kinds=("progress", "inspection", "void"))
+    plan = plan_import(results, existing, replace=replace)
+    if plan.corrections:
+        listing = "\n".join(_correction_lines(plan.corrections))
+        if not replace:
+            raise ShuangzhengError(
+                f"有 {len(plan.corrections)} 行与已导入的记录单位、活动、日期相同而内容不同（更正后重发？），未导入任何记录：\n"
+                f"{listing}\n如以新发来的为准，加 --replace 重新导入：旧记录作废（留痕），记入新版本"
+            )
+        st.out.message(f"以下 {len(plan.corrections)} 行更正已导入的记录，旧记录{'将' if dry_run else '已'}作废：\n{listing}")
+    verb = "可新增" if dry_run else "新增"
     totals = [0, 0, 0]
-    for r, fresh in zip(results, fresh_entries(results, ledger), strict=True):
-        present = r.rows - len(fresh)
-        new += fresh
+    lines = []
+    for f in plan.files:
+        r = f.result
         name = catalog.name(r.unit) if r.unit else "?"
-        verb = "可新增" if dry_run else "新增"
-        lines.append(f"{r.label}（{name}）：读取 {r.rows} 行，{verb} {len(fresh)} 条，已存在 {present} 条")
+        line = f"{r.label}（{name}）：读取 {r.rows} 行，{verb} {len(f.fresh)} 条，已存在 {f.present} 条"
+        if r.repeated:
+            line += f"，完全相同的行 {r.repeated} 行（只记一次）"
+        lines.append(line + f"；读取的工作表：{'、'.join(r.sheets)}")
         totals[0] += r.rows
-        totals[1] += len(fresh)
-        totals[2] += present
-    if not dry_run and new:
-        ledger.append(new)
+        totals[1] += len(f.fresh)
+        totals[2] += f.present
+    if not dry_run and plan.to_append:
+        ledger.append(plan.to_append)
     for line in lines:
         st.out.text(line)
-    if len(results) > 1:
-        verb = "可新增" if dry_run else "新增"
+    if len(plan.files) > 1:
         st.out.text(f"合计：读取 {totals[0]} 行，{verb} {totals[1]} 条，已存在 {totals[2]} 条")
     if dry_run:
         st.out.text("（试运行：检查通过，未写入台账）")
+
+
+def _correction_lines(corrections) -> list[str]:  # noqa: ANN001
+    out = []
+    for c in corrections:
+        head = f"  {c.place}（{c.new.date} 活动{c.new.activity}，原记录 {c.old.id}）："
+        out.append(head + "；".join(f"{name} {old} → {new}" for name, old, new in c.changes()))
+    return out
 
 
 def _warn_skipped(st: State, ledger) -> None:  # noqa: ANN001

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -62,21 +63,49 @@ def text_problems(
     return out
 
 
-_METRIC = re.compile(r"^\s*([^=＝:：]+?)\s*[=＝:：]\s*(-?\d+(?:\.\d+)?)\s*$")
+_METRIC = re.compile(r"^\s*([^=＝:：]+?)\s*[=＝:：]\s*(.*?)\s*$", re.S)
+#: A list item ends at `；` `;` or a line break; at `，` `,` `、` only when a `名称=` follows
+#: (so `参与人数=1,200` stays one item).
+_METRIC_SPLIT = re.compile(r"[;；\r\n]+|[,，、](?=[^,，、;；\r\n=＝:：]*[=＝:：])")
+#: A quantity as offices type it: `1200`, `1,200`, `1 200`, `12.5`, then an optional unit word (`3场`).
+_QUANTITY = re.compile(r"^(-?)(\d{1,3}(?:([, ])\d{3})(?:\3\d{3})*|\d+)(\.\d+)?\s*([^\d\s.,=:;-][^\d=:;]*)?$")
+
+
+def parse_quantity(text: str) -> float | None:
+    """`1,200` `1，200` `1 200` `１２００` `3场` `12.5` → the number; None when not unambiguous.
+
+    Full-width digits and punctuation are folded first (NFKC); a thousands separator must
+    group by three (`1,20` is refused); a trailing word without digits is a unit and dropped.
+    """
+    folded = unicodedata.normalize("NFKC", text).replace("\u00a0", " ").strip()
+    m = _QUANTITY.match(folded)
+    if not m:
+        return None
+    digits = m[2].replace(",", "").replace(" ", "")
+    return float(f"{m[1]}{digits}{m[4] or ''}")
+
+
+def split_metrics(text: str) -> list[str]:
+    """One typed metric list → its items (`；` `;` line breaks, and `，` `,` `、` before a `名称=`)."""
+    return [p for p in _METRIC_SPLIT.split(text) if p.strip()]
 
 
 def parse_metrics(items: list[str] | str) -> tuple[dict[str, float], list[str]]:
-    """`场次=3`, `参与人数=120` (also `；`/`;`-separated in one string) → {name: number}."""
+    """`场次=3`, `参与人数=1,200` → {name: number}; every string may hold a list (see `split_metrics`).
+
+    Numbers are read by `parse_quantity`; a problem quotes the item as typed.
+    """
     if isinstance(items, str):
-        items = [p for p in re.split(r"[;；,，\n]", items) if p.strip()]
+        items = [items]
     out: dict[str, float] = {}
     problems = []
-    for item in items:
+    for item in (part for text in items for part in split_metrics(text)):
         m = _METRIC.match(item)
-        if not m:
+        number = parse_quantity(m[2]) if m else None
+        if m is None or number is None:
             problems.append(f"数据 '{item.strip()}' 格式不对：应写成 名称=数量，如 场次=3")
             continue
-        name, number = m[1].strip(), float(m[2])
+        name = m[1].strip()
         if number < 0:
             problems.append(f"数据 '{item.strip()}' 不能为负数")
             continue
