@@ -13,6 +13,7 @@ import pytest
 
 from shuangzheng_cli.cli import main
 from shuangzheng_cli.definitions.catalog import Catalog
+from shuangzheng_cli.ledger.storage import Ledger
 from shuangzheng_cli.workspace import bundled_data_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -62,6 +63,26 @@ def initialized(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("initialized") / "ws"
     assert main(["init", str(root)]) == 0
     return root
+
+
+@pytest.fixture(scope="session")
+def reports_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made definitions and ledger of `test_reports_core.py`, made once (read only)."""
+    from test_reports_core import ENTRIES, write_definitions
+
+    root = write_definitions(tmp_path_factory.mktemp("reports_ws"))
+    Ledger(root, Catalog.load(root)).append(ENTRIES)
+    return root
+
+
+@pytest.fixture
+def run_reports(cli, reports_ws: Path):  # noqa: ANN001, ANN201
+    """`shuangzheng --root <reports_ws> ARGS`: returns Result(code, out, err)."""
+
+    def go(*args: str) -> Result:
+        return cli("--root", str(reports_ws), *args)
+
+    return go
 
 
 @pytest.fixture

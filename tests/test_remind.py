@@ -90,4 +90,6 @@ def test_output_file_and_markdown(office: Path, cli, tmp_path: Path) -> None:
     text = target.read_text(encoding="utf-8")
     assert text.startswith("# 双争活动催报（截至2022-11-30）\n")
     assert "## 市委组织部\n\n> 【双争活动催报】市委组织部 @张三（13800000000）  \n" in text
-    assert "已写入" in r.err
+    assert f"已生成 {target}" in r.err and r.out == ""
+    again = cli("--root", office, "remind", "--as-of", "2022-11-30", "-o", target)
+    assert again.code == 1 and "已存在" in again.err  # the shared -o: replaced only with --force

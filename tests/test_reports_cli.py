@@ -13,25 +13,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_reports_core import ENTRIES, write_definitions
-
-from shuangzheng_cli.definitions.catalog import Catalog
-from shuangzheng_cli.ledger.storage import Ledger
-
-
-@pytest.fixture(scope="module")
-def ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = write_definitions(tmp_path_factory.mktemp("ws"))
-    Ledger(root, Catalog.load(root)).append(ENTRIES)
-    return root
 
 
 @pytest.fixture
-def run(cli, ws: Path):
-    def go(*args: str):
-        return cli("--root", str(ws), *args)
-
-    return go
+def run(run_reports):  # noqa: ANN001, ANN201
+    return run_reports
 
 
 def _headings(md: str) -> list[str]:

@@ -23,7 +23,17 @@ from ..render.tables import (
     legend,
 )
 from ..render.terminal import board_matrix, legend_text
-from .common import AsOfOpt, Fmt, FormatOpt, State, as_of_date, state
+from .common import (
+    AsOfOpt,
+    Fmt,
+    ForceOpt,
+    FormatOpt,
+    OutputOpt,
+    State,
+    as_of_date,
+    output_format,
+    state,
+)
 from .root import app
 
 
@@ -66,10 +76,13 @@ def status(
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="只看某个单位（单位组则看其全部成员）")] = None,
     color: Annotated[str | None, typer.Option("--color", help="只看某种颜色：红/黄/蓝/绿")] = None,
     view: Annotated[View, typer.Option("--view", help="matrix（挂图，默认）、list（逐格）、units（按单位）")] = View.matrix,
-    fmt: FormatOpt = Fmt.table,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """四色挂图：每项活动 × 每个责任单位的红/黄/蓝/绿，及其原因。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, Fmt.table)
     catalog = st.catalog
     day = as_of_date(as_of)
     board = select(catalog, load_board(st, day), category=category, activity=activity, unit=unit, color=color)
@@ -94,10 +107,13 @@ def status(
 def alerts(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
-    fmt: FormatOpt = Fmt.table,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """预警：红色、黄色事项（最严重、最久未报送的在前），以及应约谈的单位。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, Fmt.table)
     catalog = st.catalog
     day = as_of_date(as_of)
     index = load_index(st, day)

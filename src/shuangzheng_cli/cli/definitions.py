@@ -15,7 +15,7 @@ from ..definitions.frozen import dump
 from ..render.tables import Column
 from ..workspace import bundled_data_dir
 from .actions import run_check
-from .common import Fmt, FormatOpt, UnitOpt, state
+from .common import Fmt, ForceOpt, FormatOpt, OutputOpt, UnitOpt, output_format, state
 from .root import app
 
 GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保留（见 README：多人协作）\nledgers/**/*.jsonl merge=union\n"
@@ -151,10 +151,13 @@ def units_data(catalog: Catalog, group: str | None = None) -> list[dict[str, Any
 def units(
     ctx: typer.Context,
     group: Annotated[str | None, typer.Option("--group", "-g", help="只列某个单位组的成员，如 各乡镇（区、办）")] = None,
-    fmt: FormatOpt = Fmt.table,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出责任单位与单位组（编号、名称、别名、类别、负责的活动）。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, Fmt.table)
     catalog = st.catalog
     data = units_data(catalog, group)
     rows = [
@@ -221,10 +224,13 @@ def activities(
     ctx: typer.Context,
     category: Annotated[int | None, typer.Option("--category", "-c", help="类别编号 1–5")] = None,
     unit: Annotated[str | None, UnitOpt] = None,
-    fmt: FormatOpt = Fmt.table,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出 18 项活动：类别、标题、责任单位（首位牵头）、目标与报送周期。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, Fmt.table)
     catalog = st.catalog
     if category is not None and category not in catalog.categories:
         from ..errors import UsageProblem

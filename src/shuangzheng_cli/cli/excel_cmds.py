@@ -63,7 +63,7 @@ def export(
     from ..render.weekly import default_filename
 
     path = _output(output, default_filename(catalog, p))
-    from ..render.xlsx import refuse_existing
+    from ..render.files import refuse_existing
 
     refuse_existing(path, force)  # before the work, so a mistake costs nothing
     ledger = st.ledger()
@@ -106,7 +106,8 @@ def template(
     p = parse_period(period) if period else week_of(today())
     path = _output(output, f"{catalog.campaign.short_name}报送模板-{catalog.name(uid)}-{p.label}.xlsx")
     from ..importing.template import build_template
-    from ..render.xlsx import refuse_existing, save_atomic
+    from ..render.files import refuse_existing
+    from ..render.xlsx import save_atomic
 
     refuse_existing(path, force)
     wb = build_template(catalog, uid, p, p.start)

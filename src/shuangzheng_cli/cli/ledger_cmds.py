@@ -13,10 +13,13 @@ from .actions import _cell_color, _report, add_followup, add_inspection, add_pro
 from .common import (
     ActivityOpt,
     Fmt,
+    ForceOpt,
     FormatOpt,
+    OutputOpt,
     PeriodOpt,
     State,
     UnitOpt,
+    output_format,
     period_or_none,
     recorder,
     state,
@@ -105,10 +108,13 @@ def history(
     activity: Annotated[str | None, typer.Option("--activity", "-a", help="活动：编号 1–18 或标题中的独有字词")] = None,
     period: PeriodOpt = None,
     show_all: Annotated[bool, typer.Option("--all", help="也列出已作废的记录与作废记录本身（默认不列，并提示有几条）")] = False,
-    fmt: FormatOpt = Fmt.table,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """列出台账记录（进展、检查、后续处理结果），按日期排序；可按单位、活动、时段筛选。已作废的记录默认不列，加 --all 列出。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, Fmt.table)
     catalog = st.catalog
     ledger = st.ledger()
     units = None
@@ -139,7 +145,7 @@ def history(
         return
     rows = [entry_row(catalog, e, e.id in cancelled) for e in entries]
     one_unit = units is not None and len(units) == 1 and fmt == Fmt.table
-    columns = history_columns(with_unit=not one_unit, with_problems=fmt == Fmt.csv)
+    columns = history_columns(with_unit=not one_unit, every_field=fmt == Fmt.csv)
     whose = f"{catalog.name(units[0])} " if one_unit and units else ""
     note = f"，另有 {hidden} 条已作废未列出（--all 列出）" if hidden else ""
     st.out.table(rows, columns, fmt=fmt.value, title=f"{whose}台账记录（{len(rows)} 条{note}）")

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from ..errors import UsageProblem
 from ..render.data import to_json
 from ..render.remind import as_markdown, as_text
 from ..reports.remind import reminders
 from .board_cmds import load_index
-from .common import AsOfOpt, as_of_date, state
+from .common import AsOfOpt, ForceOpt, OutputOpt, as_of_date, output_format, state
 from .root import app
 
 
@@ -31,11 +29,16 @@ def remind(
     days: Annotated[
         int | None, typer.Option("--days", "-n", min=0, max=366, help="也提醒几天内到期的报送（默认按规则 remind_days，2 天）")
     ] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件（UTF-8），而不是显示在屏幕上")] = None,
-    fmt: Annotated[RemindFmt, typer.Option("--format", "-f", help="输出格式：text（可直接粘贴到微信群）、md、json")] = RemindFmt.text,
+    fmt: Annotated[
+        RemindFmt | None,
+        typer.Option("--format", "-f", help="输出格式：text（默认，可直接粘贴到微信群）、md、json", show_default=False),
+    ] = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
     """催报：每个有逾期或即将到期事项的单位一段，@联络员，可逐段粘贴到“双争”活动微信群。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, RemindFmt.text)
     catalog = st.catalog
     day = as_of_date(as_of)
     units = catalog.expand(catalog.resolve_unit(unit)) if unit else None
@@ -46,11 +49,4 @@ def remind(
         text = as_markdown(catalog, result)
     else:
         text = as_text(catalog, result)
-    if output is None:
-        st.out.text(text.rstrip("\n"))
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UsageProblem(f"无法写入 {output}（{exc.strerror or exc}）") from None
-    st.out.message(f"已写入 {output}（{len(result.units)} 个单位）")
+    st.out.text(text.rstrip("\n"))

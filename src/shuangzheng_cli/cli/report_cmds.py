@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -22,7 +22,7 @@ from ..render import markdown, tables
 from ..render.data import csv_text, to_json
 from ..render.text import color_md, short_unit
 from .board_cmds import load_index
-from .common import AsOfOpt, as_of_date, state
+from .common import AsOfOpt, ForceOpt, OutputOpt, as_of_date, output_format, state
 from .root import app
 
 report_app = typer.Typer(
@@ -37,6 +37,7 @@ class WeekFmt(StrEnum):
     table = "table"
     md = "md"
     json = "json"
+    docx = "docx"
 
 
 class HalfFmt(StrEnum):
@@ -44,6 +45,7 @@ class HalfFmt(StrEnum):
     md = "md"
     json = "json"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 class ScoreFmt(StrEnum):
@@ -52,15 +54,20 @@ class ScoreFmt(StrEnum):
     json = "json"
     csv = "csv"
     xlsx = "xlsx"
+    docx = "docx"
 
 
 class BulletinFmt(StrEnum):
     md = "md"
     json = "json"
+    docx = "docx"
 
 
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="xlsx 文件名（默认按报表名称生成）")]
-ForceOpt = Annotated[bool, typer.Option("--force", help="文件已存在时覆盖")]
+def _fmt_opt(kind: type[StrEnum], default: str) -> Any:  # noqa: ANN401 - a Typer option
+    names = "、".join(f"{k}（默认）" if k == default else k for k in kind.__members__)
+    return typer.Option("--format", "-f", help=f"输出格式：{names}；xlsx、docx 写入 -o 指定的文件", show_default=False)
+
+
 TopOpt = Annotated[int | None, typer.Option("--top", min=1, help="只列前 N 项")]
 
 
@@ -88,11 +95,14 @@ def report_week(
     ctx: typer.Context,
     week: Annotated[str | None, typer.Argument(help="ISO 周，如 2022-W39，或该周中的一天（默认本周）", show_default=False)] = None,
     as_of: AsOfOpt = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, help="工作亮点只列前 N 条（表格、Markdown；默认 10）")] = 10,
-    fmt: Annotated[WeekFmt, typer.Option("--format", "-f", help="输出格式：table、md、json")] = WeekFmt.table,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="工作亮点只列前 N 条（表格、Markdown、Word；默认 10）")] = 10,
+    fmt: Annotated[WeekFmt | None, _fmt_opt(WeekFmt, "table")] = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """周报（信息简报）：本周各单位报送、颜色变化、未报送单位、红色事项、指标汇总、工作亮点。"""
+    """周报（信息简报）：本周各单位报送、颜色变化、未报送单位、红色事项、指标汇总、工作亮点；-o 简报.docx 为信息简报。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, WeekFmt.table)
     catalog = st.catalog
     today = as_of_date(as_of)
     period = _week_arg(week, today)
@@ -103,6 +113,14 @@ def report_week(
     if fmt == WeekFmt.json:
         st.out.text(to_json(report.to_json(catalog)))
         return
+    if fmt == WeekFmt.docx:
+        from ..render import documents
+
+        number = _briefing_number(catalog, period)
+        path = output or Path(f"信息简报_第{number}期_{period.label}.docx")
+        documents.week(report, catalog, path, force=force, top=top, number=number)
+        st.out.message(f"已生成 {path}（第{number}期）")
+        return
     title = tables.week_title(report, catalog)
     if fmt == WeekFmt.md:
         blocks = tables.week_blocks(report, catalog, top, mark=color_md)
@@ -110,6 +128,13 @@ def report_week(
     else:
         st.out.print(title, style="bold")
         st.out.blocks(tables.week_blocks(report, catalog, top))
+
+
+def _briefing_number(catalog: Catalog, week: Period) -> int:
+    try:
+        return reports.briefing_number(catalog, week.start)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
 
 
 # ============================================================ report half-year
@@ -140,12 +165,13 @@ def report_half_year(
         str | None, typer.Option("--unit", "-u", help="单位：名称、别名或编号（单位组则每个成员一节）；不写为全部单位")
     ] = None,
     as_of: AsOfOpt = None,
-    fmt: Annotated[HalfFmt, typer.Option("--format", "-f", help="输出格式：table、md、json、xlsx")] = HalfFmt.table,
+    fmt: Annotated[HalfFmt | None, _fmt_opt(HalfFmt, "table")] = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """半年报告：每个单位每项活动的报送次数、指标合计、月末颜色、存在问题、督导检查；不指定 --unit 时为全部单位。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, HalfFmt.table)
     catalog = st.catalog
     period = _half_period(half)
     today = as_of_date(as_of)
@@ -158,12 +184,17 @@ def report_half_year(
         st.out.text(to_json(report.to_json(catalog)))
     elif fmt == HalfFmt.md:
         st.out.text(markdown.half_year(report, catalog, office))
-    elif fmt == HalfFmt.xlsx:
+    elif fmt in (HalfFmt.xlsx, HalfFmt.docx):
         who = "全市" if office else "、".join(short_unit(catalog, u) for u in units or [])[:40]
-        path = output or Path(f"半年报告_{period.label}_{who}.xlsx")
-        from ..render import report_xlsx
+        path = output or Path(f"半年报告_{period.label}_{who}.{fmt.value}")
+        if fmt == HalfFmt.xlsx:
+            from ..render import report_xlsx
 
-        report_xlsx.half_year(report, catalog, path, force=force, office=office)
+            report_xlsx.half_year(report, catalog, path, force=force, office=office)
+        else:
+            from ..render import documents
+
+            documents.half_year(report, catalog, path, force=force, office=office)
         st.out.message(f"已生成 {path}（{len(report.units)} 个单位）")
     else:
         st.out.blocks(tables.half_blocks(report, catalog))
@@ -179,12 +210,13 @@ def score(
     as_of: AsOfOpt = None,
     top: TopOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="先列出计分办法")] = False,
-    fmt: Annotated[ScoreFmt, typer.Option("--format", "-f", help="输出格式：table、md、json、csv、xlsx")] = ScoreFmt.table,
+    fmt: Annotated[ScoreFmt | None, _fmt_opt(ScoreFmt, "table")] = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """年度考核：各单位得分（报送及时、四色状态、督导检查、目标完成，权重见 rules.scoring）及排名。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, ScoreFmt.table)
     catalog = st.catalog
     today = as_of_date(as_of)
     year = year or today.year
@@ -208,6 +240,12 @@ def score(
 
         report_xlsx.score(assessment, catalog, path, force=force)
         st.out.message(f"已生成 {path}（{len(rows)} 个单位）")
+    elif fmt == ScoreFmt.docx:
+        path = output or Path(f"考核结果_{year}.docx")
+        from ..render import documents
+
+        documents.score(assessment, catalog, path, force=force)
+        st.out.message(f"已生成 {path}（{len(rows)} 个单位）")
     elif fmt == ScoreFmt.md:
         blocks = [tables.Block(title, caption.replace("\n", "\n\n"), rows=rows, columns=columns, level=1)]
         if explain:
@@ -226,11 +264,14 @@ def score(
 def bulletin(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, help="表扬只列前 N 项（Markdown；默认 10，报送多、数据全者在前）")] = 10,
-    fmt: Annotated[BulletinFmt, typer.Option("--format", "-f", help="输出格式：md（默认）、json")] = BulletinFmt.md,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="表扬只列前 N 项（Markdown、Word；默认 10，报送多、数据全者在前）")] = 10,
+    fmt: Annotated[BulletinFmt | None, _fmt_opt(BulletinFmt, "md")] = None,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
 ) -> None:
-    """通报草稿：总体情况、通报批评（连续红色、检查要求约谈/通报）、表扬（绿色且有数据）、下步要求。"""
+    """通报草稿：总体情况、通报批评（连续红色、检查要求约谈/通报）、表扬（绿色且有数据）、下步要求；-o 通报.docx 为公文。"""
     st = state(ctx)
+    fmt = output_format(st, fmt, output, force, BulletinFmt.md)
     catalog = st.catalog
     day = as_of_date(as_of)
     if day < catalog.start:
@@ -238,6 +279,12 @@ def bulletin(
     draft = reports.bulletin(load_index(st, day), day)
     if fmt == BulletinFmt.json:
         st.out.text(to_json(draft.to_json(catalog)))
+    elif fmt == BulletinFmt.docx:
+        from ..render import documents
+
+        path = output or Path(f"通报_{day}.docx")
+        documents.bulletin(draft, catalog, path, force=force, praise=top)
+        st.out.message(f"已生成 {path}")
     else:
         st.out.text(markdown.bulletin(draft, catalog, top))
 

@@ -50,8 +50,10 @@ def _root(
         bool, typer.Option("--version", "-V", help="显示版本号", callback=_version, is_eager=True)
     ] = False,
 ) -> None:
-    ctx.obj = State(root=root, ascii=ascii_borders)
-    ctx.obj.out.ascii_borders = ascii_borders
+    st = ctx.obj if isinstance(ctx.obj, State) else State()  # `run` passes one, to finish it
+    st.root, st.ascii = root, ascii_borders
+    st.out.ascii_borders = ascii_borders
+    ctx.obj = st
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
 
@@ -173,8 +175,10 @@ def help_(args: list[str]) -> int:
 def run(args: list[str]) -> int:
     command = typer.main.get_command(app)
     usage_error = typer.BadParameter.__mro__[1]  # UsageError, from whichever Click Typer uses
+    st = State()
     try:
-        result = command.main(args=args, prog_name="shuangzheng", standalone_mode=False)
+        result = command.main(args=args, prog_name="shuangzheng", standalone_mode=False, obj=st)
+        st.finish()  # `-o FILE`: what the command printed, written once it succeeded
     except ShuangzhengError as exc:
         sys.stdout.flush()
         sys.stderr.write(f"错误：{exc}\n")

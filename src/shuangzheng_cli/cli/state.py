@@ -3,8 +3,10 @@ commands and the fast path of `cli.fast`, so neither needs the other (this modul
 
 from __future__ import annotations
 
+import io
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
@@ -22,6 +24,7 @@ class State:
     _workspace: Workspace | None = None
     _catalog: Catalog | None = None
     out: Output = field(default_factory=Output)
+    _target: tuple[Path, bool, bool, bool] | None = None
 
     @property
     def workspace(self) -> Workspace:
@@ -34,6 +37,34 @@ class State:
         if self._catalog is None:
             self._catalog = Catalog.load(self.workspace.data_root)
         return self._catalog
+
+    def write_to(self, path: Path, *, force: bool, bom: bool = False, table: bool = False) -> None:
+        """Send what the command prints to `path` instead of stdout; `finish` writes it.
+
+        The file is checked now (exists without `force`, a folder), so a mistake costs no work;
+        `bom`: UTF-8 with a byte-order mark (CSV for Excel on Windows); `table`: a terminal
+        table, whose lines lose the padding after their last character.
+        """
+        from ..render.files import refuse_existing
+
+        refuse_existing(path, force)
+        self._target = (path, force, bom, table)
+        self.out = Output(self.ascii, stream=io.StringIO())
+
+    def finish(self) -> None:
+        """After the command succeeded: write what it printed to the `write_to` file, atomically."""
+        if self._target is None:
+            return
+        from ..render.files import write_atomic
+
+        path, force, bom, table = self._target
+        self._target = None
+        text = self.out.stream.getvalue()  # type: ignore[union-attr]
+        if table:
+            text = "".join(line.rstrip() + "\n" for line in text.splitlines())
+        write_atomic(path, ("\ufeff" if bom else "").encode() + text.encode("utf-8"), force=force)
+        self.out = Output(self.ascii)
+        self.out.message(f"已生成 {path}")
 
     def ledger(self, *, write: bool = False) -> Ledger:
         ws = self.workspace

@@ -109,6 +109,22 @@ class UnitsFile(_Model):
 # ---------------------------------------------------------------- activities.yaml
 
 
+class Briefing(_Model):
+    """信息简报 (信息简报组 整理编发活动信息、简报): its masthead, issue numbers and distribution.
+
+    The issue (期) of a week's briefing is `first_number` for the week of `first_week`
+    (default: the campaign's first day) and one more for each week after it.
+    """
+
+    name: str = "“双争”活动简报"
+    compiler: str = ""  # 编印单位 (default: campaign.office)
+    first_number: int = Field(default=1, ge=1)
+    first_week: dt.date | None = None
+    report_to: str = "廊坊市文明委，市委、市政府有关领导同志"  # 报
+    send_to: str = "市文明委各成员单位"  # 送
+    distribute_to: str = "各乡镇（区、办），市直各单位，中省直驻霸各单位"  # 发
+
+
 class Campaign(_Model):
     title: str
     short_name: str = "双争活动"
@@ -117,6 +133,7 @@ class Campaign(_Model):
     date: dt.date
     office: str = ""
     office_location: str = ""
+    briefing: Briefing = Briefing()
 
 
 class Phase(_Model):

@@ -184,8 +184,12 @@ def entry_row(catalog: Catalog, e: Entry, voided: bool = False) -> dict[str, Any
         "color": e.color or "—",  # no self-assessment: not 未开始
         "text": _entry_text(e),
         "problems": e.problems,
+        "next": e.next,
         "metrics": e.metrics,
+        "evidence": list(e.evidence),
+        "due": e.due,
         "by": e.by,
+        "at": e.at,
         "id": e.id,
     }
 
@@ -198,8 +202,9 @@ def _entry_text(e: Entry) -> str:
     return e.text
 
 
-def history_columns(*, with_unit: bool = True, with_problems: bool = False) -> list[Column]:
-    """The columns of `history` (the unit left out when one unit is listed)."""
+def history_columns(*, with_unit: bool = True, every_field: bool = False) -> list[Column]:
+    """The columns of `history` (the unit left out when one unit is listed); `every_field`
+    (CSV) adds 存在问题, 下步打算, 佐证, 整改期限 and the time of recording."""
     columns = [
         Column("date", "日期", no_wrap=True),
         *([Column("unit", "单位")] if with_unit else []),
@@ -211,8 +216,15 @@ def history_columns(*, with_unit: bool = True, with_problems: bool = False) -> l
         Column("by", "记录人"),
         Column("id", "编号", no_wrap=True),
     ]
-    if with_problems:
-        columns.insert(len(columns) - 3, Column("problems", "存在问题"))
+    if every_field:
+        columns[-3:-2] = [
+            Column("metrics", "数据"),
+            Column("problems", "存在问题"),
+            Column("next", "下步打算"),
+            Column("evidence", "佐证"),
+            Column("due", "整改期限"),
+        ]
+        columns.insert(len(columns) - 1, Column("at", "记录时间"))
     return columns
 
 

@@ -23,7 +23,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..ledger.format import NOT_STARTED
 from .text import (
@@ -140,15 +140,17 @@ def fold_cp936(text: str) -> str:
 class Output:
     """Where a command prints: stdout for results, stderr for messages; every string as plain text."""
 
-    def __init__(self, ascii_borders: bool = False):
+    def __init__(self, ascii_borders: bool = False, stream: IO[str] | None = None):
         self.ascii_borders = ascii_borders
+        #: where results go: stdout, or a buffer that `-o FILE` writes to a file
+        self.stream = stream
         self._console = None
         self._err = None
 
     @property
     def console(self):  # noqa: ANN201 - rich is imported lazily
         if self._console is None:
-            self._console = _make_console(sys.stdout)
+            self._console = _make_console(self.stream or sys.stdout)
         return self._console
 
     @property
@@ -160,7 +162,7 @@ class Output:
     @property
     def ascii_mode(self) -> bool:
         """Tables for a code-page-936 console: `--ascii`, or a GBK stdout."""
-        return self.ascii_borders or is_cp936(sys.stdout)
+        return self.ascii_borders or (self.stream is None and is_cp936(sys.stdout))
 
     def cell(self, text: str) -> str:
         """A data string as a table shows it: plain, and folded for a code-page-936 console in ASCII mode."""
@@ -176,8 +178,9 @@ class Output:
     def text(self, text: str) -> None:
         """Results on stdout, as plain text (Markdown, JSON and CSV included)."""
         text = plain(text)
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-        sys.stdout.flush()
+        stream = self.stream or sys.stdout
+        stream.write(text if text.endswith("\n") else text + "\n")
+        stream.flush()
 
     def message(self, text: str) -> None:
         """A line for people, on stderr (so pipes carry only results)."""

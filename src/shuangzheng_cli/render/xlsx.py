@@ -39,8 +39,8 @@ from openpyxl.worksheet.dimensions import SheetDimension
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from ..errors import ShuangzhengError
 from .data import FORMULA_LEAD
+from .files import write_atomic
 
 #: Text equal to one of these would be read as an error value.
 ERROR_CODES = frozenset(
@@ -223,8 +223,28 @@ def header_row(ws: Worksheet, row: int, headers: Sequence[str]) -> None:
         put(ws, row, column, title, font=HEADER_FONT, fill=HEADER_FILL, border=BORDER, alignment=CENTER)
 
 
-def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool = True) -> None:
-    """A4, fit to the page width, header rows repeated, page numbers in the footer."""
+#: Column-width units (about one Latin character of 10-point text) across the printable width
+#: of an A4 page in portrait (narrow margins); wider sheets print in landscape.
+PORTRAIT_WIDTH = 100
+
+
+def print_setup(
+    ws: Worksheet,
+    widths: Mapping[int, float] | None = None,
+    *,
+    header_row: int | None = None,
+    title_rows: str | None = None,
+    landscape: bool | None = None,
+) -> None:
+    """A4, fit to the page width (as many pages tall as needed), header rows repeated,
+    page numbers in the footer.
+
+    `widths`: the columns' widths (as `fit_columns` returns them); a sheet wider than a
+    portrait page prints in landscape unless `landscape` says otherwise. `header_row`: the
+    table's header row, repeated on every page (or `title_rows`, e.g. "3:4").
+    """
+    if landscape is None:
+        landscape = widths is None or sum(widths.values()) > PORTRAIT_WIDTH
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
@@ -233,9 +253,26 @@ def print_setup(ws: Worksheet, *, title_rows: str | None = None, landscape: bool
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if header_row is not None:
+        title_rows = f"{header_row}:{header_row}"
     if title_rows:
         ws.print_title_rows = title_rows
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def heading_rows(ws: Worksheet, widths: Mapping[int, float], texts: Sequence[str]) -> None:
+    """Lines above a table (a title in bold, then notes), each merged across the table's
+    columns and wrapped, so that it prints whole within the page width."""
+    last = max(widths) if widths else 1
+    total = sum(widths.values()) or 10
+    for row, text in enumerate(texts, start=1):
+        font = TITLE_FONT if row == 1 else BODY_FONT
+        put(ws, row, 1, text, font=font, alignment=Alignment(wrap_text=True, vertical="center"))
+        if last > 1:
+            ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        scale = 1.4 if row == 1 else 1.0  # 14-point title
+        lines = lines_needed([math.ceil(text_width(text) * scale)], int(total))
+        ws.row_dimensions[row].height = row_height(lines, 20 if row == 1 else 13.5)
 
 
 # ------------------------------------------------------------ big sheets, streamed
@@ -527,50 +564,13 @@ def stamp(wb: Workbook, as_of: dt.date, title: str) -> None:
 def save_atomic(
     wb: Workbook, path: Path, *, force: bool, as_of: dt.date, streamed: Sequence[StreamedRows] = ()
 ) -> None:
-    """Write to a temporary file in the same folder, then rename over `path`.
-
-    Without `force` an existing file is never replaced (the rename is a hard link, which
-    fails if the name was taken meanwhile). `streamed`: rows of sheets written by
-    `StreamedRows`, spliced into their sheets.
+    """Save through `files.write_atomic` (a temporary file renamed over `path`; an existing
+    file replaced only with `force`). `streamed`: rows of sheets written by `StreamedRows`,
+    spliced into their sheets.
     """
-    path = Path(path)
-    refuse_existing(path, force)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ShuangzhengError(f"文件夹 {folder} 不存在：请先创建，或用 -o 指定别的位置")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem[:40]}-", suffix=".xlsx.tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        _Writer(wb, _FixedTimeZip(tmp_name, as_of), streamed).save()
-        os.chmod(tmp, 0o644)
-        if force:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise _exists(path) from None
-            except OSError:  # no hard links on this file system
-                refuse_existing(path, force)
-                os.replace(tmp, path)
-    except PermissionError:
-        raise ShuangzhengError(f"无法写入 {path}：没有权限，或文件正在 Excel/WPS 中打开（请先关闭）") from None
-    except IsADirectoryError:
-        raise ShuangzhengError(f"{path} 是一个文件夹：请用 -o 指定文件名") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def refuse_existing(path: Path, force: bool) -> None:
-    if path.is_dir():
-        raise ShuangzhengError(f"{path} 是一个文件夹：请用 -o 指定文件名")
-    if not force and (path.exists() or path.is_symlink()):
-        raise _exists(path)
-
-
-def _exists(path: Path) -> ShuangzhengError:
-    return ShuangzhengError(f"文件 {path} 已存在，未覆盖：如需替换请加 --force，或用 -o 指定别的文件名")
+    write_atomic(
+        Path(path), lambda tmp: _Writer(wb, _FixedTimeZip(str(tmp), as_of), streamed).save(), force=force
+    )
 
 
 def column_of(headers: Iterable[str], name: str) -> int:

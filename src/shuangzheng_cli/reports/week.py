@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from ..board.rules import BoardIndex, CellStatus
 from ..definitions.catalog import Catalog
 from ..ledger.format import NOT_STARTED, Entry
-from ..periods import Period
+from ..periods import Period, week_of
 
 if TYPE_CHECKING:
     pass
@@ -179,3 +179,17 @@ def week_report(index: BoardIndex, week: Period, today: dt.date) -> WeekReport:
     )
 
 
+
+
+def briefing_number(catalog: Catalog, week_start: dt.date) -> int:
+    """The issue (期) of the week's 信息简报: `campaign.briefing.first_number` for the week of
+    `briefing.first_week` (default: the campaign's first day), one more for each week after.
+
+    Raises `ValueError` (Chinese) for a week before that one.
+    """
+    b = catalog.campaign.briefing
+    first = week_of(b.first_week or catalog.start).start
+    number = b.first_number + (week_start - first).days // 7
+    if number < 1:
+        raise ValueError(f"简报从 {first} 所在的一周起编号（第 {b.first_number} 期），此前的周没有期号")
+    return number
