@@ -93,8 +93,8 @@ def void(
 ) -> None:
     """作废记录（可一次作废多条）：原记录保留在文件中，统计时不再计入。"""
     st = state(ctx)
-    ledger = Ledger(st.workspace.require_writable(), st.catalog)
-    day = parse_date(date) if date else None
+    ledger = Ledger(st.writable_root(), st.catalog)
+    day = parse_date(date, "--date 日期") if date else None
     keys = list(dict.fromkeys(e.strip().lower() for e in entry_ids))
     before = {k: _cell_color(st.catalog, ledger, t) for k, t in ledger.find_many(keys).items()}
     for placed in ledger.void(keys, reason, date=day, by=recorder(by, st.workspace)):
