@@ -260,3 +260,17 @@ def test_void_takes_several_ids_all_or_nothing(workspace: Path, cli) -> None:
     assert a not in r.out and b not in r.out
     r = cli("--root", workspace, "history", "-u", "xcb", "--all")
     assert a in r.out and b in r.out and "已作废" not in r.err
+
+
+def test_followup_respects_the_clone_write_scope(workspace: Path, cli) -> None:
+    import subprocess
+
+    r = cli("--root", workspace, "inspect", "-u", "zzb", "-a", "1", "--method", "暗访", "-c", "红", "-t", "缺",
+            "--date", "2022-11-01", "--followup", "约谈")
+    assert r.code == 0, r.err
+    ref = _lines(workspace, "zzb")[-1]["id"]
+    subprocess.run(["git", "-C", str(workspace), "config", "shuangzheng.units", "xcb"], check=True)
+    before = (workspace / "ledgers" / "2022" / "zzb.jsonl").read_bytes()
+    r = cli("--root", workspace, "followup", "--ref", ref, "--result", "已约谈")
+    assert r.code == 2 and "本克隆只填报" in r.err, r.err
+    assert (workspace / "ledgers" / "2022" / "zzb.jsonl").read_bytes() == before

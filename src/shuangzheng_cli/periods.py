@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from .errors import UsageProblem
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")
+#: The years a date or period may name (`--as-of`, `--date`, `--year`, `--period`, rows of a
+#: workbook): wide enough for any campaign, narrow enough that the calendar never runs out.
+YEAR_MIN, YEAR_MAX = 2000, 2099
+_RANGE = f"须在 {YEAR_MIN}-01-01 至 {YEAR_MAX}-12-31 之间"
 
 
 def today() -> dt.date:
@@ -70,15 +74,20 @@ _DATE_FORMS = [
 
 
 def parse_date(text: str, what: str = "日期") -> dt.date:
-    """A date as written in an office: 2022-09-21, 2022/9/21, 2022.9.21, 2022年9月21日, 20220921."""
+    """A date as written in an office: 2022-09-21, 2022/9/21, 2022.9.21, 2022年9月21日, 20220921.
+
+    `UsageProblem` (naming `what`) for anything else, or a year outside YEAR_MIN–YEAR_MAX."""
     raw = str(text).strip()
     for form in _DATE_FORMS:
         m = form.match(raw)
         if m:
             try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+                day = dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 break
+            if not YEAR_MIN <= day.year <= YEAR_MAX:
+                raise UsageProblem(f"{what} '{raw}' 超出范围：{_RANGE}")
+            return day
     if raw in ("today", "今天"):
         return today()
     raise UsageProblem(f"{what} '{raw}' 无效：请写成 2022-09-21 这样的真实日期")
@@ -95,7 +104,47 @@ PERIOD_HELP = "时段：2022-W39（ISO 周）、2022-09、2022Q4、2022H2、2022
 
 
 def parse_period(text: str) -> Period:
-    """Parse one of the period forms; `UsageProblem` naming the accepted forms otherwise."""
+    """Parse one of the period forms; `UsageProblem` naming the accepted forms otherwise, or
+    the bounds for a period outside YEAR_MIN–YEAR_MAX."""
+    year = re.match(r"\s*(\d{4})", str(text))
+    if year and not YEAR_MIN <= int(year[1]) <= YEAR_MAX:  # before the calendar could run out (9999-W52)
+        raise UsageProblem(f"时段 '{str(text).strip()}' 超出范围：{_RANGE}")
+    period = _parse_period(text)
+    if period.start.year < YEAR_MIN or period.end.year > YEAR_MAX:
+        raise UsageProblem(f"时段 '{str(text).strip()}' 超出范围：{_RANGE}")
+    return period
+
+
+def parse_week(text: str, what: str = "周") -> Period:
+    """An ISO week written as `2022-W39` or as any day inside it (`2022-09-28`)."""
+    raw = str(text).strip()
+    hint = "请写 ISO 周，如 2022-W39，或该周中的一天，如 2022-09-28"
+    try:
+        period = parse_period(raw)
+    except UsageProblem as exc:
+        if "超出范围" in exc.message:
+            raise UsageProblem(f"{what} '{raw}' 超出范围：{_RANGE}") from None
+        try:
+            return week_of(parse_date(raw, what))
+        except UsageProblem as inner:
+            if "超出范围" in inner.message:
+                raise
+            raise UsageProblem(f"{what} '{raw}' 无效：{hint}") from None
+    if not re.fullmatch(r"\d{4}-W\d{2}", period.label):
+        raise UsageProblem(f"{what} '{raw}' 不是一周：{hint}")
+    return period
+
+
+def as_of_within(period: Period, today: dt.date) -> dt.date:
+    """The day a document about `period` is as of: its last day, or today while it is in progress.
+
+    A period that has not started yet is refused (`UsageProblem`): nothing about it is known."""
+    if period.start > today:
+        raise UsageProblem(f"{period.label} 尚未开始（今天是 {today.isoformat()}），无从统计")
+    return min(period.end, today)
+
+
+def _parse_period(text: str) -> Period:
     raw = str(text).strip()
     try:
         if ".." in raw:
@@ -125,7 +174,7 @@ def parse_period(text: str) -> Period:
     except (ValueError, OverflowError):  # no such day, or past the calendar (9999-W52 ends in 10000)
         pass
     except UsageProblem as exc:
-        if "时段" in exc.message:
+        if "时段" in exc.message or "超出范围" in exc.message:
             raise
     raise UsageProblem(f"时段 '{raw}' 无效。可写：{PERIOD_HELP.removeprefix('时段：')}")
 

@@ -34,7 +34,7 @@ def add_progress(
         uid,
         number,
         text,
-        date=parse_date(date) if date else None,
+        date=parse_date(date, "--date 日期") if date else None,
         color=color,
         problems=problems,
         next=next_steps,
@@ -67,7 +67,7 @@ def add_inspection(
         text,
         followup=followup,
         due=due,
-        date=parse_date(date) if date else None,
+        date=parse_date(date, "--date 日期") if date else None,
         by=recorder(by, st.workspace),
     )
     return _write(st, entry)
@@ -75,7 +75,7 @@ def add_inspection(
 
 def add_void(st: State, entry_ids: list[str], reason: str, date: str | None = None, by: str | None = None) -> None:
     """`void`: void entries cancelling `entry_ids` (several at once), written, each with its cell's color before and after."""
-    ledger = Ledger(st.workspace.require_writable(), st.catalog)
+    ledger = Ledger(st.writable_root(), st.catalog)
     keys = list(dict.fromkeys(e.strip().lower() for e in entry_ids))
     before = {k: _cell_color(st.catalog, ledger, t) for k, t in ledger.find_many(keys).items()}
     day = parse_date(date) if date else None
@@ -96,7 +96,7 @@ def add_followup(
     from ..board.followups import rectify_deadline
 
     catalog = st.catalog
-    ledger = Ledger(st.workspace.require_writable(), catalog)
+    ledger = Ledger(st.writable_root(), catalog)
     key = ref.strip().lower()
     target = ledger.find(key)
     if target is None:
@@ -104,7 +104,7 @@ def add_followup(
     if key in ledger.voided(ledger.files(unit=target.unit)):
         raise UsageProblem(f"检查记录 {key} 已作废（{target.place}），不能再记后续处理结果")
     entry = followup_entry(
-        target, result, text=text, due=due, date=parse_date(date) if date else None, by=recorder(by, st.workspace)
+        target, result, text=text, due=due, date=parse_date(date, "--date 日期") if date else None, by=recorder(by, st.workspace)
     )
     placed = _write(st, entry)
     if placed.result == "验收不通过":
@@ -132,7 +132,7 @@ def _write(st: State, entry: Entry) -> Entry:
     from ..definitions.catalog import Cell
 
     catalog = st.catalog
-    ledger = Ledger(st.workspace.require_writable(), catalog)
+    ledger = Ledger(st.writable_root(), catalog)
     ledger.validate([entry])
     day = max(today(), entry.date)
     before, after = cell_before_after(catalog, ledger, day, Cell(entry.activity, entry.unit), entry)
@@ -181,7 +181,7 @@ def run_check(st: State, repair: bool = False, since: str | None = None, staged:
     if ws.root is None:
         if since or staged:
             ws.require_writable()  # the message that names `shuangzheng init`
-        out.message(f"定义文件无误：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位，{len(catalog.groups)} 个单位组（未找到工作区，未检查台账）。")
+        out.message(f"定义文件无误：{len(catalog.activities)} 项活动，{catalog.responsible_summary()}（未找到工作区，未检查台账）。")
         return 0
     ledger = st.ledger()
     if repair:
@@ -204,7 +204,7 @@ def run_check(st: State, repair: bool = False, since: str | None = None, staged:
         return 1
     files = ledger.files()
     since_text = f"；自 {since} 以来台账只在末尾追加" if since else ""
-    out.message(f"检查通过：{len(catalog.activities)} 项活动，{len(catalog.units)} 个单位；台账文件 {len(files)} 个{since_text}。")
+    out.message(f"检查通过：{len(catalog.activities)} 项活动，{catalog.responsible_summary()}；台账文件 {len(files)} 个{since_text}。")
     return 0
 
 

@@ -43,9 +43,11 @@ class View(StrEnum):
     units = "units"
 
 
-def load_index(st: State, as_of: dt.date) -> BoardIndex:
-    """Read the ledger up to `as_of` and index it for the board (voids applied)."""
-    ledger = st.ledger()
+def load_index(st: State, as_of: dt.date, *, document: bool = False) -> BoardIndex:
+    """Read the ledger up to `as_of` and index it for the board (voids applied).
+
+    `document`: for a report, score or bulletin, which are refused outside a workspace."""
+    ledger = st.ledger(document=document)
     entries = ledger.entries(until=as_of)
     _note_skipped(st, ledger)
     return BoardIndex(st.catalog, entries)
@@ -71,7 +73,7 @@ def _note_skipped(st: State, ledger: Ledger) -> None:
 def status(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
-    category: Annotated[int | None, typer.Option("--category", "-c", help="只看某一类别（1–5）")] = None,
+    category: Annotated[int | None, typer.Option("--category", "-c", min=1, max=99, help="只看某一类别（1–5）")] = None,
     activity: Annotated[str | None, typer.Option("--activity", "-a", help="只看某项活动：编号 1–18 或标题中的独有字词")] = None,
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="只看某个单位（单位组则看其全部成员）")] = None,
     color: Annotated[str | None, typer.Option("--color", help="只看某种颜色：红/黄/蓝/绿")] = None,

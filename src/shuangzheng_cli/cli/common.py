@@ -33,7 +33,9 @@ class Fmt(StrEnum):
 
 FormatOpt = Annotated[
     Fmt | None,
-    typer.Option("--format", "-f", help="输出格式：table（表格，默认）、json、csv、md（Markdown）", show_default=False),
+    typer.Option(
+        "--format", "-f", case_sensitive=False, help="输出格式：table（表格，默认）、json、csv、md（Markdown）", show_default=False
+    ),
 ]
 
 #: What `-o FILE` writes, by the file's extension: the first of the formats listed that the
@@ -93,7 +95,7 @@ AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="截至日期 YYYY-
 
 
 def as_of_date(text: str | None) -> dt.date:
-    return parse_date(text, "截至日期") if text else today()
+    return parse_date(text, "--as-of 截至日期") if text else today()
 
 
 def period_or_none(text: str | None) -> Period | None:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from .. import gitrepo
 from ..definitions.catalog import Catalog
 from ..definitions.frozen import dump
 from ..render.tables import Column
+from ..render.terminal import Output
 from ..workspace import bundled_data_dir
 from .build import register
 from .common import Fmt, ForceOpt, FormatOpt, OutputOpt, UnitOpt, output_format, state
@@ -20,14 +20,6 @@ from .root import app
 
 GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保留（见 README：多人协作）\nledgers/**/*.jsonl merge=union\n"
 GITIGNORE = "# shuangzheng 的本地缓存，可随时删除\n.shuangzheng-cache/\n"
-HOOK = """#!/bin/sh
-# 由 shuangzheng init 安装：提交前检查定义文件与台账，台账只在末尾追加、只改本克隆填报单位的台账（有问题则拒绝提交）。
-top=$(git rev-parse --show-toplevel)
-if command -v shuangzheng >/dev/null 2>&1; then
-  exec shuangzheng --root "$top" check --staged
-fi
-exec "{python}" -m shuangzheng_cli --root "$top" check --staged
-"""
 
 
 @app.command()
@@ -61,44 +53,46 @@ def init(
             with path.open("a", encoding="utf-8", newline="\n") as fh:
                 fh.write("\n" + content)
             made.append(f"{name}（追加一行）")
-    if not _is_git_repo(root):
-        result = subprocess.run(["git", "init", "-q", str(root)], capture_output=True, text=True, check=False)
-        if result.returncode == 0:
+    if not gitrepo.is_git_repo(root):
+        result = gitrepo.git(root, "init", "-q")
+        if result is not None and result.returncode == 0:
             made.append("git 仓库")
+            gitrepo.merge_on_pull(root)
         else:
-            out.message(f"提示：git init 失败（{result.stderr.strip()}），台账仍可使用，但建议用 git 保存")
-    hook = _hooks_dir(root)
-    if hook is not None:
-        path = hook / "pre-commit"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(HOOK.format(python=sys.executable), encoding="utf-8")
-            path.chmod(0o755)
-            made.append("提交前检查 (pre-commit)")
+            out.message(f"提示：git init 失败（{result.stderr.strip() if result else '找不到 git'}），台账仍可使用，但建议用 git 保存")
+    made += gitrepo.install_hooks(root)
     if made:
         out.text(f"已在 {root} 创建：" + "、".join(made))
     else:
         out.text(f"{root} 已是台账工作区，未做改动")
+    if gitrepo.is_git_repo(root):
+        why = gitrepo.first_commit(root)
+        if why is None and made:
+            out.text("已提交到 git（首次提交）。")
+        _next_steps(out, root, why)
 
 
 register("check")  # declared in cli.commands; also on the fast path
 
 
-def _is_git_repo(root: Path) -> bool:
-    result = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--is-inside-work-tree"], capture_output=True, text=True, check=False
-    )
-    return result.returncode == 0 and result.stdout.strip() == "true"
-
-
-def _hooks_dir(root: Path) -> Path | None:
-    result = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--git-path", "hooks"], capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        return None
-    path = Path(result.stdout.strip())
-    return path if path.is_absolute() else root / path
+def _next_steps(out: Output, root: Path, why_not_committed: str | None) -> None:
+    """What to do after `init`: the recorder (with the scope it needs), the first commit if it
+    could not be made, the shared repository, and how colleagues clone."""
+    lines = ["下一步："]
+    if why_not_committed:
+        lines.append(f"  · 提交未完成（{why_not_committed}）：")
+        if "用户名" in why_not_committed:
+            lines.append('      git config --global user.name "王欣欣" && git config --global user.email "wangxinxin@example.org"')
+        lines.append(f'      git -C "{root}" add -A && git -C "{root}" commit -m "建立双争活动台账工作区"')
+    lines += [
+        "  · 设置记录人（每台电脑一次；--global 对本机所有仓库有效，在本仓库里去掉 --global 则只对本仓库有效）：",
+        "      git config --global shuangzheng.recorder 王欣欣",
+        "  · 推到共享仓库（地址向信息中心或 git 服务管理员索取）：",
+        f'      git -C "{root}" remote add origin <共享仓库地址> && git -C "{root}" push -u origin HEAD',
+        "  · 同事克隆后即可记台账（第一次记录时自动装好提交前检查）：git clone <共享仓库地址> 霸州台账",
+        "  · 每次记完：git add ledgers && git commit -m \"第48周进展\" && git pull --no-rebase --no-edit && git push",
+    ]
+    out.text("\n".join(lines))
 
 
 def units_data(catalog: Catalog, group: str | None = None) -> list[dict[str, Any]]:
@@ -158,7 +152,14 @@ def units(
         Column("activities", "负责活动"),
         Column("liaison", "联络员"),
     ]
-    st.out.table(rows, columns, fmt=fmt.value, data=data, title=f"责任单位（{len(data)}）")
+    if group and catalog.is_member_group(gid := catalog.resolve_unit(group)):
+        title = f"{catalog.name(gid)} 的成员（{len(data)} 个单位）"
+    elif group:
+        title = f"{catalog.name(gid)}（不列成员的单位组，作为一个责任单位报送）"
+    else:
+        n_groups = sum(1 for u in data if u["group"])
+        title = f"单位名录：{len(data) - n_groups} 个单位、{n_groups} 个单位组，计 {catalog.responsible_summary()}"
+    st.out.table(rows, columns, fmt=fmt.value, data=data, title=title)
 
 
 def _liaison_name(catalog: Catalog, unit_id: str) -> str:
@@ -200,7 +201,7 @@ def activities_data(catalog: Catalog, category: int | None = None, unit: str | N
 @app.command()
 def activities(
     ctx: typer.Context,
-    category: Annotated[int | None, typer.Option("--category", "-c", help="类别编号 1–5")] = None,
+    category: Annotated[int | None, typer.Option("--category", "-c", min=1, max=99, help="类别编号 1–5")] = None,
     unit: Annotated[str | None, UnitOpt] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,

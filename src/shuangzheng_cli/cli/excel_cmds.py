@@ -13,7 +13,16 @@ from typing import Annotated
 import typer
 
 from ..errors import ShuangzhengError, UsageProblem
-from ..periods import PERIOD_HELP, Period, parse_date, parse_period, today, week_of
+from ..periods import (
+    PERIOD_HELP,
+    Period,
+    as_of_within,
+    parse_date,
+    parse_period,
+    parse_week,
+    today,
+    week_of,
+)
 from .common import AsOfOpt, PeriodOpt, State, UnitOpt, state
 from .root import app
 
@@ -26,10 +35,7 @@ def _period(week: str | None, period: str | None) -> Period:
     if week and period:
         raise UsageProblem("--week 与 --period 只能给一个")
     if week:
-        p = parse_period(week)
-        if not re.fullmatch(r"\d{4}-W\d{2}", p.label):
-            raise UsageProblem(f"--week 的值 '{week}' 不是 ISO 周：请写成 2022-W39")
-        return p
+        return parse_week(week, "--week")
     if period:
         return parse_period(period)
     return week_of(today())
@@ -46,7 +52,9 @@ def _output(output: Path | None, default: str) -> Path:
 @app.command()
 def export(
     ctx: typer.Context,
-    week: Annotated[str | None, typer.Option("--week", "-w", help="ISO 周，如 2022-W39（默认本周）")] = None,
+    week: Annotated[
+        str | None, typer.Option("--week", "-w", help="ISO 周，如 2022-W39，或该周中的一天（默认本周）")
+    ] = None,
     period: PeriodOpt = None,
     as_of: AsOfOpt = None,
     output: OutputOpt = None,
@@ -54,19 +62,22 @@ def export(
 ) -> None:
     """导出周台账工作簿（.xlsx）：台账、挂图（四色图）、本期记录、统计（含图表与颜色变化）。
 
-    默认本周；截至日期默认为时段最后一天（若晚于今天则为今天）。
+    默认本周；截至日期默认为时段最后一天（若晚于今天则为今天）；尚未开始的时段不能导出。
     """
     st = state(ctx)
     catalog = st.catalog
     p = _period(week, period)
-    day = parse_date(as_of, "截至日期") if as_of else min(p.end, max(today(), p.start))
+    day = as_of_within(p, today())
+    if as_of:
+        day = parse_date(as_of, "--as-of 截至日期")
+        as_of_within(p, day)
     from ..render.weekly import default_filename
 
     path = _output(output, default_filename(catalog, p))
     from ..render.files import refuse_existing
 
     refuse_existing(path, force)  # before the work, so a mistake costs nothing
-    ledger = st.ledger()
+    ledger = st.ledger(document=True)
     from ..render.weekly import build_workbook, read_export_data
 
     data = read_export_data(catalog, ledger, p, day)  # streamed: memory bounded by the catalog, not the ledger

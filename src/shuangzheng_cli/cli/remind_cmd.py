@@ -31,7 +31,7 @@ def remind(
     ] = None,
     fmt: Annotated[
         RemindFmt | None,
-        typer.Option("--format", "-f", help="输出格式：text（默认，可直接粘贴到微信群）、md、json", show_default=False),
+        typer.Option("--format", "-f", case_sensitive=False, help="输出格式：text（默认，可直接粘贴到微信群）、md、json", show_default=False),
     ] = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -42,7 +42,7 @@ def remind(
     catalog = st.catalog
     day = as_of_date(as_of)
     units = catalog.expand(catalog.resolve_unit(unit)) if unit else None
-    result = reminders(load_index(st, day), day, days, units)
+    result = reminders(load_index(st, day, document=True), day, days, units)
     if fmt == RemindFmt.json:
         text = to_json(result.to_json({u.unit: catalog.name(u.unit) for u in result.units})) + "\n"
     elif fmt == RemindFmt.md:

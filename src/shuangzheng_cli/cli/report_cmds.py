@@ -17,7 +17,15 @@ import typer
 from .. import reports
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
-from ..periods import Period, parse_date, parse_period, week_of
+from ..periods import (
+    YEAR_MAX,
+    YEAR_MIN,
+    Period,
+    as_of_within,
+    parse_period,
+    parse_week,
+    week_of,
+)
 from ..render import markdown, tables
 from ..render.data import csv_text, to_json
 from ..render.text import color_md, short_unit
@@ -65,29 +73,20 @@ class BulletinFmt(StrEnum):
 
 def _fmt_opt(kind: type[StrEnum], default: str) -> Any:  # noqa: ANN401 - a Typer option
     names = "、".join(f"{k}（默认）" if k == default else k for k in kind.__members__)
-    return typer.Option("--format", "-f", help=f"输出格式：{names}；xlsx、docx 写入 -o 指定的文件", show_default=False)
+    return typer.Option(
+        "--format", "-f", case_sensitive=False, help=f"输出格式：{names}；xlsx、docx 写入 -o 指定的文件", show_default=False
+    )
 
 
-TopOpt = Annotated[int | None, typer.Option("--top", min=1, help="只列前 N 项")]
+TOP_MAX = 100_000  # `--top`: more than any list a report has
+TopOpt = Annotated[int | None, typer.Option("--top", min=1, max=TOP_MAX, help="只列前 N 项")]
 
 
 # ============================================================ report week
 
 
 def _week_arg(text: str | None, today: dt.date) -> Period:
-    if not text:
-        return week_of(today)
-    raw = text.strip()
-    try:
-        period = parse_period(raw)
-    except UsageProblem:
-        try:
-            return week_of(parse_date(raw))
-        except UsageProblem:
-            raise UsageProblem(f"周 '{raw}' 无效：请写 ISO 周，如 2022-W39，或该周中的一天，如 2022-09-28") from None
-    if not re.fullmatch(r"\d{4}-W\d{2}", period.label):
-        raise UsageProblem(f"'{raw}' 不是一周：请写 ISO 周，如 2022-W39，或该周中的一天，如 2022-09-28")
-    return period
+    return parse_week(text) if text else week_of(today)
 
 
 @report_app.command("week")
@@ -95,7 +94,7 @@ def report_week(
     ctx: typer.Context,
     week: Annotated[str | None, typer.Argument(help="ISO 周，如 2022-W39，或该周中的一天（默认本周）", show_default=False)] = None,
     as_of: AsOfOpt = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, help="工作亮点只列前 N 条（表格、Markdown、Word；默认 10）")] = 10,
+    top: Annotated[int | None, typer.Option("--top", min=1, max=TOP_MAX, help="工作亮点只列前 N 条（表格、Markdown、Word；默认 10）")] = 10,
     fmt: Annotated[WeekFmt | None, _fmt_opt(WeekFmt, "table")] = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -106,10 +105,8 @@ def report_week(
     catalog = st.catalog
     today = as_of_date(as_of)
     period = _week_arg(week, today)
-    if period.start > today:
-        raise UsageProblem(f"{period.label} 尚未开始（截至 {today}）")
-    day = min(period.end, today)
-    report = reports.week_report(load_index(st, day), period, today)
+    day = as_of_within(period, today)
+    report = reports.week_report(load_index(st, day, document=True), period, today)
     if fmt == WeekFmt.json:
         st.out.text(to_json(report.to_json(catalog)))
         return
@@ -175,10 +172,9 @@ def report_half_year(
     catalog = st.catalog
     period = _half_period(half)
     today = as_of_date(as_of)
-    if period.start > today:
-        raise UsageProblem(f"{period.label} 尚未开始（截至 {today}）")
+    as_of_within(period, today)
     units = _unit_ids(catalog, unit)
-    report = reports.half_year_report(load_index(st, min(period.end, today)), period, today, units)
+    report = reports.half_year_report(load_index(st, min(period.end, today), document=True), period, today, units)
     office = units is None
     if fmt == HalfFmt.json:
         st.out.text(to_json(report.to_json(catalog)))
@@ -206,7 +202,10 @@ def report_half_year(
 @app.command()
 def score(
     ctx: typer.Context,
-    year: Annotated[int | None, typer.Option("--year", "-y", help="考核年度（默认截至日期所在年）")] = None,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", "-y", min=YEAR_MIN, max=YEAR_MAX, help="考核年度（默认截至日期所在年）"),
+    ] = None,
     as_of: AsOfOpt = None,
     top: TopOpt = None,
     explain: Annotated[bool, typer.Option("--explain", help="先列出计分办法")] = False,
@@ -223,7 +222,7 @@ def score(
     start, end = reports.score_span(catalog, year, today)
     if end < start:
         raise UsageProblem(f"{year} 年截至 {today} 没有活动开展的日子（活动自 {catalog.start} 起），无从考核")
-    assessment = reports.score(load_index(st, end), year, today)
+    assessment = reports.score(load_index(st, end, document=True), year, today)
     if top:
         assessment.units = [u for u in assessment.units if u.rank <= top]
     rows = tables.score_rows(assessment, catalog)
@@ -264,7 +263,7 @@ def score(
 def bulletin(
     ctx: typer.Context,
     as_of: AsOfOpt = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, help="表扬只列前 N 项（Markdown、Word；默认 10，报送多、数据全者在前）")] = 10,
+    top: Annotated[int | None, typer.Option("--top", min=1, max=TOP_MAX, help="表扬只列前 N 项（Markdown、Word；默认 10，报送多、数据全者在前）")] = 10,
     fmt: Annotated[BulletinFmt | None, _fmt_opt(BulletinFmt, "md")] = None,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -276,7 +275,7 @@ def bulletin(
     day = as_of_date(as_of)
     if day < catalog.start:
         raise UsageProblem(f"截至 {day} 活动尚未开始（自 {catalog.start} 起），无从通报")
-    draft = reports.bulletin(load_index(st, day), day)
+    draft = reports.bulletin(load_index(st, day, document=True), day)
     if fmt == BulletinFmt.json:
         st.out.text(to_json(draft.to_json(catalog)))
     elif fmt == BulletinFmt.docx:

@@ -138,6 +138,13 @@ def _bad_value(message: str, param: object) -> str:
     if "is not one of" in message or "is not a valid choice" in message or "is not a valid enum" in message:
         return f"可选值为 {' / '.join(str(c) for c in choices)}" if choices else "不在可选值之内"
     lowered = message.lower()
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if low is None and high is None:  # Click's own IntRange
+        low, high = getattr(getattr(param, "type", None), "min", None), getattr(getattr(param, "type", None), "max", None)
+    if re.search(r"not in the range|(less|greater) than", lowered) and (low is not None or high is not None):
+        if low is not None and high is not None:
+            return f"须在 {low} 至 {high} 之间"
+        return f"须不小于 {low}" if low is not None else f"须不大于 {high}"
     if "valid integer" in lowered:
         return "须为整数"
     if "valid number" in lowered or "valid float" in lowered:

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..definitions.catalog import Catalog
-from ..errors import ShuangzhengError
+from ..errors import ShuangzhengError, UsageProblem
 from ..ledger.storage import Ledger
 from ..render.terminal import Output
 from ..render.text import plain
 from ..workspace import Workspace, find_workspace
+
+NO_WORKSPACE = "未找到台账工作区（当前目录及其上级都没有 data/activities.yaml）"
 
 
 @dataclass
@@ -26,6 +28,8 @@ class State:
     _workspace: Workspace | None = None
     _catalog: Catalog | None = None
     out: Output = field(default_factory=Output)
+    _told_no_workspace: bool = False
+    _git_prepared: bool = False
     _target: tuple[Path, bool, bool, bool] | None = None
 
     @property
@@ -68,11 +72,32 @@ class State:
         self.out = Output(self.ascii)
         self.out.message(f"已生成 {path}")
 
-    def ledger(self, *, write: bool = False) -> Ledger:
+    def writable_root(self) -> Path:
+        """The workspace root for a command that writes (`UsageProblem` naming `init` without one).
+        In a git clone that lacks the pre-commit check, installs it first and says so in one line."""
+        root = self.workspace.require_writable()
+        if not self._git_prepared:
+            self._git_prepared = True
+            from ..gitrepo import prepare_clone
+
+            done = prepare_clone(root)
+            if done:
+                self.out.message(done)
+        return root
+
+    def ledger(self, *, write: bool = False, document: bool = False) -> Ledger:
+        """The workspace's ledger. Without a workspace: `write` and `document` (export, report,
+        score, bulletin: never an all-red document of an empty ledger) are refused naming
+        `--root` and `shuangzheng init`; a listing says in one line that it shows no ledger."""
         ws = self.workspace
         if write:
-            return Ledger(ws.require_writable())
+            return Ledger(self.writable_root())
         if ws.root is None:
+            if document:
+                raise UsageProblem(NO_WORKSPACE + "，不能生成文档：请用 --root 指定工作区目录，或先运行 `shuangzheng init` 创建工作区")
+            if not self._told_no_workspace:
+                self._told_no_workspace = True
+                self.out.message(f"注意：{NO_WORKSPACE}，以下按空台账显示（可用 --root 指定工作区）")
             return Ledger(ws.data_root / "__no_workspace__")
         return Ledger(ws.root)
 

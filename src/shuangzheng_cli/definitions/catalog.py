@@ -169,11 +169,20 @@ class Catalog:
 
     @cached_property
     def board_units(self) -> list[str]:
-        """Units that own at least one cell, in order of first appearance in the plan."""
+        """The 责任单位 (responsible units), the one count every command shows: the units that own
+        at least one cell, in order of first appearance in the plan. That is each unit the plan
+        lists (a group with members counts as its members) and each group listed without members,
+        which reports as one. `responsible_summary` says it in words."""
         seen: dict[str, None] = {}
         for cell in self.cells:
             seen.setdefault(cell.unit, None)
         return list(seen)
+
+    def responsible_summary(self) -> str:
+        """'61 个责任单位（56 个单位、5 个不列成员的单位组）': `board_units`, counted and labeled."""
+        groups = sum(1 for u in self.board_units if u in self.groups)
+        parts = f"{len(self.board_units) - groups} 个单位" + (f"、{groups} 个不列成员的单位组" if groups else "")
+        return f"{len(self.board_units)} 个责任单位（{parts}）"
 
     def activities_of(self, unit_id: str) -> list[int]:
         """Activities whose cells include this unit (or, for a group, any of its members)."""
@@ -260,7 +269,7 @@ def _validate(directory: Path, raw: dict[str, bytes]) -> tuple[ActivitiesFile, U
     from pydantic import BaseModel, ValidationError
 
     from .schema import ActivitiesFile, UnitsFile
-    from .yamlfile import load_yaml
+    from .yamlfile import limit_problems, load_yaml
 
     problems: list[Problem] = []
     docs: dict[str, YamlDocument] = {}
@@ -268,7 +277,10 @@ def _validate(directory: Path, raw: dict[str, bytes]) -> tuple[ActivitiesFile, U
         doc, found = load_yaml(directory / label, label, raw.get(label))
         problems += found
         if doc is not None:
-            docs[label] = doc
+            limits = limit_problems(doc)
+            problems += limits
+            if not limits:
+                docs[label] = doc
     parsed: dict[str, BaseModel] = {}
     for label, model in ((ACTIVITIES_FILE, ActivitiesFile), (UNITS_FILE, UnitsFile)):
         doc = docs.get(label)
@@ -341,6 +353,9 @@ def _write_cache(path: Path, key: str, trees: tuple[Any, Any]) -> None:
 
 
 def _unknown(what: str, text: str, suggestion: str | None) -> str:
+    if "，" in text:  # `[市委宣传部，市委组织部]` is one item: the comma inside is full-width
+        return (f"'{text}' 中有全角逗号“，”：列表 [ ] 中的各项要用半角逗号“,”分隔"
+                f"（如 [{', '.join(p.strip() for p in text.split('，'))}]）")
     if suggestion:
         return f"未知{what} '{text}'，是否指 '{suggestion}'？"
     return f"未知{what} '{text}'"

@@ -29,6 +29,31 @@ class DefinitionLoader(SafeLoader):  # type: ignore[misc,valid-type]
     """
 
 
+class DuplicateKey(yaml.YAMLError):
+    """A key written twice in one mapping (PyYAML would keep the last without a word)."""
+
+    def __init__(self, key: str, first: int, second: int):
+        super().__init__(key, first, second)
+        self.key, self.first, self.second = key, first, second
+
+
+def _construct_mapping(loader: SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _value in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` merges; its keys may be overridden
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node.start_mark.line + 1)
+        except TypeError:  # an unhashable key: the constructor reports it
+            continue
+        if first != key_node.start_mark.line + 1:
+            raise DuplicateKey(str(key), first, key_node.start_mark.line + 1)
+    return SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+DefinitionLoader.construct_mapping = _construct_mapping  # type: ignore[method-assign]
+
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _BOOL = "tag:yaml.org,2002:bool"
 DefinitionLoader.yaml_implicit_resolvers = {
@@ -40,6 +65,68 @@ DefinitionLoader.add_implicit_resolver(
 )
 
 _FULLWIDTH_KEY = re.compile(r"^\s*(?:-\s+)?[^\s'\"#：:][^'\"#：:]*：")
+#: Spaces that look like spaces but are not YAML indentation, and what to call them.
+_ODD_SPACES = {
+    "\u3000": "全角空格（U+3000）",
+    "\u00a0": "不换行空格（U+00A0，常随网页或 Word 中的文字复制而来）",
+}
+#: The leading blanks of a line, any kind; and what follows them when the line is structure.
+_LEADING = re.compile(r"^[ \t\u3000\u00a0]*")
+_STRUCTURE = re.compile(r"^(?:-(?:\s|$)|#|[^\s'\"#：:][^'\"#：:]*[:：](?:\s|$))")
+
+
+#: Sane limits for a hand-edited definition file (today's files: ~30 KB, names under 30 characters).
+MAX_FILE_BYTES = 16 << 20
+MAX_NAME = 100  # a unit's or group's name or alias, an id
+MAX_TEXT = 2000  # any other text (titles, sub-items, duties)
+MAX_ITEMS = 2000  # any list (units, aliases, sub-items)
+MAX_NUMBER = 1e9  # any number (targets, weights)
+MAX_DAYS = 3660  # any `…days` or `…weeks` setting: ten years
+_NAME_KEYS = {"name", "id", "short", "short_name"}
+#: Characters that must not be in a definition: C0/C1 controls (but tab and newline), DEL,
+#: and the bidirectional overrides and isolates that reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def limit_problems(doc: YamlDocument) -> list[Problem]:
+    """Every value of `doc` past a sane limit (length, count, size) or holding a control or
+    bidi character, at its line. Checked before the schema, so nothing huge reaches a table."""
+    problems: list[Problem] = []
+
+    def walk(value: Any, loc: tuple[Any, ...], key: str) -> None:
+        if isinstance(value, str):
+            limit = MAX_NAME if key in _NAME_KEYS or key == "aliases" or key == "members" else MAX_TEXT
+            if len(value) > limit:
+                problems.append(doc.problem(loc, f"文字过长（{len(value)} 字）：此处最多 {limit} 字"))
+            bad = _CONTROL.search(value)
+            if bad:
+                code = f"U+{ord(bad.group()):04X}"
+                what = "双向文字控制符" if "\u202a" <= bad.group() <= "\u2069" else "控制字符"
+                problems.append(doc.problem(loc, f"含有{what} {code}（第 {bad.start() + 1} 个字符）：请删除，它会扰乱终端与文档的显示"))
+        elif isinstance(value, bool):
+            return
+        elif isinstance(value, int | float):
+            days = key.endswith(("days", "weeks"))
+            limit = MAX_DAYS if days else MAX_NUMBER
+            if value != value or abs(value) > limit:  # NaN, infinity, or too large
+                problems.append(doc.problem(loc, f"{key} 的值 {value} 超出范围：绝对值最大 {limit:g}"))
+        elif isinstance(value, list):
+            if len(value) > MAX_ITEMS:
+                problems.append(doc.problem(loc, f"列表过长（{len(value)} 项）：最多 {MAX_ITEMS} 项"))
+                return
+            for i, item in enumerate(value):
+                walk(item, (*loc, i), key)
+        elif isinstance(value, dict):
+            if len(value) > MAX_ITEMS:
+                problems.append(doc.problem(loc, f"项目过多（{len(value)} 个）：最多 {MAX_ITEMS} 个"))
+                return
+            for k, item in value.items():
+                if isinstance(k, str):
+                    walk(k, (*loc, k), "name")
+                walk(item, (*loc, k), str(k))
+
+    walk(doc.data, (), "")
+    return problems
 
 
 def decode_text(data: bytes, label: str) -> tuple[str | None, Problem | None]:
@@ -97,17 +184,40 @@ def load_yaml(path: Path, label: str, raw: bytes | None = None) -> tuple[YamlDoc
         return None, [Problem(label, 0, "文件不存在")]
     except OSError as exc:
         return None, [Problem(label, 0, f"无法读取：{exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return None, [Problem(label, 0, f"文件过大（{len(raw) / (1 << 20):.1f} MB）：定义文件最大 {MAX_FILE_BYTES >> 20} MB")]
     text, problem = decode_text(raw, label)
     if problem:
         return None, [problem]
     assert text is not None
+    odd = _odd_indentation(label, text)
+    if odd:
+        return None, odd
     try:
         data = yaml.load(text, Loader=DefinitionLoader)  # noqa: S506 - a safe loader
+    except DuplicateKey as exc:
+        return None, [Problem(label, exc.second, f"键 '{exc.key}' 重复（第 {exc.first} 行已有）：YAML 只会保留后一个，请合并成一个")]
     except yaml.YAMLError as exc:
         return None, [_yaml_problem(label, text, exc)]
     except (ValueError, TypeError, OverflowError) as exc:  # an explicit tag (`!!timestamp`) with a bad value
         return None, [Problem(label, 0, f"YAML 内容无法读取：{exc}")]
     return YamlDocument(label, text, data), []
+
+
+def _odd_indentation(label: str, text: str) -> list[Problem]:
+    """Lines of structure (a key, a list item) indented with a full-width or non-breaking space:
+    named at their own line (PyYAML would report the next one, as a mapping error)."""
+    problems = []
+    for number, line in enumerate(text.split("\n"), 1):
+        lead = _LEADING.match(line)
+        blanks = lead.group() if lead else ""
+        odd = next((ch for ch in blanks if ch in _ODD_SPACES), None)
+        if odd and _STRUCTURE.match(line[len(blanks) :]):
+            column = blanks.index(odd) + 1
+            problems.append(
+                Problem(label, number, f"第 {column} 个字符是{_ODD_SPACES[odd]}，YAML 的缩进只能用半角空格，请替换")
+            )
+    return problems
 
 
 def _yaml_problem(label: str, text: str, exc: yaml.YAMLError) -> Problem:
@@ -122,6 +232,11 @@ def _yaml_problem(label: str, text: str, exc: yaml.YAMLError) -> Problem:
     for candidate in range(min(line, len(lines)), max(line - 2, 0), -1):
         if re.match(r"^ *\t", lines[candidate - 1]):
             return Problem(label, candidate, "YAML 不能用制表符（Tab）缩进，请改用空格")
+    for candidate in range(min(line, len(lines)), max(line - 3, 0), -1):
+        blanks = _LEADING.match(lines[candidate - 1])
+        odd = next((ch for ch in (blanks.group() if blanks else "") if ch in _ODD_SPACES), None)
+        if odd:
+            return Problem(label, candidate, f"行首有{_ODD_SPACES[odd]}，YAML 的缩进只能用半角空格，请替换")
     context = getattr(exc, "context", None) or ""
     opened = getattr(exc, "context_mark", None)
     if opened is not None and context in _OPENED:

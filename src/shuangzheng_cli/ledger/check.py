@@ -25,7 +25,7 @@ from typing import Any
 from ..definitions.catalog import Catalog
 from ..errors import Problem
 from .fastcheck import NOT_CODED, FastChecker, id_code
-from .format import RESULT_NEEDS, followup_asks, followup_label
+from .format import RESULT_NEEDS, day_or_none, followup_asks, followup_label
 from .storage import Ledger, _decode, is_unit_id, read_batches
 
 try:  # a faster parser when installed; the standard library otherwise (same answers)
@@ -256,7 +256,7 @@ def _line_problems(obj: dict, year_dir: str, unit_in_name: str, catalog: Catalog
     from .entries import reference_problems, schema_problems
 
     found = schema_problems(obj)
-    unit, activity, day = obj.get("unit"), obj.get("activity"), _date(obj.get("date"))
+    unit, activity, day = obj.get("unit"), obj.get("activity"), day_or_none(obj.get("date"))
     found += reference_problems(unit, activity, day, catalog, today)
     if isinstance(unit, str) and unit != unit_in_name:
         found.append(f"记录属于单位 '{unit}'，却写在 {unit_in_name}.jsonl 中（应在 {unit}.jsonl）")
@@ -281,15 +281,6 @@ def stray_files(ledger: Ledger) -> list[Path]:
         return []
     placed = set(_all_files(ledger))
     return sorted(p for p in ledger.dir.rglob("*.jsonl") if p not in placed)
-
-
-def _date(value: object) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value) if len(value) == 10 else None
-    except ValueError:
-        return None
 
 
 def torn_files(ledger: Ledger) -> list[Path]:

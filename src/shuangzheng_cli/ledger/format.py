@@ -163,13 +163,14 @@ class Entry:
             followup=followup_asks(obj.get("followup")),
             ref=obj.get("ref"),
             result=obj.get("result"),
-            due=_due(obj.get("due")),
+            due=day_or_none(obj.get("due")),
             source=source,
             line=line,
         )
 
 
-def _due(value: object) -> dt.date | None:
+def day_or_none(value: object) -> dt.date | None:
+    """A `YYYY-MM-DD` text as a date; None for anything else."""
     if not isinstance(value, str):
         return None
     try:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Strict,
@@ -23,6 +24,16 @@ from .format import ID_PATTERN
 UnitId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Color = Literal["red", "yellow", "blue", "green"]
 
+def _ten_characters(v: Any) -> Any:  # noqa: ANN401 - any JSON value
+    """A date written YYYY-MM-DD (pydantic alone also takes 20221001 or 2022-10-01T00:00)."""
+    if isinstance(v, str) and len(v) != 10:
+        raise ValueError("日期须为 YYYY-MM-DD")
+    return v
+
+
+Day = Annotated[dt.date, BeforeValidator(_ten_characters)]
+Deadline = Annotated[dt.date | None, BeforeValidator(_ten_characters)]
+
 ShortText = Annotated[str, StringConstraints(max_length=2000)]
 RequiredText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
@@ -35,18 +46,11 @@ class _Record(BaseModel):
     v: Literal[1]
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{4,32}$")]
     kind: str
-    date: dt.date
+    date: Day
     unit: UnitId
     activity: Annotated[int, Strict()] = Field(ge=1)  # not "1", not true: what readers count
     by: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     at: dt.datetime
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _strict_date(cls, v: Any) -> Any:
-        if isinstance(v, str) and len(v) != 10:
-            raise ValueError("日期须为 YYYY-MM-DD")
-        return v
 
     @field_validator("at", mode="before")
     @classmethod
@@ -79,7 +83,7 @@ class InspectionRecord(_Record):
     text: RequiredText
     #: a list of what it asks for (each once); lines written before the list hold one string
     followup: list[Ask] | Literal["none", "整改", "约谈", "通报"] = "none"
-    due: dt.date | None = None
+    due: Deadline = None
 
     @field_validator("followup", mode="before")
     @classmethod
@@ -92,13 +96,6 @@ class InspectionRecord(_Record):
             raise ValueError(f"{v!r} 无效：应为列表，每项为 整改、约谈 或 通报")
         if len(set(v)) != len(v):
             raise ValueError("同一项后续处理只能写一次")
-        return v
-
-    @field_validator("due", mode="before")
-    @classmethod
-    def _strict_due(cls, v: Any) -> Any:
-        if isinstance(v, str) and len(v) != 10:
-            raise ValueError("日期须为 YYYY-MM-DD")
         return v
 
     @model_validator(mode="after")
@@ -118,14 +115,7 @@ class FollowupRecord(_Record):
     ref: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{4,32}$")]
     result: Literal["已约谈", "已通报", "整改完成", "验收通过", "验收不通过"]
     text: ShortText = ""
-    due: dt.date | None = None
-
-    @field_validator("due", mode="before")
-    @classmethod
-    def _strict_due(cls, v: Any) -> Any:
-        if isinstance(v, str) and len(v) != 10:
-            raise ValueError("日期须为 YYYY-MM-DD")
-        return v
+    due: Deadline = None
 
     @model_validator(mode="after")
     def _due_when_reopened(self) -> FollowupRecord:

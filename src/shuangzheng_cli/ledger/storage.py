@@ -51,14 +51,33 @@ def lock_timeout() -> float:
 def ledger_lock(fd: int, path: Path, timeout: float) -> Callable[[], None] | None:
     """Take the exclusive lock of an open ledger file within `timeout` seconds; return its release.
 
-    None when another process holds it past the timeout. The lock is filelock's native lock
-    of the descriptor (`flock` of the whole file on POSIX, `LockFileEx` on Windows), so it
-    contends with any other holder of the file. Where the system has no native lock at all,
-    filelock's `SoftFileLock` on `<file>.lock` (removed on release) takes its place.
+    None when another process holds it past the timeout. The lock is the native lock of the
+    descriptor, so it contends with any other holder of the file: `flock` of the whole file
+    where `fcntl` exists (POSIX), else filelock's `lock_descriptor` (`LockFileEx` on Windows),
+    and where the system has no native lock at all filelock's `SoftFileLock` on `<file>.lock`
+    (removed on release). On POSIX `flock` is called directly: it is the primitive filelock
+    uses there too, and importing filelock costs a process more than a whole `add`.
     """
+    try:
+        import fcntl
+    except ImportError:
+        return _portable_lock(fd, path, timeout)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return lambda: fcntl.flock(fd, fcntl.LOCK_UN)
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.001)
+
+
+def _portable_lock(fd: int, path: Path, timeout: float) -> Callable[[], None] | None:
+    """`ledger_lock` without `fcntl`: filelock's native lock of the descriptor, or its soft lock."""
     with warnings.catch_warnings():  # without fcntl it warns, in English, that only SoftFileLock exists
         warnings.simplefilter("ignore")
-        import filelock  # here, not at the top: readers that never wait do not pay for the import
+        import filelock
 
     deadline = time.monotonic() + timeout
     while True:

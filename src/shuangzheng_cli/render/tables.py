@@ -513,7 +513,9 @@ def _points(c: reports.Component) -> str:
 def score_title(assessment: reports.Assessment, catalog: Catalog) -> str:
     return (
         f"{catalog.campaign.short_name}{assessment.year}年度考核"
-        f"（{assessment.start} 至 {assessment.end}，{len(assessment.units)} 个单位）"
+        f"（{assessment.start} 至 {assessment.end}，"
+        + (f"{len(assessment.units)} 个责任单位）" if len(assessment.units) == len(catalog.board_units)
+           else f"列出 {len(assessment.units)} 个单位，共 {len(catalog.board_units)} 个责任单位）")
     )
 
 
