@@ -141,6 +141,16 @@ def test_a_bad_line_is_refused_by_the_usual_check(shared) -> None:
     assert refs(hub) == before
 
 
+def test_a_link_among_the_ledgers_is_refused(shared) -> None:
+    hub, clone = shared
+    before = refs(hub)
+    (clone / "ledgers/2022/zzb.jsonl").symlink_to("/etc/hostname")
+    commit(clone, "链接")
+    r = push(clone)
+    assert r.returncode != 0 and "ledgers/2022/zzb.jsonl: 是链接，不是普通文件" in r.stderr
+    assert refs(hub) == before
+
+
 def test_a_new_branch_is_checked_from_where_it_leaves_main(shared) -> None:
     hub, clone = shared
     rows = (clone / XCB).read_text(encoding="utf-8").splitlines(keepends=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -185,6 +186,7 @@ def test_an_unreadable_file_is_a_chinese_message(ws: Path) -> None:
 def test_a_cache_symlinked_outside_is_never_followed(ws: Path, tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
+    shutil.rmtree(ws / ".shuangzheng-cache", ignore_errors=True)
     (ws / ".shuangzheng-cache").symlink_to(outside, target_is_directory=True)
     _plant(ws, XCB, _line(BASE))
     os.utime(ws / XCB, (1, 1))  # settled: would be cached

@@ -153,7 +153,7 @@ def receive(updates: Iterable[str], git: Git | None = None, pusher: str | None =
             root = Path(folder)
             _unpack(git, new, root)
             problems, catalog = _tip_problems(root)
-        verdict.problems += problems
+        verdict.problems += problems + _links(git, new)
         if pusher and catalog is not None:
             verdict.problems += _pusher_problems(git, catalog, pusher, base or EMPTY_TREE, new)
     return out
@@ -206,6 +206,17 @@ def _unpack(git: Git, commit: str, root: Path) -> None:
         proc.stdout.close()
         if proc.wait() != 0:
             raise UsageProblem(f"无法取出提交 {commit[:7]} 的文件（git archive 失败）")
+
+
+def _links(git: Git, commit: str) -> list[Problem]:
+    """Links under `ledgers/` in the pushed version (left out when unpacking it, so said here)."""
+    listing = git.run("ls-tree", "-r", "-z", commit, "--", "ledgers").stdout.split(b"\0")
+    out = []
+    for item in filter(None, listing):
+        mode, _, path = item.partition(b"\t")
+        if not mode.startswith(b"100") and not mode.startswith(b"040"):
+            out.append(Problem(os.fsdecode(path), 0, "是链接，不是普通文件：台账文件必须是工作区内的普通文件"))
+    return out
 
 
 def _plain_files(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:

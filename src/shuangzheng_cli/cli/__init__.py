@@ -4,7 +4,7 @@ Start-up is kept cheap: `--version` is answered before Typer is imported, `add`,
 and `check` as usually written run without Typer (`cli.fast`), and otherwise only the
 module that defines the command asked for is imported (`add` never loads the board's
 renderers, the reports, openpyxl or rich). `--help`, no command, or a name not listed
-here load every command, so help and "no such command" see the whole app.
+in `cli.commands` load every command, so help and "no such command" see the whole app.
 """
 
 from __future__ import annotations
@@ -13,29 +13,6 @@ import importlib
 import sys
 from typing import Any
 
-#: command name -> the module under `cli/` that registers it (in the order help lists them)
-COMMANDS: dict[str, str] = {
-    "init": "definitions",
-    "check": "definitions",
-    "units": "definitions",
-    "activities": "definitions",
-    "add": "ledger_cmds",
-    "inspect": "ledger_cmds",
-    "followup": "ledger_cmds",
-    "void": "ledger_cmds",
-    "history": "ledger_cmds",
-    "status": "board_cmds",
-    "alerts": "board_cmds",
-    "remind": "remind_cmd",
-    "export": "excel_cmds",
-    "template": "excel_cmds",
-    "import": "excel_cmds",
-    "report": "report_cmds",
-    "score": "report_cmds",
-    "bulletin": "report_cmds",
-    "hub": "hub_cmds",
-}
-_GLOBAL_WITH_VALUE = ("--root",)
 _VERSION = ("--version", "-V")
 
 
@@ -48,7 +25,9 @@ def _load(modules: list[str]) -> Any:  # noqa: ANN401 - the Typer app
 
 
 def _load_all() -> Any:  # noqa: ANN401 - the root module
-    return _load(list(dict.fromkeys(COMMANDS.values())))
+    from .commands import COMMANDS
+
+    return _load(list(dict.fromkeys(c.module for c in COMMANDS)))
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401
@@ -60,10 +39,13 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401
 
 def command_of(args: list[str]) -> str | None:
     """The command word in `args` (after the global options), or None."""
+    from .commands import GLOBAL
+
+    with_value = {flag for p in GLOBAL if not p.is_flag for flag in p.flags}
     i = 0
     while i < len(args):
         arg = args[i]
-        if arg in _GLOBAL_WITH_VALUE:
+        if arg in with_value:
             i += 2
             continue
         if arg.startswith("-"):
@@ -81,16 +63,21 @@ def main(argv: list[str] | None = None) -> int:
 
         sys.stdout.write(f"shuangzheng {__version__}\n")
         return 0
+    from ..render.terminal import prepare_streams
+
+    prepare_streams()  # a GBK console shows 🟥 as 红 instead of failing
     command = command_of(args)
     wants_help = not args or any(a in ("-h", "--help") for a in args)
-    if command in ("add", "inspect", "check") and not wants_help:
+    from .commands import BY_NAME, FAST
+
+    if command in FAST and not wants_help:
         from . import fast  # the usual spellings of these, without Typer
 
         code = fast.run(args)
         if code is not None:
             return code
-    if command in COMMANDS and not (wants_help and command is None):
-        root = _load([COMMANDS[command]])
+    if command in BY_NAME and not (wants_help and command is None):
+        root = _load([BY_NAME[command].module])
     else:
         root = _load_all()
     if wants_help:

@@ -73,6 +73,16 @@ def add_inspection(
     return _write(st, entry)
 
 
+def add_void(st: State, entry_ids: list[str], reason: str, date: str | None = None, by: str | None = None) -> None:
+    """`void`: void entries cancelling `entry_ids` (several at once), written, each with its cell's color before and after."""
+    ledger = Ledger(st.writable_root(), st.catalog)
+    keys = list(dict.fromkeys(e.strip().lower() for e in entry_ids))
+    before = {k: _cell_color(st.catalog, ledger, t) for k, t in ledger.find_many(keys).items()}
+    day = parse_date(date) if date else None
+    for placed in ledger.void(keys, reason, date=day, by=recorder(by, st.workspace)):
+        _report(st, ledger, placed, before.get(placed.ref or ""))
+
+
 def add_followup(
     st: State,
     ref: str,

@@ -14,7 +14,7 @@ from ..definitions.frozen import dump
 from ..render.tables import Column
 from ..render.terminal import Output
 from ..workspace import bundled_data_dir
-from .actions import run_check
+from .build import register
 from .common import Fmt, ForceOpt, FormatOpt, OutputOpt, UnitOpt, output_format, state
 from .root import app
 
@@ -72,6 +72,9 @@ def init(
         _next_steps(out, root, why)
 
 
+register("check")  # declared in cli.commands; also on the fast path
+
+
 def _next_steps(out: Output, root: Path, why_not_committed: str | None) -> None:
     """What to do after `init`: the recorder (with the scope it needs), the first commit if it
     could not be made, the shared repository, and how colleagues clone."""
@@ -90,31 +93,6 @@ def _next_steps(out: Output, root: Path, why_not_committed: str | None) -> None:
         "  · 每次记完：git add ledgers && git commit -m \"第48周进展\" && git pull --no-rebase --no-edit && git push",
     ]
     out.text("\n".join(lines))
-
-
-@app.command()
-def check(
-    ctx: typer.Context,
-    repair: Annotated[
-        bool, typer.Option("--repair", help="把不完整的末行移到旁边的 .torn 文件（不删除任何内容）")
-    ] = False,
-    since: Annotated[
-        str | None,
-        typer.Option(
-            "--since",
-            help="另查台账的历史：从这个提交（编号、分支名如 origin/main、标签；不在 HEAD 的历史中时从两者分开处算起）"
-            "到 HEAD，已有记录没有被修改、删除、调换顺序，台账文件没有被删除或改名",
-        ),
-    ] = None,
-    staged: Annotated[
-        bool,
-        typer.Option("--staged", help="另查暂存区（提交前检查用）：只在末尾追加，且只改本克隆填报单位的台账"),
-    ] = False,
-) -> None:
-    """检查定义文件与全部台账，列出每个问题及其位置（文件:行）。有问题时退出码为 1。"""
-    code = run_check(state(ctx), repair, since, staged)
-    if code:
-        raise typer.Exit(code)
 
 
 def units_data(catalog: Catalog, group: str | None = None) -> list[dict[str, Any]]:

@@ -2,102 +2,77 @@
 run without Typer (whose start-up, building a pydantic validator per option, costs more
 than the command itself).
 
-Only a strict subset is taken: global `--root DIR` / `--ascii` before the command, then
-the command's own options as `--long VALUE`, `--long=VALUE` or `-s VALUE`, each at most
-once (but the repeatable ones), with every required one present and no value that begins
-with `-`. Anything else (help, a mistake, an unusual spelling) returns None, and Typer
-parses it, so every message and exit code stays Typer's. Errors are shown as `root.run`
-shows them.
+The options are those of `cli.commands` (the one table Typer's commands are made from);
+only a strict subset of spellings is taken: global options before the command, then the
+command's own options as `--long VALUE`, `--long=VALUE` or `-s VALUE`, each at most once
+(but the repeatable ones), with every required one present and no value that begins with
+`-`. Anything else (help, a mistake, an unusual spelling) returns None, and Typer parses
+it, so every message and exit code stays Typer's. Errors are shown as `root.run` shows them.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-#: command -> {option spelling: (parameter, repeatable)}, and its required parameters
-_ADD = {
-    "--unit": ("unit", False), "-u": ("unit", False),
-    "--activity": ("activity", False), "-a": ("activity", False),
-    "--text": ("text", False), "-t": ("text", False),
-    "--date": ("date", False), "-d": ("date", False),
-    "--color": ("color", False), "-c": ("color", False),
-    "--problems": ("problems", False),
-    "--next": ("next_steps", False),
-    "--metric": ("metric", True), "-m": ("metric", True),
-    "--evidence": ("evidence", True), "-e": ("evidence", True),
-    "--by": ("by", False),
-}
-_INSPECT = {
-    "--unit": ("unit", False), "-u": ("unit", False),
-    "--activity": ("activity", False), "-a": ("activity", False),
-    "--method": ("method", False),
-    "--color": ("color", False), "-c": ("color", False),
-    "--text": ("text", False), "-t": ("text", False),
-    "--followup": ("followup", True),
-    "--due": ("due", False),
-    "--date": ("date", False), "-d": ("date", False),
-    "--by": ("by", False),
-}
-SPECS: dict[str, tuple[dict[str, tuple[str, bool]], tuple[str, ...]]] = {
-    "add": (_ADD, ("unit", "activity", "text")),
-    "inspect": (_INSPECT, ("unit", "activity", "method", "color", "text")),
-    "check": ({"--since": ("since", False)}, ()),
-}
-_FLAGS = {"check": {"--repair": "repair", "--staged": "staged"}}
+from .commands import FAST, GLOBAL, Param
 
 
-def parse(args: list[str]) -> tuple[str | None, bool, str, dict[str, Any]] | None:
-    """(root, ascii, command, parameters) for an invocation of the subset; None for anything else."""
-    root: str | None = None
-    ascii_borders = False
+def _spellings(params: tuple[Param, ...]) -> dict[str, Param]:
+    return {flag: p for p in params for flag in p.flags}
+
+
+_GLOBALS = _spellings(GLOBAL)
+
+
+def _take(spellings: dict[str, Param], args: list[str], i: int, params: dict[str, Any]) -> int | None:
+    """Read the option at `args[i]` into `params`; the index after it, or None if it is not a plain spelling."""
+    arg = args[i]
+    name, eq, value = arg.partition("=")
+    p = spellings.get(name if eq and name.startswith("--") else arg)
+    if p is None:
+        return None
+    if p.is_flag:
+        if eq:
+            return None
+        value, after = True, i + 1
+    elif eq:
+        after = i + 1
+    elif i + 1 < len(args) and not args[i + 1].startswith("-"):
+        value, after = args[i + 1], i + 2
+    else:
+        return None
+    if p.multiple:
+        params.setdefault(p.name, []).append(value)
+    elif p.name in params:
+        return None
+    else:
+        params[p.name] = value
+    return after
+
+
+def parse(args: list[str]) -> tuple[dict[str, Any], str, dict[str, Any]] | None:
+    """(global options, command, its parameters) for an invocation of the subset; None for anything else."""
+    options: dict[str, Any] = {}
     i = 0
     while i < len(args) and args[i].startswith("-"):
-        arg = args[i]
-        if arg == "--ascii" and not ascii_borders:
-            ascii_borders = True
-            i += 1
-        elif arg == "--root" and root is None and i + 1 < len(args) and not args[i + 1].startswith("-"):
-            root = args[i + 1]
-            i += 2
-        elif arg.startswith("--root=") and root is None:
-            root = arg[len("--root="):]
-            i += 1
-        else:
+        after = _take(_GLOBALS, args, i, options)
+        if after is None:
             return None
-    if i >= len(args) or args[i] not in SPECS:
+        i = after
+    if i >= len(args) or args[i] not in FAST:
         return None
-    command = args[i]
-    spec, required = SPECS[command]
-    flags = _FLAGS.get(command, {})
+    command = FAST[args[i]]
+    spellings = _spellings(command.params or ())
     params: dict[str, Any] = {}
     i += 1
     while i < len(args):
-        arg = args[i]
-        if arg in flags:
-            if flags[arg] in params:
-                return None
-            params[flags[arg]] = True
-            i += 1
-            continue
-        name, eq, value = arg.partition("=")
-        if eq and name.startswith("--") and name in spec:
-            i += 1
-        elif arg in spec and i + 1 < len(args) and not args[i + 1].startswith("-"):
-            name, value = arg, args[i + 1]
-            i += 2
-        else:
+        after = _take(spellings, args, i, params)
+        if after is None:
             return None
-        param, repeatable = spec[name]
-        if repeatable:
-            params.setdefault(param, []).append(value)
-        elif param in params:
-            return None
-        else:
-            params[param] = value
-    if any(r not in params for r in required):
+        i = after
+    if any(p.required and p.name not in params for p in command.params or ()):
         return None
-    return root, ascii_borders, command, params
+    return options, command.name, params
 
 
 def run(args: list[str]) -> int | None:
@@ -105,27 +80,10 @@ def run(args: list[str]) -> int | None:
     parsed = parse(args)
     if parsed is None:
         return None
-    root, ascii_borders, command, params = parsed
-    from ..errors import ShuangzhengError
+    options, command, params = parsed
     from . import actions
-    from .state import State
+    from .state import State, outcome
 
-    st = State(root=root, ascii=ascii_borders)
-    st.out.ascii_borders = ascii_borders
-    try:
-        if command == "add":
-            actions.add_progress(st, **params)
-        elif command == "inspect":
-            actions.add_inspection(st, **params)
-        else:
-            return actions.run_check(st, **params)
-    except ShuangzhengError as exc:
-        sys.stdout.flush()
-        sys.stderr.write(f"错误：{exc}\n")
-        return exc.code
-    except KeyboardInterrupt:
-        sys.stderr.write("已中断。\n")
-        return 130
-    except BrokenPipeError:
-        return 0
-    return 0
+    st = State(root=options.get("root"), ascii=options.get("ascii_borders", False))
+    st.out.ascii_borders = st.ascii
+    return outcome(lambda: getattr(actions, FAST[command].run)(st, **params))

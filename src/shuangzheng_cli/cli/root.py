@@ -8,6 +8,7 @@ own modules, which `cli.main` imports only when the command asked for needs them
 from __future__ import annotations
 
 import difflib
+import inspect
 import re
 import sys
 from typing import Annotated
@@ -16,7 +17,11 @@ import typer
 
 from .. import __version__
 from ..errors import ShuangzhengError
+from ..render.text import plain
+from .build import declare
+from .commands import GLOBAL
 from .common import State
+from .state import show_error
 
 app = typer.Typer(
     name="shuangzheng",
@@ -37,25 +42,28 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback(invoke_without_command=True)
-def _root(
-    ctx: typer.Context,
-    root: Annotated[
-        str | None, typer.Option("--root", help="工作区目录（含 data/ 与 ledgers/）", show_default=False)
-    ] = None,
-    ascii_borders: Annotated[
-        bool, typer.Option("--ascii", help="用 ASCII 字符画表格边框（Windows 代码页 936 控制台不错位）")
-    ] = False,
-    version: Annotated[
-        bool, typer.Option("--version", "-V", help="显示版本号", callback=_version, is_eager=True)
-    ] = False,
-) -> None:
+def _root(ctx: typer.Context, *, root: str | None = None, ascii_borders: bool = False, version: bool = False) -> None:
     st = ctx.obj if isinstance(ctx.obj, State) else State()  # `run` passes one, to finish it
     st.root, st.ascii = root, ascii_borders
     st.out.ascii_borders = ascii_borders
     ctx.obj = st
     if ctx.invoked_subcommand is None:
         typer.echo(ctx.get_help())
+
+
+declare(
+    _root,
+    GLOBAL,
+    last=(
+        inspect.Parameter(
+            "version",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[bool, typer.Option("--version", "-V", help="显示版本号", callback=_version, is_eager=True)],
+        ),
+    ),
+)
+app.callback(invoke_without_command=True)(_root)
 
 
 # ------------------------------------------------------------ errors in Chinese
@@ -187,15 +195,13 @@ def run(args: list[str]) -> int:
         result = command.main(args=args, prog_name="shuangzheng", standalone_mode=False, obj=st)
         st.finish()  # `-o FILE`: what the command printed, written once it succeeded
     except ShuangzhengError as exc:
-        sys.stdout.flush()
-        sys.stderr.write(f"错误：{exc}\n")
-        return exc.code
+        return show_error(exc)
     except usage_error as exc:
         if type(exc).__name__ == "NoArgsIsHelpError":
             typer.echo(exc.ctx.get_help() if exc.ctx else "")
             return 0
         ctx = getattr(exc, "ctx", None)
-        sys.stderr.write(f"用法错误：{_usage_message(exc)}\n")
+        sys.stderr.write(f"用法错误：{plain(_usage_message(exc))}\n")
         if ctx is not None:
             sys.stderr.write(f"查看帮助：{ctx.command_path} --help\n")
         return 2

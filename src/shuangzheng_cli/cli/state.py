@@ -4,14 +4,16 @@ commands and the fast path of `cli.fast`, so neither needs the other (this modul
 from __future__ import annotations
 
 import io
-import os
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..definitions.catalog import Catalog
-from ..errors import UsageProblem
+from ..errors import ShuangzhengError, UsageProblem
 from ..ledger.storage import Ledger
 from ..render.terminal import Output
+from ..render.text import plain
 from ..workspace import Workspace, find_workspace
 
 NO_WORKSPACE = "未找到台账工作区（当前目录及其上级都没有 data/activities.yaml）"
@@ -101,29 +103,29 @@ class State:
 
 
 def recorder(explicit: str | None, ws: Workspace) -> str:
-    """Who records: --by, else `git config shuangzheng.recorder`, else git's user.name, else the login."""
-    import subprocess
+    """Who records, by the one policy of `ledger.recorder`, with git asked in the workspace."""
+    from ..ledger.recorder import recorder as policy
 
-    if explicit and explicit.strip():
-        return explicit.strip()
-    env = os.environ.get("SHUANGZHENG_BY")
-    if env:
-        return env.strip()
-    for key in ("shuangzheng.recorder", "user.name"):
-        try:
-            result = subprocess.run(
-                ["git", "config", "--get", key],
-                cwd=ws.root or None,
-                capture_output=True,
-                text=True,
-                timeout=5,
-                check=False,
-            )
-        except (OSError, subprocess.SubprocessError):
-            break
-        if result.returncode == 0 and result.stdout.strip():
-            return result.stdout.strip()
+    return policy(explicit, ws.root)
+
+
+def show_error(exc: ShuangzhengError) -> int:
+    """A library error as the user sees it (`错误：…` on stderr, data shown as plain text); its exit code."""
+    sys.stdout.flush()
+    sys.stderr.write(f"错误：{plain(str(exc))}\n")
+    return exc.code
+
+
+def outcome(call: Callable[[], object]) -> int:
+    """Run a command and map how it ended to the exit code (0 ok, 1 problems found, 2 usage):
+    an int result is the code; a library error is its message and code; Ctrl-C is 130."""
     try:
-        return os.getlogin()
-    except OSError:
-        raise UsageProblem("无法确定记录人：请用 --by 指定，或运行 git config shuangzheng.recorder 姓名") from None
+        result = call()
+    except ShuangzhengError as exc:
+        return show_error(exc)
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断。\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    return result if isinstance(result, int) and not isinstance(result, bool) else 0

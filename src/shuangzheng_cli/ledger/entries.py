@@ -7,7 +7,6 @@ The same rules apply to `add`, `inspect`, `void`, an imported workbook row and `
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -32,6 +31,7 @@ from .format import (
     latest_at,
     parse_color,
 )
+from .recorder import recorder
 
 _RECORD: Any = None  # the pydantic validator of a ledger line, built when first needed
 
@@ -253,13 +253,6 @@ def _schema_message(error: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- making entries (the Python API)
 
 
-def default_recorder() -> str:
-    """Who records when nobody says: `SHUANGZHENG_BY`, else the login name."""
-    import getpass
-
-    return clean_text(os.environ.get("SHUANGZHENG_BY")) or getpass.getuser()
-
-
 def _day(value: dt.date | str | None) -> dt.date:
     if value is None:
         return today()
@@ -435,7 +428,7 @@ def _new(kind: str, unit: str, activity: int, date: dt.date | str | None, by: st
         date=_day(date),
         unit=unit,
         activity=activity,
-        by=clean_text(by) or default_recorder(),
+        by=clean_text(recorder(by)),
         at=now_iso(),
         **fields,
     )

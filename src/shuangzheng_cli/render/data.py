@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .text import color_name, value_text
+from .text import color_name, plain, value_text
 
 if TYPE_CHECKING:
     from .tables import Column
@@ -38,12 +38,14 @@ def _json_default(value: Any) -> Any:  # noqa: ANN401
 
 
 def csv_cell(value: Any) -> Any:  # noqa: ANN401 - a cell value
-    """A value for a CSV cell: numbers as they are, text that a spreadsheet would evaluate with a leading `'`."""
+    """A value for a CSV cell: numbers as they are, text that a spreadsheet would evaluate with a leading `'`,
+    line breaks as LF (inside a quoted cell)."""
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, int | float):
         text = value_text(value)
-        return "'" + text if text.startswith(FORMULA_LEAD) else text
+        # plain: a lone CR becomes a line feed, so the csv module quotes the cell and the row holds
+        return ("'" if text.startswith(FORMULA_LEAD) else "") + plain(text)
     return value
 
 

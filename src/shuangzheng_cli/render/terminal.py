@@ -245,7 +245,12 @@ class Output:
             )
         for row in rows:
             table.add_row(
-                *(color_text(row.get(c.key)) if c.color else self.styled(value_text(row.get(c.key))) for c in columns)
+                *(
+                    color_text(row.get(c.key), self.cell(color_name(row.get(c.key))))
+                    if c.color
+                    else self.styled(value_text(row.get(c.key)))
+                    for c in columns
+                )
             )
         return table
 
