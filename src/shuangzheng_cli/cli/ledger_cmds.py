@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import typer
 
-from ..ledger.storage import Ledger
 from ..render.tables import entry_row, history_columns
 from .build import register
 from .common import (
