@@ -87,14 +87,26 @@ def hostile_ledger(workspace: Path) -> Path:
     ],
 )
 def test_control_characters_in_ledger_lines_are_shown_not_obeyed(hostile_ledger: Path, args: tuple[str, ...]) -> None:
+    # `check` rejects a line with control characters (issue 16.6: readers apply exactly what
+    # `check` accepts), so the line is skipped with the usual notice and nothing of it is obeyed.
     proc = _shuangzheng(hostile_ledger, *args)
     out, err = proc.stdout.decode("utf-8"), proc.stderr.decode("utf-8")
     assert proc.returncode == 0, err
     assert not RAW_CONTROL.search(out), repr(RAW_CONTROL.search(out))
     assert not RAW_CONTROL.search(err)
-    assert "\\u001b" in out  # shown, visibly, where it was
-    if args[0] == "history":  # the line itself is listed: its text, recorder and metric
-        assert "\\u202e" in out and "\\u009b" in out and "开会" in out
+    assert "已跳过" in out + err and "xcb.jsonl:1" in out + err
+    assert "开会" not in out  # the rejected line changes no answer
+
+
+def test_the_render_layer_shows_control_characters_visibly() -> None:
+    """Defence in depth: whatever reaches a renderer (e.g. through the Python API) is shown, never obeyed."""
+    from shuangzheng_cli.render.text import plain
+
+    shown = plain(f"开会{CLEAR}{TITLE}{LINK}{CSI_C1}{BIDI}结束")
+    assert not RAW_CONTROL.search(shown)
+    assert shown.startswith("开会\\u001b[2J") and shown.endswith("结束")
+    assert "\\u202e" in shown and "\\u009b" in shown
+    assert "被篡改的标题" in shown and "https://evil.example/" in shown  # the data is kept, visibly
 
 
 def test_json_keeps_the_data_while_the_terminal_sees_only_escapes(hostile_ledger: Path) -> None:
@@ -102,9 +114,7 @@ def test_json_keeps_the_data_while_the_terminal_sees_only_escapes(hostile_ledger
     out = proc.stdout.decode("utf-8")
     assert proc.returncode == 0
     assert not RAW_CONTROL.search(out)
-    record = json.loads(out)[0]
-    assert record["text"] == f"开会{CLEAR}{TITLE}{LINK}{CSI_C1}{BIDI}结束"  # the escapes are JSON escapes
-    assert record["by"] == f"张三{TITLE}"
+    assert json.loads(out) == []  # the line `check` rejects is not data
 
 
 def test_error_messages_show_data_as_plain_text(workspace: Path) -> None:
@@ -155,7 +165,7 @@ def test_rich_markup_in_definitions_is_shown_as_written(workspace: Path, args: t
 # ------------------------------------------------------------ 16.2: CSV and Markdown are safe where they go
 
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"]
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"点我\")", "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1"]  # a CR cannot be in a ledger line (check)
 
 
 def test_csv_cells_never_become_formulas(workspace: Path) -> None:
@@ -179,7 +189,7 @@ def test_csv_cells_never_become_formulas(workspace: Path) -> None:
 
 
 def test_markdown_rows_stay_rows_and_html_is_shown(workspace: Path) -> None:
-    texts = ["一行\r二行", "一行\n二行", "一行\r\n二行", "<script>alert(1)</script>", "甲|乙", "<img src=x onerror=alert(1)>"]
+    texts = ["一行\n二行", "<script>alert(1)</script>", "甲|乙", "<img src=x onerror=alert(1)>"]
     _plant(workspace, *(_line(id=f"plant0000{i}", text=t, date=f"2022-11-2{i}") for i, t in enumerate(texts)))
     proc = _shuangzheng(workspace, "history", "-f", "md")
     out = proc.stdout.decode("utf-8")
@@ -190,7 +200,7 @@ def test_markdown_rows_stay_rows_and_html_is_shown(workspace: Path) -> None:
     assert "\r" not in out
     assert "<script>" not in out and "<img" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
-    assert out.count("一行<br>二行") == 3
+    assert out.count("一行<br>二行") == 1
     assert "甲\\|乙" in out
 
 
