@@ -315,3 +315,17 @@ def test_an_import_meets_a_lock_held_elsewhere(workspace: Path, tmp_path: Path, 
     assert path.read_bytes() == b""
     again = run_process("--root", workspace, "import", book)
     assert again.code == 0 and "新增 3 条" in again.out
+
+
+def test_export_to_a_full_disk_is_a_chinese_message_and_leaves_nothing(workspace: Path, cli) -> None:
+    """Issue 16.3: a full disk while a workbook is written is a message naming the file, not a traceback."""
+    out = workspace / "out"
+    out.mkdir()
+    assert cli("--root", workspace, "add", "-u", "xcb", "-a", "1", "-t", "已有的一条", "-d", "2022-11-01").code == 0
+    with mounted(out, "-t", "tmpfs", "-o", "size=4k", "tmpfs"):
+        target = out / "周台账.xlsx"
+        r = cli("--root", workspace, "export", "--week", "2022-W44", "-o", target)
+        assert r.code == 1, r.out + r.err
+        assert f"无法写入 {target}（磁盘已满），文件未生成" in r.out + r.err
+        assert "Traceback" not in r.out + r.err and "Errno" not in r.out + r.err
+        assert list(out.iterdir()) == []  # no half-written or temporary file left behind

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 
@@ -54,3 +55,19 @@ class DefinitionError(ShuangzhengError):
 
 class LedgerError(ShuangzhengError):
     """A ledger file cannot be read or written."""
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "磁盘已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EROFS: "所在磁盘或文件夹是只读的",
+    errno.EACCES: "没有权限",
+    errno.EPERM: "没有权限",
+    errno.EIO: "磁盘读写出错",
+    errno.ENOTDIR: "路径中有一段不是文件夹",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a read or write failed, in Chinese for the failures an office meets (full disk, read-only, …)."""
+    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))

@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import LedgerError, UsageProblem
+from ..errors import LedgerError, UsageProblem, os_reason
 from ..periods import Period
 from .format import (
     BOM,
@@ -455,7 +455,7 @@ class Ledger:
                     full = _no_room(current_fd, exc.wanted - exc.written)
                     reason = ("磁盘已满：" if full else "") + f"只写入了 {exc.written}/{exc.wanted} 字节"
                 else:
-                    reason = _os_reason(exc)
+                    reason = os_reason(exc)
                 for _path, fd, size in opened:
                     _truncate(fd, size)
                 label = self.label(current) if current else "台账"
@@ -482,7 +482,7 @@ class Ledger:
         except OSError as exc:
             if exc.errno == errno.ELOOP:
                 raise LedgerError(f"{label} 是符号链接，出于安全拒绝写入") from None
-            raise LedgerError(f"无法写入 {label}（{_os_reason(exc)}），本次记录未写入") from None
+            raise LedgerError(f"无法写入 {label}（{os_reason(exc)}），本次记录未写入") from None
 
     def _make_dirs(self, folder: Path) -> None:
         created = not folder.exists()
@@ -493,7 +493,7 @@ class Ledger:
         except FileExistsError:
             raise LedgerError(f"{self.label(folder)} 不是文件夹") from None
         except OSError as exc:  # a read-only or full disk, a file where a folder should be
-            raise LedgerError(f"无法创建文件夹 {self.label(folder)}（{_os_reason(exc)}），本次记录未写入") from None
+            raise LedgerError(f"无法创建文件夹 {self.label(folder)}（{os_reason(exc)}），本次记录未写入") from None
         if created:
             _fsync_dir(folder.parent)
 
@@ -510,7 +510,7 @@ class Ledger:
         try:
             release = ledger_lock(fd, path, timeout)
         except OSError as exc:
-            raise LedgerError(f"无法锁定 {self.label(path)}（{_os_reason(exc)}），本次记录未写入") from None
+            raise LedgerError(f"无法锁定 {self.label(path)}（{os_reason(exc)}），本次记录未写入") from None
         if release is None:
             raise LedgerError(f"{self.label(path)} 正被另一个进程占用（已等待 {timeout:g} 秒）：请稍后重试")
         return release
@@ -528,7 +528,7 @@ class Ledger:
         try:
             fd = os.open(path, os.O_RDWR | getattr(os, "O_NOFOLLOW", 0))
         except OSError as exc:
-            raise LedgerError(f"无法修复 {self.label(path)}（{_os_reason(exc)}），未做任何改动") from None
+            raise LedgerError(f"无法修复 {self.label(path)}（{os_reason(exc)}），未做任何改动") from None
         release: Callable[[], None] | None = None
         try:
             release = self._lock(fd, path)
@@ -565,7 +565,7 @@ class Ledger:
                 finally:
                     os.close(tfd)
             except OSError as exc:
-                raise LedgerError(f"无法写入 {self.label(torn)}（{_os_reason(exc)}）：未修改 {self.label(path)}") from None
+                raise LedgerError(f"无法写入 {self.label(torn)}（{os_reason(exc)}）：未修改 {self.label(path)}") from None
             os.ftruncate(fd, cut)
             os.fsync(fd)
             return len(fragment), torn
@@ -580,22 +580,6 @@ class _ShortWrite(Exception):
         super().__init__(written, wanted)
         self.written = written
         self.wanted = wanted
-
-
-_OS_REASONS = {
-    errno.ENOSPC: "磁盘已满",
-    errno.EDQUOT: "超出磁盘配额",
-    errno.EROFS: "所在磁盘或文件夹是只读的",
-    errno.EACCES: "没有权限",
-    errno.EPERM: "没有权限",
-    errno.EIO: "磁盘读写出错",
-    errno.ENOTDIR: "路径中有一段不是文件夹",
-}
-
-
-def _os_reason(exc: OSError) -> str:
-    """Why a write failed, in Chinese for the failures an office meets."""
-    return _OS_REASONS.get(exc.errno or 0, exc.strerror or str(exc))
 
 
 def _no_room(fd: int, needed: int) -> bool:

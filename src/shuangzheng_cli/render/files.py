@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..atomic import atomic_path
-from ..errors import ShuangzhengError
+from ..errors import ShuangzhengError, os_reason
 
 
 def write_atomic(path: Path, content: bytes | Callable[[Path], None], *, force: bool) -> None:
@@ -21,7 +21,7 @@ def write_atomic(path: Path, content: bytes | Callable[[Path], None], *, force: 
 
     Raises `ShuangzhengError` (a Chinese message naming the file) when the file exists and
     `force` is false, when the folder does not exist, when `path` is a folder, or when the
-    file cannot be written (no permission, or open in Excel/WPS on Windows). Nothing is left
+    file cannot be written (no permission, open in Excel/WPS on Windows, a full disk). Nothing is left
     behind on failure.
     """
     path = Path(path)
@@ -42,6 +42,8 @@ def write_atomic(path: Path, content: bytes | Callable[[Path], None], *, force: 
         raise _unwritable(path) from None
     except IsADirectoryError:
         raise ShuangzhengError(f"{path} 是一个文件夹：请用 -o 指定文件名") from None
+    except OSError as exc:  # a full disk, a read-only folder…: the old file (if any) is untouched
+        raise ShuangzhengError(f"无法写入 {path}（{os_reason(exc)}），文件未生成") from None
 
 
 def refuse_existing(path: Path, force: bool) -> None:
