@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO / "src"))
 from shuangzheng_cli.definitions.catalog import Catalog  # noqa: E402
 
 SEED = 7
-GENERATOR_VERSION = 1  # bump when the generated lines change
+GENERATOR_VERSION = 2  # bump when the generated lines change
 LAST_DAY = dt.date(2026, 12, 31)
 ID_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # as ledger.ID_ALPHABET
 INSPECTION_SHARE = 0.05
@@ -231,7 +231,7 @@ def generate(n: int, years: list[int] | None, target: Path) -> int:
                 obj = {"v": 1, "id": _new_id(rng, seen_ids), "kind": "inspection", "date": iso, "unit": u, "activity": a,
                        "by": pick(INSPECTORS), "at": at,
                        "method": pick(("督导", "抽查", "暗访")), "color": verdict,
-                       "text": pick(findings), "followup": followup}
+                       "text": pick(findings), "followup": [] if followup == "none" else [followup], "due": None}
             else:
                 sessions = between(1, 6)
                 metrics = {"场次": sessions, "参与人数": sessions * between(15, 120)}

@@ -25,6 +25,7 @@ appends one line to the 100k ledger; the file is cut back to its size after each
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,6 +170,20 @@ def cli_env() -> dict[str, str]:
     return env
 
 
+
+@contextlib.contextmanager
+def restored(path: Path) -> Iterator[None]:
+    """Leave the generated ledger file as it was (cut back to its size, or gone) after a measured `add`."""
+    size = path.stat().st_size if path.exists() else None
+    try:
+        yield
+    finally:
+        if size is None:
+            path.unlink(missing_ok=True)
+        else:
+            with open(path, "r+b") as fh:
+                fh.truncate(size)
+
 def _fail(what: str, run: Run) -> str:
     tail = run.stderr.strip().splitlines()[-1:] or run.stdout.strip().splitlines()[:1]
     return f"{what}: exit {run.code}" + (f" ({tail[0][:120]})" if tail else "")
@@ -209,8 +225,7 @@ def bench_reading(ws: Path, name: str, repeats: int, log) -> list[Row]:  # noqa:
         if run.code != 0:
             notes["again"] = _fail("status", run)
         again.runs.append(run)
-        size = path.stat().st_size if path.exists() else None
-        try:  # one add (not timed), then status: only that unit's files are read again
+        with restored(path):  # one add (not timed), then status: only that unit's files are read again
             added = measure(add_cmd, env)
             if added.code != 0:
                 notes["after"] = _fail("add", added)
@@ -218,12 +233,6 @@ def bench_reading(ws: Path, name: str, repeats: int, log) -> list[Row]:  # noqa:
             if run.code != 0:
                 notes["after"] = _fail("status", run)
             after.runs.append(run)
-        finally:  # leave the generated ledger as it was
-            if size is None:
-                path.unlink(missing_ok=True)
-            else:
-                with open(path, "r+b") as fh:
-                    fh.truncate(size)
     return [
         Row("check", name, check, bare, 1.35, 64, "≤1.35×, ≤64 MB", notes.get("check", "")),
         Row("status --format json, first run (no cache)", name, first, bare, 0.75, 64, "≤0.75×, ≤64 MB", notes.get("first", "")),
@@ -285,15 +294,8 @@ def bench_startup(repeats: int, log) -> list[Row]:  # noqa: ANN001
         if run.code != 0:
             notes["version"] = _fail("--version", run)
         version.runs.append(run)
-        size = path.stat().st_size if path.exists() else None
-        try:
+        with restored(path):
             run = measure(add_cmd, env)
-        finally:  # leave the generated ledger as it was
-            if size is None:
-                path.unlink(missing_ok=True)
-            else:
-                with open(path, "r+b") as fh:
-                    fh.truncate(size)
         if run.code != 0:
             notes["add"] = _fail("add", run)
         add.runs.append(run)
