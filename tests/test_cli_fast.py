@@ -1,4 +1,4 @@
-"""`add`, `inspect` and `check` without Typer (`cli.fast`) answer exactly as through Typer."""
+"""Commands without Typer (`cli.fast`) answer exactly as through Typer."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from shuangzheng_cli.cli import _load, fast, main
-from shuangzheng_cli.cli.commands import FAST
+from shuangzheng_cli.cli.commands import Param, every
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,9 @@ def test_the_fast_path_answers_as_typer(template: Path, tmp_path: Path, capsys: 
     ["--version", "add", "-u", "xcb", "-a", "1", "-t", "x"],
     ["check", "--repair", "--repair"],
     ["check", "x"],
-    ["status"],
+    ["status", "--view", "grid"],
+    ["report"],
+    ["report", "--top", "3", "week"],
 ])
 def test_anything_unusual_is_left_to_typer(args: list[str]) -> None:
     assert fast.parse(args) is None
@@ -110,15 +112,26 @@ def test_usage_errors_stay_typers(template: Path, tmp_path: Path, cli) -> None:
     assert r.code == 2 and "缺少必填的 --text" in r.err
 
 
-@pytest.mark.parametrize("name", sorted(FAST))
+def _sample(p: Param) -> tuple[str, object]:
+    """A value of `p` as typed, and as the command receives it."""
+    if p.choices:
+        return p.choices[-1].upper(), p.choices[-1]
+    if p.type is int:
+        return str(p.max), p.max
+    return ("x", Path("x")) if p.type is Path else ("x", "x")
+
+
+@pytest.mark.parametrize("name", [c.name for c in every()])
 def test_typer_and_the_fast_path_read_one_table(name: str) -> None:
-    """Both front ends are made from `cli.commands`: Typer declares exactly the table's spellings,
-    requirements and repeatable options, and the fast path parses every spelling the table has."""
+    """Both front ends are made from the declared commands: Typer declares exactly the table's spellings,
+    requirements, repeatable options and arguments, and the fast path parses every spelling the table has."""
     import typer
 
     from shuangzheng_cli.cli import app
 
-    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    command = typer.main.get_command(app)
+    for word in name.split(" "):
+        command = command.commands[word]  # type: ignore[attr-defined]
     declared = {
         spelling: param.name
         for param in command.params
@@ -126,14 +139,18 @@ def test_typer_and_the_fast_path_read_one_table(name: str) -> None:
         if spelling.startswith("--") and spelling not in ("--help",) and not spelling.startswith("--no-")
         or spelling.startswith("-") and len(spelling) == 2 and spelling != "-h"
     }
-    params = FAST[name].params or ()
+    params = next(c for c in every() if c.name == name).params
     assert declared == {flag: p.name for p in params for flag in p.flags}
+    typer_args = [(a.name, a.nargs == -1) for a in command.params if a.param_type_name == "argument"]
+    assert typer_args == [(p.name, p.multiple) for p in params if not p.flags]
     assert {p.name for p in command.params if p.required} == {p.name for p in params if p.required}
-    assert {p.name for p in command.params if getattr(p, "multiple", False)} == {p.name for p in params if p.multiple}
-    # every spelling of the table, in both forms, is taken by the fast path
+    options = [p for p in command.params if p.param_type_name == "option"]
+    assert {p.name for p in options if p.multiple} == {p.name for p in params if p.multiple and p.flags}
+    # every spelling of the table, in both forms, is taken by the fast path, with a value of its type
     for p in params:
-        others = [a for q in params if q.required and q is not p for a in (q.flags[0], "x")]
-        for flag in p.flags:
-            args = [name, *others, flag, *([] if p.is_flag else ["1"])]
+        others = [a for q in params if q.required and q is not p for a in (*q.flags[:1], "x")]
+        typed, value = _sample(p)
+        for flag in p.flags or ("",):
+            args = [*name.split(" "), *others, *([flag] if flag else []), *([] if p.is_flag else [typed])]
             parsed = fast.parse(args)
-            assert parsed is not None and parsed[2][p.name] in (True, "1", ["1"]), args
+            assert parsed is not None and parsed[2][p.name] in (True, value, [value]), args

@@ -43,6 +43,13 @@ def test_cli_modules_stay_thin(path: Path) -> None:
 
 
 def test_the_scan_sees_imports() -> None:
-    """The scan itself: a command module is seen importing Typer and its siblings."""
-    found = _imports(PACKAGE / "cli" / "report_cmds.py")
-    assert "typer" in found and "shuangzheng_cli.cli.root" in found and "shuangzheng_cli.render.markdown" in found
+    """The scan itself: the Typer layer is seen importing Typer and its siblings, a command module its renderers."""
+    found = _imports(PACKAGE / "cli" / "build.py")
+    assert "typer" in found and "shuangzheng_cli.cli.commands" in found and "shuangzheng_cli.cli.root" in found
+    assert "shuangzheng_cli.render.markdown" in _imports(PACKAGE / "cli" / "report_cmds.py")
+
+
+def test_only_the_typer_layer_imports_typer() -> None:
+    """The commands are plain functions declared as data: only `cli.build` and `cli.root` make the Typer app."""
+    users = {p.name for p in (PACKAGE / "cli").glob("*.py") if any(m.split(".")[0] in ("typer", "click") for m in _imports(p))}
+    assert users == {"build.py", "root.py"}

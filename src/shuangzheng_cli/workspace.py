@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from .errors import UsageProblem
@@ -20,6 +19,8 @@ MARKER = Path("data") / "activities.yaml"
 
 def bundled_data_dir() -> Path:
     """The folder that holds the packaged `data/` (the repository's own `data/` in a checkout)."""
+    from importlib import resources  # ~20 ms, and a workspace given by --root never needs it
+
     packaged = Path(str(resources.files("shuangzheng_cli"))) / "data"
     if (packaged / "activities.yaml").is_file():
         return packaged.parent

@@ -1,33 +1,31 @@
 """The `shuangzheng` command: a thin Typer layer that parses, calls the library, renders.
 
-Start-up is kept cheap: `--version` is answered before Typer is imported, `add`, `inspect`
-and `check` as usually written run without Typer (`cli.fast`), and otherwise only the
-module that defines the command asked for is imported (`add` never loads the board's
-renderers, the reports, openpyxl or rich). `--help`, no command, or a name not listed
-in `cli.commands` load every command, so help and "no such command" see the whole app.
+Start-up is kept cheap: `--version` is answered before Typer is imported, every command as
+usually written runs without Typer (`cli.fast`), and only the module that declares the command
+asked for is imported (`add` never loads the board's renderers, the reports, openpyxl or rich).
+Typer is for help, mistakes and unusual spellings: `--help`, no command, or a name not
+listed in `cli.commands` load every command, so help and "no such command" see the whole app.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Any
 
 _VERSION = ("--version", "-V")
 
 
-def _load(modules: list[str]) -> Any:  # noqa: ANN401 - the Typer app
-    from . import root
+def _load(modules: list[str]) -> Any:  # noqa: ANN401 - the root module, its app with those modules' commands
+    from . import build, root
 
-    for name in modules:
-        importlib.import_module(f"{__name__}.{name}")
+    build.load(modules)
     return root
 
 
 def _load_all() -> Any:  # noqa: ANN401 - the root module
-    from .commands import COMMANDS
+    from .commands import INDEX
 
-    return _load(list(dict.fromkeys(c.module for c in COMMANDS)))
+    return _load(list(dict.fromkeys(INDEX.values())))
 
 
 def __getattr__(name: str) -> Any:  # noqa: ANN401
@@ -68,18 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     prepare_streams()  # a GBK console shows 🟥 as 红 instead of failing
     command = command_of(args)
     wants_help = not args or any(a in ("-h", "--help") for a in args)
-    from .commands import BY_NAME, FAST
+    from .commands import INDEX
 
-    if command in FAST and not wants_help:
-        from . import fast  # the usual spellings of these, without Typer
+    if command in INDEX and not wants_help:
+        from . import fast  # the usual spellings, without Typer
 
         code = fast.run(args)
         if code is not None:
             return code
-    if command in BY_NAME and not (wants_help and command is None):
-        root = _load([BY_NAME[command].module])
-    else:
-        root = _load_all()
+    root = _load([INDEX[command]]) if command in INDEX else _load_all()
     if wants_help:
         return root.help_(args)
     return root.run(args)

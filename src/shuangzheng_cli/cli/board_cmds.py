@@ -3,43 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
-from typing import Annotated, Any
-
-import typer
+from pathlib import Path
+from typing import Any
 
 from ..board.rules import Board, BoardIndex, interviews
 from ..board.rules import alerts as board_alerts
 from ..board.select import select
-from ..render import markdown
 from ..render.data import to_json
-from ..render.tables import (
-    LIST_COLUMNS,
-    UNIT_COLUMNS,
-    Column,
-    board_list_rows,
-    board_unit_rows,
-    legend,
-)
-from ..render.terminal import board_matrix, legend_text
-from .common import (
-    AsOfOpt,
-    Fmt,
-    ForceOpt,
-    FormatOpt,
-    OutputOpt,
-    State,
-    as_of_date,
-    output_format,
-    state,
-)
-from .root import app
-
-
-class View(StrEnum):
-    matrix = "matrix"
-    list = "list"
-    units = "units"
+from .commands import AS_OF, FORMAT, LISTING, Command, Param
+from .common import State, as_of_date, note_skipped, output_format
 
 
 def load_index(st: State, as_of: dt.date, *, document: bool = False) -> BoardIndex:
@@ -47,7 +19,7 @@ def load_index(st: State, as_of: dt.date, *, document: bool = False) -> BoardInd
 
     `document`: for a report, score or bulletin, which are refused outside a workspace."""
     reading = st.ledger(document=document).read(until=as_of)
-    _note_skipped(st, reading.problems)
+    note_skipped(st, reading.problems)
     return BoardIndex(st.catalog, reading.entries)
 
 
@@ -56,72 +28,58 @@ def load_board(st: State, as_of: dt.date) -> Board:
     from ..board.stream import cached_board
 
     board, problems = cached_board(st.catalog, st.ledger(), as_of)
-    _note_skipped(st, problems)
+    note_skipped(st, problems)
     return board
 
 
-def _note_skipped(st: State, problems: list) -> None:  # noqa: ANN001
-    from ..ledger.reader import skipped_note
-
-    note = skipped_note(problems)
-    if note:
-        st.out.message(note)
-
-
-@app.command()
 def status(
-    ctx: typer.Context,
-    as_of: AsOfOpt = None,
-    category: Annotated[int | None, typer.Option("--category", "-c", min=1, max=99, help="只看某一类别（1–5）")] = None,
-    activity: Annotated[str | None, typer.Option("--activity", "-a", help="只看某项活动：编号 1–18 或标题中的独有字词")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", "-u", help="只看某个单位（单位组则看其全部成员）")] = None,
-    color: Annotated[str | None, typer.Option("--color", help="只看某种颜色：红/黄/蓝/绿")] = None,
-    view: Annotated[View, typer.Option("--view", help="matrix（挂图，默认）、list（逐格）、units（按单位）")] = View.matrix,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
+    st: State,
+    as_of: str | None = None,
+    category: int | None = None,
+    activity: str | None = None,
+    unit: str | None = None,
+    color: str | None = None,
+    view: str = "matrix",
+    fmt: str | None = None,
+    output: Path | None = None,
+    force: bool = False,
 ) -> None:
-    """四色挂图：每项活动 × 每个责任单位的红/黄/蓝/绿，及其原因。"""
-    st = state(ctx)
-    fmt = output_format(st, fmt, output, force, Fmt.table)
+    """`status`: the board (cached when nothing changed), selected, as a matrix, a list of cells or per unit."""
+    fmt = output_format(st, fmt, output, force, FORMAT.choices)
     catalog = st.catalog
     day = as_of_date(as_of)
     board = select(catalog, load_board(st, day), category=category, activity=activity, unit=unit, color=color)
     title = f"{catalog.campaign.short_name}四色挂图（截至 {day}）"
-    if fmt == Fmt.json:
+    if fmt == "json":  # the renderers of tables are imported only for the formats that need them
         st.out.text(to_json(board.to_json()))
         return
-    caption: Any = legend_text(st.out, board) if fmt == Fmt.table else legend(board, squares=fmt == Fmt.md)
-    if fmt == Fmt.csv:
+    from ..render import markdown
+    from ..render.tables import LIST_COLUMNS, UNIT_COLUMNS, board_list_rows, board_unit_rows, legend
+    from ..render.terminal import board_matrix, legend_text
+
+    caption: Any = legend_text(st.out, board) if fmt == "table" else legend(board, squares=fmt == "md")
+    if fmt == "csv":
         caption = None  # CSV is rows only
-    if view == View.list or fmt == Fmt.csv and view == View.matrix:
-        st.out.table(board_list_rows(catalog, board.cells), LIST_COLUMNS, fmt=fmt.value, title=title, caption=caption)
-    elif view == View.units:
-        st.out.table(board_unit_rows(catalog, board), UNIT_COLUMNS, fmt=fmt.value, title=title, caption=caption)
-    elif fmt == Fmt.md:
+    if view == "list" or fmt == "csv" and view == "matrix":
+        st.out.table(board_list_rows(catalog, board.cells), LIST_COLUMNS, fmt=fmt, title=title, caption=caption)
+    elif view == "units":
+        st.out.table(board_unit_rows(catalog, board), UNIT_COLUMNS, fmt=fmt, title=title, caption=caption)
+    elif fmt == "md":
         st.out.text(markdown.board_matrix(catalog, board, title))
     else:
         board_matrix(st.out, catalog, board, title)
 
 
-@app.command()
-def alerts(
-    ctx: typer.Context,
-    as_of: AsOfOpt = None,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
-) -> None:
-    """预警：红色、黄色事项（最严重、最久未报送的在前），以及应约谈的单位。"""
-    st = state(ctx)
-    fmt = output_format(st, fmt, output, force, Fmt.table)
+def alerts(st: State, as_of: str | None = None, fmt: str | None = None, output: Path | None = None, force: bool = False) -> None:
+    """`alerts`: the red and yellow cells (worst and longest unreported first), and the units to talk to."""
+    fmt = output_format(st, fmt, output, force, FORMAT.choices)
     catalog = st.catalog
     day = as_of_date(as_of)
     index = load_index(st, day)
     board = index.board(day)
     bad = board_alerts(board)
     talks = interviews(index, day)
-    if fmt == Fmt.json:
+    if fmt == "json":
         st.out.text(
             to_json(
                 {
@@ -136,17 +94,50 @@ def alerts(
             )
         )
         return
+    from ..render import markdown
+    from ..render.tables import LIST_COLUMNS, Column, board_list_rows
+
     rows = board_list_rows(catalog, bad)
     talk_rows = [{"unit": catalog.name(i.unit), "reasons": "；".join(i.reasons)} for i in talks]
     talk_cols = [Column("unit", "单位"), Column("reasons", "约谈事由", max_width=80)]
     need = catalog.rules.interview_after_weeks
     talk_title = f"应约谈单位（{len(talks)}）：连续 {need} 周红色，或检查要求的约谈尚未进行（记 已约谈 后不再列出）"
-    if fmt == Fmt.md:
+    if fmt == "md":
         st.out.text(markdown.table(rows, LIST_COLUMNS, f"预警事项（截至 {day}，{len(rows)} 项）"))
         st.out.text(markdown.table(talk_rows, talk_cols, talk_title))
         return
-    if fmt == Fmt.csv:
+    if fmt == "csv":
         st.out.table(rows, LIST_COLUMNS, fmt="csv")
         return
     st.out.table(rows, LIST_COLUMNS, title=f"预警事项（截至 {day}，{len(rows)} 项）")
     st.out.table(talk_rows, talk_cols, title=talk_title)
+
+
+COMMANDS = (
+    Command(
+        "status",
+        "四色挂图：每项活动 × 每个责任单位的红/黄/蓝/绿，及其原因。",
+        (
+            AS_OF,
+            Param("category", ("--category", "-c"), "只看某一类别（1–5）", type=int, min=1, max=99),
+            Param("activity", ("--activity", "-a"), "只看某项活动：编号 1–18 或标题中的独有字词"),
+            Param("unit", ("--unit", "-u"), "只看某个单位（单位组则看其全部成员）"),
+            Param("color", ("--color",), "只看某种颜色：红/黄/蓝/绿"),
+            Param(
+                "view",
+                ("--view",),
+                "matrix（挂图，默认）、list（逐格）、units（按单位）",
+                default="matrix",
+                choices=("matrix", "list", "units"),
+            ),
+            *LISTING,
+        ),
+        status,
+    ),
+    Command(
+        "alerts",
+        "预警：红色、黄色事项（最严重、最久未报送的在前），以及应约谈的单位。",
+        (AS_OF, *LISTING),
+        alerts,
+    ),
+)

@@ -4,31 +4,25 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from .. import gitrepo
-from ..definitions.catalog import Catalog
-from ..definitions.frozen import dump
-from ..render.tables import Column
-from ..render.terminal import Output
 from ..workspace import bundled_data_dir
-from .build import register
-from .common import Fmt, ForceOpt, FormatOpt, OutputOpt, UnitOpt, output_format, state
-from .root import app
+from .actions import run_check
+from .commands import FORMAT, LISTING, UNIT, Command, Param, optional
+from .common import State, output_format
+
+if TYPE_CHECKING:
+    from ..definitions.catalog import Catalog
+    from ..render.terminal import Output
 
 GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保留（见 README：多人协作）\nledgers/**/*.jsonl merge=union\n"
 GITIGNORE = "# shuangzheng 的本地缓存，可随时删除\n.shuangzheng-cache/\n"
 
 
-@app.command()
-def init(
-    ctx: typer.Context,
-    directory: Annotated[Path, typer.Argument(help="工作区目录（默认当前目录）")] = Path("."),
-) -> None:
-    """创建台账工作区：定义文件、ledgers/、git 仓库与提交前检查。已有文件一律不覆盖。"""
-    out = state(ctx).out
+def init(st: State, directory: Path = Path(".")) -> None:
+    """`init`: the definitions, ledgers/, git settings, a git repository and its hooks; nothing overwritten."""
+    out = st.out
     root = directory.resolve()
     root.mkdir(parents=True, exist_ok=True)
     made: list[str] = []
@@ -70,9 +64,6 @@ def init(
         if why is None and made:
             out.text("已提交到 git（首次提交）。")
         _next_steps(out, root, why)
-
-
-register("check")  # declared in cli.commands; also on the fast path
 
 
 def _next_steps(out: Output, root: Path, why_not_committed: str | None) -> None:
@@ -119,17 +110,13 @@ def units_data(catalog: Catalog, group: str | None = None) -> list[dict[str, Any
     return out
 
 
-@app.command()
 def units(
-    ctx: typer.Context,
-    group: Annotated[str | None, typer.Option("--group", "-g", help="只列某个单位组的成员，如 各乡镇（区、办）")] = None,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
+    st: State, group: str | None = None, fmt: str | None = None, output: Path | None = None, force: bool = False
 ) -> None:
-    """列出责任单位与单位组（编号、名称、别名、类别、负责的活动）。"""
-    st = state(ctx)
-    fmt = output_format(st, fmt, output, force, Fmt.table)
+    """`units`: the units and groups (id, name, aliases, kind, members, activities, liaison)."""
+    from ..render.tables import Column
+
+    fmt = output_format(st, fmt, output, force, FORMAT.choices)
     catalog = st.catalog
     data = units_data(catalog, group)
     rows = [
@@ -159,7 +146,7 @@ def units(
     else:
         n_groups = sum(1 for u in data if u["group"])
         title = f"单位名录：{len(data) - n_groups} 个单位、{n_groups} 个单位组，计 {catalog.responsible_summary()}"
-    st.out.table(rows, columns, fmt=fmt.value, data=data, title=title)
+    st.out.table(rows, columns, fmt=fmt, data=data, title=title)
 
 
 def _liaison_name(catalog: Catalog, unit_id: str) -> str:
@@ -176,6 +163,8 @@ def activities_data(catalog: Catalog, category: int | None = None, unit: str | N
         uid = catalog.resolve_unit(unit)
         mine = set(catalog.activities_of(uid))
         numbers = [n for n in numbers if n in mine]
+    from ..definitions.frozen import dump
+
     out = []
     for n in numbers:
         a = catalog.activities[n]
@@ -198,18 +187,18 @@ def activities_data(catalog: Catalog, category: int | None = None, unit: str | N
     return out
 
 
-@app.command()
 def activities(
-    ctx: typer.Context,
-    category: Annotated[int | None, typer.Option("--category", "-c", min=1, max=99, help="类别编号 1–5")] = None,
-    unit: Annotated[str | None, UnitOpt] = None,
-    fmt: FormatOpt = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
+    st: State,
+    category: int | None = None,
+    unit: str | None = None,
+    fmt: str | None = None,
+    output: Path | None = None,
+    force: bool = False,
 ) -> None:
-    """列出 18 项活动：类别、标题、责任单位（首位牵头）、目标与报送周期。"""
-    st = state(ctx)
-    fmt = output_format(st, fmt, output, force, Fmt.table)
+    """`activities`: the activities (category, title, units with the lead first, targets, interval)."""
+    from ..render.tables import Column
+
+    fmt = output_format(st, fmt, output, force, FORMAT.choices)
     catalog = st.catalog
     if category is not None and category not in catalog.categories:
         from ..errors import UsageProblem
@@ -242,6 +231,47 @@ def activities(
         Column("interval", "报送"),
     ]
     title = f"{catalog.campaign.short_name}：{len(data)} 项活动（{catalog.campaign.doc_number}）"
-    st.out.table(rows, columns, fmt=fmt.value, data=data, title=title)
+    st.out.table(rows, columns, fmt=fmt, data=data, title=title)
 
 
+COMMANDS = (
+    Command(
+        "init",
+        "创建台账工作区：定义文件、ledgers/、git 仓库与提交前检查。已有文件一律不覆盖。",
+        (Param("directory", (), "工作区目录（默认当前目录）", type=Path, default=Path(".")),),
+        init,
+    ),
+    Command(
+        "check",
+        "检查定义文件与全部台账，列出每个问题及其位置（文件:行）。有问题时退出码为 1。",
+        (
+            Param("repair", ("--repair",), "把不完整的末行移到旁边的 .torn 文件（不删除任何内容）", type=bool, default=False),
+            Param(
+                "since",
+                ("--since",),
+                "另查台账的历史：从这个提交（编号、分支名如 origin/main、标签；不在 HEAD 的历史中时从两者分开处算起）"
+                "到 HEAD，已有记录没有被修改、删除、调换顺序，台账文件没有被删除或改名",
+            ),
+            Param(
+                "staged",
+                ("--staged",),
+                "另查暂存区（提交前检查用）：只在末尾追加，且只改本克隆填报单位的台账",
+                type=bool,
+                default=False,
+            ),
+        ),
+        run_check,
+    ),
+    Command(
+        "units",
+        "列出责任单位与单位组（编号、名称、别名、类别、负责的活动）。",
+        (Param("group", ("--group", "-g"), "只列某个单位组的成员，如 各乡镇（区、办）"), *LISTING),
+        units,
+    ),
+    Command(
+        "activities",
+        "列出 18 项活动：类别、标题、责任单位（首位牵头）、目标与报送周期。",
+        (Param("category", ("--category", "-c"), "类别编号 1–5", type=int, min=1, max=99), optional(UNIT), *LISTING),
+        activities,
+    ),
+)

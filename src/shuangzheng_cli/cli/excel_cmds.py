@@ -6,15 +6,12 @@ openpyxl is imported only inside these commands (it costs ~0.2 s at start-up): t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from ..errors import ShuangzhengError, UsageProblem
 from ..periods import (
-    PERIOD_HELP,
     Period,
     as_of_within,
     parse_date,
@@ -23,11 +20,11 @@ from ..periods import (
     today,
     week_of,
 )
-from .common import AsOfOpt, PeriodOpt, State, UnitOpt, state
-from .root import app
+from .commands import AS_OF, FORCE, OUTPUT, PERIOD, REQUIRED, UNIT, Command, Param
+from .common import State, note_skipped
 
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="输出文件（.xlsx）", show_default=False)]
-ForceOpt = Annotated[bool, typer.Option("--force", help="文件已存在时覆盖")]
+#: `-o` and `--force` of the workbooks.
+WORKBOOK = (dataclasses.replace(OUTPUT, help="输出文件（.xlsx）"), dataclasses.replace(FORCE, help="文件已存在时覆盖"))
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -49,22 +46,15 @@ def _output(output: Path | None, default: str) -> Path:
     return output
 
 
-@app.command()
 def export(
-    ctx: typer.Context,
-    week: Annotated[
-        str | None, typer.Option("--week", "-w", help="ISO 周，如 2022-W39，或该周中的一天（默认本周）")
-    ] = None,
-    period: PeriodOpt = None,
-    as_of: AsOfOpt = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
+    st: State,
+    week: str | None = None,
+    period: str | None = None,
+    as_of: str | None = None,
+    output: Path | None = None,
+    force: bool = False,
 ) -> None:
-    """导出周台账工作簿（.xlsx）：台账、挂图（四色图）、本期记录、统计（含图表与颜色变化）。
-
-    默认本周；截至日期默认为时段最后一天（若晚于今天则为今天）；尚未开始的时段不能导出。
-    """
-    st = state(ctx)
+    """`export`: the week's (or period's) workbook, streamed from the ledger."""
     catalog = st.catalog
     p = _period(week, period)
     day = as_of_within(p, today())
@@ -81,7 +71,7 @@ def export(
     from ..render.weekly import build_workbook, read_export_data
 
     data = read_export_data(catalog, ledger, p, day)  # streamed: memory bounded by the catalog, not the ledger
-    _warn_skipped(st, data.problems)
+    note_skipped(st, data.problems)
     book = build_workbook(data)
     book.save(path, force=force, as_of=day)
     totals = data.board.totals()
@@ -97,16 +87,8 @@ def _name(color: str) -> str:
     return color_name(color)
 
 
-@app.command()
-def template(
-    ctx: typer.Context,
-    unit: UnitOpt,
-    period: Annotated[str | None, typer.Option("--period", "-p", help=PERIOD_HELP + "（默认本周）")] = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
-) -> None:
-    """生成某单位联络员的报送模板（.xlsx）：填写说明、带下拉列表的填报表，单位记在工作簿内。"""
-    st = state(ctx)
+def template(st: State, unit: str, period: str | None = None, output: Path | None = None, force: bool = False) -> None:
+    """`template`: a unit's report template for a period (default this week)."""
     catalog = st.catalog
     uid = catalog.resolve_unit(unit)
     if not catalog.is_reporting_unit(uid):
@@ -127,23 +109,15 @@ def template(
     st.out.text(f"已生成 {path}：{catalog.name(uid)}（{uid}），{p.label}，可选活动 {acts}")
 
 
-@app.command("import")
 def import_(
-    ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(help="联络员发回的报送模板（.xlsx 或 .xls），可多个", show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="只检查并统计，不写入台账")] = False,
-    unit: Annotated[
-        str | None, typer.Option("--unit", "-u", help="工作簿中没有记录单位、或所记单位与表内显示的不一致时，指明是哪个单位的报送")
-    ] = None,
-    by: Annotated[
-        str | None, typer.Option("--by", help="记录人（默认取“填报人”列，再默认该单位联络员）")
-    ] = None,
-    replace: Annotated[
-        bool, typer.Option("--replace", help="以新发来的内容为准：作废已导入的旧版本（留痕）并记入新版本")
-    ] = False,
+    st: State,
+    files: list[Path],
+    dry_run: bool = False,
+    unit: str | None = None,
+    by: str | None = None,
+    replace: bool = False,
 ) -> None:
-    """导入联络员发回的报送模板：先逐行检查，全部无误才写入；同一文件重复导入不会重复记录。"""
-    st = state(ctx)
+    """`import`: the returned templates, every row checked first; written only when all are right."""
     catalog = st.catalog
     ledger = st.ledger() if dry_run else st.ledger(write=True)
     from ..importing.plan import plan_import
@@ -211,9 +185,43 @@ def _correction_lines(corrections) -> list[str]:  # noqa: ANN001
     return out
 
 
-def _warn_skipped(st: State, problems: list) -> None:  # noqa: ANN001
-    from ..ledger.reader import skipped_note
-
-    note = skipped_note(problems)
-    if note:
-        st.out.message(note)
+COMMANDS = (
+    Command(
+        "export",
+        "导出周台账工作簿（.xlsx）：台账、挂图（四色图）、本期记录、统计（含图表与颜色变化）。\n\n"
+        "默认本周；截至日期默认为时段最后一天（若晚于今天则为今天）；尚未开始的时段不能导出。",
+        (
+            Param("week", ("--week", "-w"), "ISO 周，如 2022-W39，或该周中的一天（默认本周）"),
+            PERIOD,
+            AS_OF,
+            *WORKBOOK,
+        ),
+        export,
+    ),
+    Command(
+        "template",
+        "生成某单位联络员的报送模板（.xlsx）：填写说明、带下拉列表的填报表，单位记在工作簿内。",
+        (UNIT, dataclasses.replace(PERIOD, help=PERIOD.help + "（默认本周）"), *WORKBOOK),
+        template,
+    ),
+    Command(
+        "import",
+        "导入联络员发回的报送模板：先逐行检查，全部无误才写入；同一文件重复导入不会重复记录。",
+        (
+            Param(
+                "files",
+                (),
+                "联络员发回的报送模板（.xlsx 或 .xls），可多个",
+                type=Path,
+                default=REQUIRED,
+                multiple=True,
+                show_default=False,
+            ),
+            Param("dry_run", ("--dry-run", "-n"), "只检查并统计，不写入台账", type=bool, default=False),
+            Param("unit", ("--unit", "-u"), "工作簿中没有记录单位、或所记单位与表内显示的不一致时，指明是哪个单位的报送"),
+            Param("by", ("--by",), "记录人（默认取“填报人”列，再默认该单位联络员）"),
+            Param("replace", ("--replace",), "以新发来的内容为准：作废已导入的旧版本（留痕）并记入新版本", type=bool, default=False),
+        ),
+        import_,
+    ),
+)

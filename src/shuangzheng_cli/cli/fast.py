@@ -1,20 +1,24 @@
-"""The fast path of the command line: `add`, `inspect` and `check` written the usual way
-run without Typer (whose start-up, building a pydantic validator per option, costs more
-than the command itself).
+"""The fast path of the command line: every command written the usual way runs without Typer
+(whose start-up, building a pydantic validator per option, costs more than most commands).
 
-The options are those of `cli.commands` (the one table Typer's commands are made from);
-only a strict subset of spellings is taken: global options before the command, then the
-command's own options as `--long VALUE`, `--long=VALUE` or `-s VALUE`, each at most once
-(but the repeatable ones), with every required one present and no value that begins with
-`-`. Anything else (help, a mistake, an unusual spelling) returns None, and Typer parses
-it, so every message and exit code stays Typer's. Errors are shown as `root.run` shows them.
+The parameters are those the command declares (`cli.commands`, the one table Typer's commands
+are made from); only a strict subset of spellings is taken: global options before the command,
+then the command's own options as `--long VALUE`, `--long=VALUE` or `-s VALUE`, each at most
+once (but the repeatable ones), and its positional arguments, with every required one present,
+no value that begins with `-`, and every value of its type: an int of digits within its range,
+one of the choices (any case), a non-empty path. Anything else (help, a mistake, an unusual
+spelling) returns None, and Typer parses it, so every message and exit code stays Typer's.
+Errors are shown as `root.run` shows them, and `-o FILE` is written once the command succeeded.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from .commands import FAST, GLOBAL, Param
+from .commands import GLOBAL, GROUPS, Command, Param, find
+
+_BAD = object()  # a value the fast path does not take
 
 
 def _spellings(params: tuple[Param, ...]) -> dict[str, Param]:
@@ -22,6 +26,35 @@ def _spellings(params: tuple[Param, ...]) -> dict[str, Param]:
 
 
 _GLOBALS = _spellings(GLOBAL)
+
+
+def convert(p: Param, text: str) -> Any:  # noqa: ANN401 - the parameter's type
+    """`text` as the value of `p` (what Typer would give), or `_BAD` to leave it to Typer."""
+    if p.choices:
+        lowered = text.lower()
+        return lowered if text.isascii() and lowered in p.choices else _BAD
+    if p.type is int:
+        if not (text.isascii() and text.isdigit()):
+            return _BAD
+        number = int(text)
+        low, high = p.min, p.max
+        return _BAD if low is not None and number < low or high is not None and number > high else number
+    if p.type is Path:
+        return Path(text) if text else _BAD
+    return text
+
+
+def _put(p: Param, value: Any, params: dict[str, Any]) -> bool:  # noqa: ANN401
+    """Store a value of `p`; False if it cannot be taken (a bad value, an option given twice)."""
+    if value is not True:
+        value = convert(p, value)
+    if value is _BAD or not p.multiple and p.name in params:
+        return False
+    if p.multiple:
+        params.setdefault(p.name, []).append(value)
+    else:
+        params[p.name] = value
+    return True
 
 
 def _take(spellings: dict[str, Param], args: list[str], i: int, params: dict[str, Any]) -> int | None:
@@ -41,17 +74,11 @@ def _take(spellings: dict[str, Param], args: list[str], i: int, params: dict[str
         value, after = args[i + 1], i + 2
     else:
         return None
-    if p.multiple:
-        params.setdefault(p.name, []).append(value)
-    elif p.name in params:
-        return None
-    else:
-        params[p.name] = value
-    return after
+    return after if _put(p, value, params) else None
 
 
-def parse(args: list[str]) -> tuple[dict[str, Any], str, dict[str, Any]] | None:
-    """(global options, command, its parameters) for an invocation of the subset; None for anything else."""
+def parse(args: list[str]) -> tuple[dict[str, Any], Command, dict[str, Any]] | None:
+    """(global options, command, all its parameters) for an invocation of the subset; None for anything else."""
     options: dict[str, Any] = {}
     i = 0
     while i < len(args) and args[i].startswith("-"):
@@ -59,20 +86,29 @@ def parse(args: list[str]) -> tuple[dict[str, Any], str, dict[str, Any]] | None:
         if after is None:
             return None
         i = after
-    if i >= len(args) or args[i] not in FAST:
+    words = args[i : i + 2] if i < len(args) and args[i] in GROUPS else args[i : i + 1]
+    command = find(" ".join(words)) if words else None
+    if command is None:
         return None
-    command = FAST[args[i]]
-    spellings = _spellings(command.params or ())
+    spellings = _spellings(command.params)
+    positional = [p for p in command.params if not p.flags]
     params: dict[str, Any] = {}
-    i += 1
+    i += len(words)
     while i < len(args):
-        after = _take(spellings, args, i, params)
+        if args[i].startswith("-"):
+            after = _take(spellings, args, i, params)
+        elif positional and _put(positional[0], args[i], params):
+            after = i + 1
+            if not positional[0].multiple:
+                positional.pop(0)
+        else:
+            return None
         if after is None:
             return None
         i = after
-    if any(p.required and p.name not in params for p in command.params or ()):
+    if any(p.required and p.name not in params for p in command.params):
         return None
-    return options, command.name, params
+    return options, command, {p.name: params.get(p.name, p.default) for p in command.params}
 
 
 def run(args: list[str]) -> int | None:
@@ -81,9 +117,14 @@ def run(args: list[str]) -> int | None:
     if parsed is None:
         return None
     options, command, params = parsed
-    from . import actions
     from .state import State, outcome
 
     st = State(root=options.get("root"), ascii=options.get("ascii_borders", False))
     st.out.ascii_borders = st.ascii
-    return outcome(lambda: getattr(actions, FAST[command].run)(st, **params))
+
+    def call() -> object:
+        result = command.run(st, **params)
+        st.finish()  # `-o FILE`: what the command printed, written once it succeeded (as `root.run` does)
+        return result
+
+    return outcome(call)

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
 
 from .. import reports
 from ..definitions.catalog import Catalog
@@ -30,56 +26,24 @@ from ..render import markdown, tables
 from ..render.data import csv_text, to_json
 from ..render.text import color_md, short_unit
 from .board_cmds import load_index
-from .common import AsOfOpt, ForceOpt, OutputOpt, as_of_date, output_format, state
-from .root import app
-
-report_app = typer.Typer(
-    help="报表：周报（信息简报）、半年报告。年度考核见 score，通报见 bulletin。",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-app.add_typer(report_app, name="report")
+from .commands import AS_OF, FORCE, OUTPUT, REQUIRED, Command, Param, formats
+from .common import State, as_of_date, output_format
 
 
-class WeekFmt(StrEnum):
-    table = "table"
-    md = "md"
-    json = "json"
-    docx = "docx"
+def _formats(*choices: str) -> Param:
+    names = "、".join(f"{k}（默认）" if k == choices[0] else k for k in choices)
+    return formats(*choices, help=f"输出格式：{names}；xlsx、docx 写入 -o 指定的文件")
 
 
-class HalfFmt(StrEnum):
-    table = "table"
-    md = "md"
-    json = "json"
-    xlsx = "xlsx"
-    docx = "docx"
-
-
-class ScoreFmt(StrEnum):
-    table = "table"
-    md = "md"
-    json = "json"
-    csv = "csv"
-    xlsx = "xlsx"
-    docx = "docx"
-
-
-class BulletinFmt(StrEnum):
-    md = "md"
-    json = "json"
-    docx = "docx"
-
-
-def _fmt_opt(kind: type[StrEnum], default: str) -> Any:  # noqa: ANN401 - a Typer option
-    names = "、".join(f"{k}（默认）" if k == default else k for k in kind.__members__)
-    return typer.Option(
-        "--format", "-f", case_sensitive=False, help=f"输出格式：{names}；xlsx、docx 写入 -o 指定的文件", show_default=False
-    )
-
-
+WEEK_FORMAT = _formats("table", "md", "json", "docx")
+HALF_FORMAT = _formats("table", "md", "json", "xlsx", "docx")
+SCORE_FORMAT = _formats("table", "md", "json", "csv", "xlsx", "docx")
+BULLETIN_FORMAT = _formats("md", "json", "docx")
 TOP_MAX = 100_000  # `--top`: more than any list a report has
-TopOpt = Annotated[int | None, typer.Option("--top", min=1, max=TOP_MAX, help="只列前 N 项")]
+
+
+def _top(help: str, default: int | None = None) -> Param:  # noqa: A002
+    return Param("top", ("--top",), help, type=int, default=default, min=1, max=TOP_MAX)
 
 
 # ============================================================ report week
@@ -89,28 +53,26 @@ def _week_arg(text: str | None, today: dt.date) -> Period:
     return parse_week(text) if text else week_of(today)
 
 
-@report_app.command("week")
 def report_week(
-    ctx: typer.Context,
-    week: Annotated[str | None, typer.Argument(help="ISO 周，如 2022-W39，或该周中的一天（默认本周）", show_default=False)] = None,
-    as_of: AsOfOpt = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, max=TOP_MAX, help="工作亮点只列前 N 条（表格、Markdown、Word；默认 10）")] = 10,
-    fmt: Annotated[WeekFmt | None, _fmt_opt(WeekFmt, "table")] = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
+    st: State,
+    week: str | None = None,
+    as_of: str | None = None,
+    top: int | None = 10,
+    fmt: str | None = None,
+    output: Path | None = None,
+    force: bool = False,
 ) -> None:
-    """周报（信息简报）：本周各单位报送、颜色变化、未报送单位、红色事项、指标汇总、工作亮点；-o 简报.docx 为信息简报。"""
-    st = state(ctx)
-    fmt = output_format(st, fmt, output, force, WeekFmt.table)
+    """`report week`: the week's briefing, on screen, as Markdown, JSON or a Word document."""
+    fmt = output_format(st, fmt, output, force, WEEK_FORMAT.choices)
     catalog = st.catalog
     today = as_of_date(as_of)
     period = _week_arg(week, today)
     day = as_of_within(period, today)
     report = reports.week_report(load_index(st, day, document=True), period, today)
-    if fmt == WeekFmt.json:
+    if fmt == "json":
         st.out.text(to_json(report.to_json(catalog)))
         return
-    if fmt == WeekFmt.docx:
+    if fmt == "docx":
         from ..render import documents
 
         number = _briefing_number(catalog, period)
@@ -119,7 +81,7 @@ def report_week(
         st.out.message(f"已生成 {path}（第{number}期）")
         return
     title = tables.week_title(report, catalog)
-    if fmt == WeekFmt.md:
+    if fmt == "md":
         blocks = tables.week_blocks(report, catalog, top, mark=color_md)
         st.out.text(markdown.blocks([tables.Block(title, level=1), *blocks]))
     else:
@@ -154,21 +116,17 @@ def _unit_ids(catalog: Catalog, unit: str | None) -> list[str] | None:
     return ids
 
 
-@report_app.command("half-year")
 def report_half_year(
-    ctx: typer.Context,
-    half: Annotated[str, typer.Argument(help="半年，如 2022H2、2023H1", show_default=False)],
-    unit: Annotated[
-        str | None, typer.Option("--unit", "-u", help="单位：名称、别名或编号（单位组则每个成员一节）；不写为全部单位")
-    ] = None,
-    as_of: AsOfOpt = None,
-    fmt: Annotated[HalfFmt | None, _fmt_opt(HalfFmt, "table")] = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
+    st: State,
+    half: str,
+    unit: str | None = None,
+    as_of: str | None = None,
+    fmt: str | None = None,
+    output: Path | None = None,
+    force: bool = False,
 ) -> None:
-    """半年报告：每个单位每项活动的报送次数、指标合计、月末颜色、存在问题、督导检查；不指定 --unit 时为全部单位。"""
-    st = state(ctx)
-    fmt = output_format(st, fmt, output, force, HalfFmt.table)
+    """`report half-year`: per unit and activity, the half-year's reports, figures, colors, problems, inspections."""
+    fmt = output_format(st, fmt, output, force, HALF_FORMAT.choices)
     catalog = st.catalog
     period = _half_period(half)
     today = as_of_date(as_of)
@@ -176,14 +134,14 @@ def report_half_year(
     units = _unit_ids(catalog, unit)
     report = reports.half_year_report(load_index(st, min(period.end, today), document=True), period, today, units)
     office = units is None
-    if fmt == HalfFmt.json:
+    if fmt == "json":
         st.out.text(to_json(report.to_json(catalog)))
-    elif fmt == HalfFmt.md:
+    elif fmt == "md":
         st.out.text(markdown.half_year(report, catalog, office))
-    elif fmt in (HalfFmt.xlsx, HalfFmt.docx):
+    elif fmt in ("xlsx", "docx"):
         who = "全市" if office else "、".join(short_unit(catalog, u) for u in units or [])[:40]
-        path = output or Path(f"半年报告_{period.label}_{who}.{fmt.value}")
-        if fmt == HalfFmt.xlsx:
+        path = output or Path(f"半年报告_{period.label}_{who}.{fmt}")
+        if fmt == "xlsx":
             from ..render import report_xlsx
 
             report_xlsx.half_year(report, catalog, path, force=force, office=office)
@@ -199,23 +157,18 @@ def report_half_year(
 # ============================================================ score
 
 
-@app.command()
 def score(
-    ctx: typer.Context,
-    year: Annotated[
-        int | None,
-        typer.Option("--year", "-y", min=YEAR_MIN, max=YEAR_MAX, help="考核年度（默认截至日期所在年）"),
-    ] = None,
-    as_of: AsOfOpt = None,
-    top: TopOpt = None,
-    explain: Annotated[bool, typer.Option("--explain", help="先列出计分办法")] = False,
-    fmt: Annotated[ScoreFmt | None, _fmt_opt(ScoreFmt, "table")] = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
+    st: State,
+    year: int | None = None,
+    as_of: str | None = None,
+    top: int | None = None,
+    explain: bool = False,
+    fmt: str | None = None,
+    output: Path | None = None,
+    force: bool = False,
 ) -> None:
-    """年度考核：各单位得分（报送及时、四色状态、督导检查、目标完成，权重见 rules.scoring）及排名。"""
-    st = state(ctx)
-    fmt = output_format(st, fmt, output, force, ScoreFmt.table)
+    """`score`: the year's assessment, ranked; on screen, Markdown, JSON, CSV, a workbook or a Word document."""
+    fmt = output_format(st, fmt, output, force, SCORE_FORMAT.choices)
     catalog = st.catalog
     today = as_of_date(as_of)
     year = year or today.year
@@ -229,23 +182,23 @@ def score(
     columns = tables.score_columns(assessment.weights)
     title = tables.score_title(assessment, catalog)
     caption = tables.score_caption(assessment)
-    if fmt == ScoreFmt.json:
+    if fmt == "json":
         st.out.text(to_json(assessment.to_json(catalog) | {"method": reports.SCORING_TEXT}))
-    elif fmt == ScoreFmt.csv:
+    elif fmt == "csv":
         st.out.text(csv_text(tables.SCORE_DETAIL_HEADERS, tables.score_detail(assessment, catalog)))
-    elif fmt == ScoreFmt.xlsx:
+    elif fmt == "xlsx":
         path = output or Path(f"年度考核_{year}.xlsx")
         from ..render import report_xlsx
 
         report_xlsx.score(assessment, catalog, path, force=force)
         st.out.message(f"已生成 {path}（{len(rows)} 个单位）")
-    elif fmt == ScoreFmt.docx:
+    elif fmt == "docx":
         path = output or Path(f"考核结果_{year}.docx")
         from ..render import documents
 
         documents.score(assessment, catalog, path, force=force)
         st.out.message(f"已生成 {path}（{len(rows)} 个单位）")
-    elif fmt == ScoreFmt.md:
+    elif fmt == "md":
         blocks = [tables.Block(title, caption.replace("\n", "\n\n"), rows=rows, columns=columns, level=1)]
         if explain:
             blocks.append(tables.Block("计分办法", reports.SCORING_TEXT))
@@ -259,26 +212,24 @@ def score(
 # ============================================================ bulletin
 
 
-@app.command()
 def bulletin(
-    ctx: typer.Context,
-    as_of: AsOfOpt = None,
-    top: Annotated[int | None, typer.Option("--top", min=1, max=TOP_MAX, help="表扬只列前 N 项（Markdown、Word；默认 10，报送多、数据全者在前）")] = 10,
-    fmt: Annotated[BulletinFmt | None, _fmt_opt(BulletinFmt, "md")] = None,
-    output: OutputOpt = None,
-    force: ForceOpt = False,
+    st: State,
+    as_of: str | None = None,
+    top: int | None = 10,
+    fmt: str | None = None,
+    output: Path | None = None,
+    force: bool = False,
 ) -> None:
-    """通报草稿：总体情况、通报批评（连续红色、检查要求约谈/通报）、表扬（绿色且有数据）、下步要求；-o 通报.docx 为公文。"""
-    st = state(ctx)
-    fmt = output_format(st, fmt, output, force, BulletinFmt.md)
+    """`bulletin`: the draft notice (criticism, praise, next steps), as Markdown, JSON or a Word document."""
+    fmt = output_format(st, fmt, output, force, BULLETIN_FORMAT.choices)
     catalog = st.catalog
     day = as_of_date(as_of)
     if day < catalog.start:
         raise UsageProblem(f"截至 {day} 活动尚未开始（自 {catalog.start} 起），无从通报")
     draft = reports.bulletin(load_index(st, day, document=True), day)
-    if fmt == BulletinFmt.json:
+    if fmt == "json":
         st.out.text(to_json(draft.to_json(catalog)))
-    elif fmt == BulletinFmt.docx:
+    elif fmt == "docx":
         from ..render import documents
 
         path = output or Path(f"通报_{day}.docx")
@@ -287,3 +238,52 @@ def bulletin(
     else:
         st.out.text(markdown.bulletin(draft, catalog, top))
 
+
+COMMANDS = (
+    Command(
+        "score",
+        "年度考核：各单位得分（报送及时、四色状态、督导检查、目标完成，权重见 rules.scoring）及排名。",
+        (
+            Param("year", ("--year", "-y"), "考核年度（默认截至日期所在年）", type=int, min=YEAR_MIN, max=YEAR_MAX),
+            AS_OF,
+            _top("只列前 N 项"),
+            Param("explain", ("--explain",), "先列出计分办法", type=bool, default=False),
+            SCORE_FORMAT,
+            OUTPUT,
+            FORCE,
+        ),
+        score,
+    ),
+    Command(
+        "bulletin",
+        "通报草稿：总体情况、通报批评（连续红色、检查要求约谈/通报）、表扬（绿色且有数据）、下步要求；-o 通报.docx 为公文。",
+        (AS_OF, _top("表扬只列前 N 项（Markdown、Word；默认 10，报送多、数据全者在前）", 10), BULLETIN_FORMAT, OUTPUT, FORCE),
+        bulletin,
+    ),
+    Command(
+        "report week",
+        "周报（信息简报）：本周各单位报送、颜色变化、未报送单位、红色事项、指标汇总、工作亮点；-o 简报.docx 为信息简报。",
+        (
+            Param("week", (), "ISO 周，如 2022-W39，或该周中的一天（默认本周）", show_default=False),
+            AS_OF,
+            _top("工作亮点只列前 N 条（表格、Markdown、Word；默认 10）", 10),
+            WEEK_FORMAT,
+            OUTPUT,
+            FORCE,
+        ),
+        report_week,
+    ),
+    Command(
+        "report half-year",
+        "半年报告：每个单位每项活动的报送次数、指标合计、月末颜色、存在问题、督导检查；不指定 --unit 时为全部单位。",
+        (
+            Param("half", (), "半年，如 2022H2、2023H1", default=REQUIRED, show_default=False),
+            Param("unit", ("--unit", "-u"), "单位：名称、别名或编号（单位组则每个成员一节）；不写为全部单位"),
+            AS_OF,
+            HALF_FORMAT,
+            OUTPUT,
+            FORCE,
+        ),
+        report_half_year,
+    ),
+)

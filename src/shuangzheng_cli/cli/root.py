@@ -1,8 +1,8 @@
 """The Typer app of `shuangzheng`: global options, and errors shown in one place.
 
 Library errors become their Chinese message and exit code, Typer/Click usage errors are
-translated to Chinese with exit code 2. Commands register themselves on `app` from their
-own modules, which `cli.main` imports only when the command asked for needs them.
+translated to Chinese with exit code 2. The commands are added to `app` by `cli.build.load`
+from their declarations, only those of the module `cli.main` needs for the command asked for.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from ..errors import ShuangzhengError
 from ..render.text import plain
 from .build import declare
 from .commands import GLOBAL
-from .common import State
-from .state import show_error
+from .state import State, show_error
 
 app = typer.Typer(
     name="shuangzheng",

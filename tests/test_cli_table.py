@@ -1,0 +1,159 @@
+"""Every command is declared once as data (`cli.commands` and each command module's `COMMANDS`):
+its usual spellings run without Typer and answer exactly as through Typer, a bad value is left
+to Typer's Chinese message, and help lists every declared option."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from shuangzheng_cli.cli import _load_all, fast, main
+from shuangzheng_cli.cli.commands import every
+
+EXAMPLES = REPO / "examples"
+TEMPLATE = EXAMPLES / "宣传部-2022-W48-报送.xlsx"
+
+#: A usual invocation of every command; `{ws}` is its workspace, `{id}` an inspection that asked for 约谈,
+#: `{out}` a file the command writes in the workspace (compared too).
+USUAL = [
+    ["init", "{ws}/new"],
+    ["check"],
+    ["units", "-g", "各乡镇（区、办）", "--format", "JSON"],
+    ["activities", "-c", "1", "-u", "xcb", "-f", "md"],
+    ["add", "-u", "xcb", "-a", "1", "-t", "召开会议", "--date", "2022-11-28", "-c", "绿", "-m", "场次=2"],
+    ["inspect", "-u", "xcb", "-a", "2", "--method", "暗访", "-c", "黄", "-t", "台账不全", "--followup", "整改"],
+    ["followup", "--ref", "{id}", "--result", "已约谈", "-t", "已谈"],
+    ["void", "{id}", "--reason", "记错了"],
+    ["history", "-u", "xcb", "--all", "-o", "{out}/history.csv"],
+    ["status", "--view", "UNITS", "-c", "2", "-o", "{out}/board.md"],
+    ["alerts", "--as-of", "2022-11-20", "-f", "md"],
+    ["remind", "-n", "5", "-u", "各乡镇（区、办）"],
+    ["export", "--week", "2022-W47", "-o", "{out}/week.xlsx"],
+    ["template", "-u", "xcb", "-p", "2022-W48", "-o", "{out}/template.xlsx"],
+    ["import", str(TEMPLATE), "--dry-run"],
+    ["report", "week", "2022-W47", "--top", "3"],
+    ["report", "half-year", "2022H2", "-u", "xcb", "-f", "json"],
+    ["score", "-y", "2022", "--top", "5", "--explain"],
+    ["bulletin", "--as-of", "2022-11-30", "-f", "json"],
+    ["hub", "init", "{ws}/hub.git"],
+    ["hub", "receive"],
+]
+
+#: Runs each invocation (argv[1], JSON) through `main` in one real process; prints the results and
+#: whether Typer was imported.
+RUNNER = """
+import contextlib, io, json, sys
+from shuangzheng_cli.cli import main
+results = []
+for args in json.loads(sys.argv[1]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(args)
+    results.append([code, out.getvalue(), err.getvalue()])
+print(json.dumps({"typer": "typer" in sys.modules or "click" in sys.modules, "results": results}))
+"""
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The example workspace made a git workspace, with an inspection that asks for 约谈 (its id)."""
+    root = tmp_path_factory.mktemp("template") / "ws"
+    shutil.copytree(EXAMPLES / "data", root / "data")
+    shutil.copytree(EXAMPLES / "ledgers", root / "ledgers")
+    assert main(["init", str(root)]) == 0
+    args = ["inspect", "-u", "xcb", "-a", "1", "--method", "督导", "-c", "红", "-t", "未见台账", "--followup", "约谈"]
+    assert main(["--root", str(root), *args, "--date", "2022-11-25"]) == 0
+    found = [json.loads(line) for p in (root / "ledgers").rglob("*.jsonl") for line in p.read_text("utf-8").splitlines()]
+    return root, next(e["id"] for e in found if e.get("followup") == ["约谈"] and e["date"] == "2022-11-25")
+
+
+def _invocations(template: tuple[Path, str], base: Path) -> list[tuple[Path, list[str]]]:
+    root, ref = template
+    out = []
+    for i, args in enumerate(USUAL):
+        ws = Path(shutil.copytree(root, base / str(i), symlinks=True))
+        full = [a.replace("{ws}", str(ws)).replace("{out}", str(ws)).replace("{id}", ref) for a in args]
+        out.append((ws, ["--root", str(ws), *full]))
+    return out
+
+
+def _normal(text: str, ws: Path) -> str:
+    text = text.replace(str(ws), "<ws>")
+    return re.sub(r"\b[0-9a-z]{10}\b", "<id>", text)
+
+
+def _written(ws: Path) -> dict[str, str]:
+    """The text files an invocation wrote with `-o`."""
+    return {p.name: p.read_text("utf-8-sig") for p in ws.glob("*.*") if p.suffix in (".md", ".csv", ".txt", ".json")}
+
+
+def test_every_usual_invocation_runs_without_typer_as_typer_answers(
+    template: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sorted({" ".join(a[:2]) if a[0] in ("report", "hub") else a[0] for a in USUAL}) == sorted(c.name for c in every())
+    fast_runs = _invocations(template, tmp_path / "fast")
+    typer_runs = _invocations(template, tmp_path / "typer")
+    for _ws, args in fast_runs:
+        assert fast.parse(args) is not None, args
+    proc = subprocess.run(
+        [sys.executable, "-c", RUNNER, json.dumps([args for _ws, args in fast_runs])],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, check=True, timeout=300,
+    )
+    report = json.loads(proc.stdout)
+    assert report["typer"] is False
+    root = _load_all()  # the Typer app, every command registered
+    for (fast_ws, args), (typer_ws, typer_args), (code, out, err) in zip(fast_runs, typer_runs, report["results"], strict=True):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+        capsys.readouterr()
+        typer_code = root.run(typer_args)
+        typer_out, typer_err = capsys.readouterr()
+        assert (code, _normal(out, fast_ws), _normal(err, fast_ws), _written(fast_ws)) == (
+            typer_code, _normal(typer_out, typer_ws), _normal(typer_err, typer_ws), _written(typer_ws)
+        ), args
+        assert code == 0, (args, err)
+        assert set(_written(fast_ws)) == {Path(a).name for a in args if a.endswith((".md", ".csv"))}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["score", "--top", "0"], "--top 的值无效：须在 1 至 100000 之间"),
+        (["report", "week", "--top", "100001"], "--top 的值无效：须在 1 至 100000 之间"),
+        (["status", "--format", "xls"], "--format / -f 的值无效：可选值为 table / json / csv / md"),
+        (["bulletin", "-f", "xlsx"], "--format / -f 的值无效：可选值为 md / json / docx"),
+        (["remind", "--format=table"], "--format / -f 的值无效：可选值为 text / md / json"),
+        (["status", "--view", "grid"], "--view 的值无效：可选值为 matrix / list / units"),
+        (["activities", "--category", "x"], "--category / -c 的值无效：须为整数"),
+        (["status", "-c", "100"], "--category / -c 的值无效：须在 1 至 99 之间"),
+        (["remind", "--days", "367"], "--days / -n 的值无效：须在 0 至 366 之间"),
+        (["score", "--year", "1999"], "--year / -y 的值无效：须在 2000 至 2099 之间"),
+        (["report", "half-year"], "缺少必填的 half"),
+        (["import"], "缺少必填的 files"),
+        (["history", "--unit"], "选项 --unit 后面需要一个值"),
+    ],
+)
+def test_a_bad_value_gets_typers_chinese_message(args: list[str], message: str, cli) -> None:  # noqa: ANN001
+    assert fast.parse(["--root", str(EXAMPLES), *args]) is None
+    r = cli("--root", EXAMPLES, *args)
+    assert (r.code, r.out) == (2, "")
+    assert r.err.splitlines()[0] == f"用法错误：{message}"
+
+
+@pytest.mark.parametrize("command", every(), ids=lambda c: c.name)
+def test_help_lists_every_declared_option(command, cli) -> None:  # noqa: ANN001
+    r = cli(*command.name.split(" "), "--help")
+    assert r.code == 0
+    rows = re.findall(r"^│ [* ]*(--[a-z-]+)(?: +(-[a-zA-Z]))? ", r.out, flags=re.MULTILINE)  # the options panel
+    assert {flag for row in rows for flag in row if flag} == {f for p in command.params for f in p.flags} | {"--help", "-h"}
+    for p in command.params:
+        if not p.flags:
+            assert re.search(rf"\b{p.name}\b", r.out), p.name
+    assert command.help.split("：")[0] in r.out
