@@ -114,6 +114,12 @@ FACT_KINDS = ("progress", "inspection")
 VOIDABLE_KINDS = ("progress", "inspection", "followup")
 #: Kinds whose `ref` names another entry, which must be in the same unit's files (16.6).
 REF_KINDS = ("void", "followup")
+#: The key that only those kinds have: the reader finds their lines by it before parsing anything
+#: (`reader.Scan`), and knows when one escaped it (a key spelled with `\\u` escapes) and reads again.
+REF_KEY = "ref"
+assert all(REF_KEY in RECORD_KEYS[k] for k in REF_KINDS) and not any(
+    REF_KEY in RECORD_KEYS[k] or REF_KEY in OLD_INSPECTION_KEYS for k in RECORD_KEYS if k not in REF_KINDS
+)
 
 #: The Chinese name of each key, for messages.
 FIELD_LABELS = {
