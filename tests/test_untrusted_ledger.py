@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import run_process
 
+from shuangzheng_cli.board.rules import BoardIndex, interviews
 from shuangzheng_cli.board.stream import stream_board
 from shuangzheng_cli.definitions.catalog import Catalog
 from shuangzheng_cli.ledger.check import check_ledgers
@@ -105,6 +106,47 @@ def test_a_void_check_rejects_takes_no_effect(ws: Path, catalog: Catalog) -> Non
     _plant(ws, XCB, _line(INSPECTION) + _line(void))
     assert [p.split(": ")[0] for p in _problems(catalog, ws)] == [f"{XCB}:2"]
     assert _cell(catalog, ws)[0].color == "red"
+
+
+def _escaped(obj: dict) -> bytes:
+    """A line whose every key and string is written with \\u escapes (valid JSON, the same record)."""
+    def esc(text: str) -> str:
+        return '"' + "".join(f"\\u{ord(c):04x}" for c in text) + '"'
+
+    def value(v: object) -> str:
+        if isinstance(v, str):
+            return esc(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        return json.dumps(v)
+
+    return ("{" + ", ".join(f"{esc(k)}: {value(v)}" for k, v in obj.items()) + "}\n").encode()
+
+
+@pytest.mark.parametrize("spelling", ["plain", "escaped"])
+def test_a_void_or_followup_spelled_with_escapes_acts_as_the_plain_one(ws: Path, catalog: Catalog, spelling: str) -> None:
+    """The reader finds voids and follow-ups by their `"ref"` key before parsing; one whose key is
+    written `"\\u0072ef"` is found too (the scan notices it missed one and searches every line)."""
+    asking = INSPECTION | {"id": "insp000002", "followup": ["约谈"], "color": "yellow", "date": "2022-11-19",
+                           "at": "2022-11-19T09:30:00+08:00"}
+    void = {"v": 1, "id": "void000003", "kind": "void", "date": "2022-11-21", "unit": "xcb", "activity": 1, "by": "某人",
+            "at": "2022-11-21T09:00:00+08:00", "ref": "insp000001", "text": "撤销"}
+    talk = {"v": 1, "id": "folw000001", "kind": "followup", "date": "2022-11-22", "unit": "xcb", "activity": 1,
+            "by": "督导组", "at": "2022-11-22T09:00:00+08:00", "ref": "insp000002", "result": "已约谈", "text": "",
+            "due": None}
+    write = _line if spelling == "plain" else _escaped
+    _plant(ws, XCB, _line(asking) + _line(INSPECTION) + write(void) + write(talk))
+    assert _problems(catalog, ws) == []
+    reading = read_entries(Ledger(ws, catalog), catalog, today(), include_voided=False, kinds=("inspection", "followup", "void"))
+    assert reading.voided == {"insp000001"}
+    assert {e.id for e in reading.entries} == {"insp000002", "void000003", "folw000001"}
+    cell, problems = _cell(catalog, ws)
+    assert problems == []
+    # the red inspection of 11-20 is void: the yellow one of 11-19 is the latest that counts
+    assert "督导发现问题（2022-11-19 暗访，约谈）" in cell.reasons
+    assert not any("11-20" in r for r in cell.reasons)
+    index = BoardIndex(catalog, Ledger(ws, catalog).read().entries)
+    assert all(i.pending_days is None for i in interviews(index, today()) if i.unit == "xcb")  # 已约谈 was read
 
 
 @pytest.mark.parametrize(("change", "words"), [

@@ -187,8 +187,8 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
 
 def _read_unit(unit: str, paths: list[Path]) -> dict:
     """One unit's files read by the one reader into its cells' tally: (slots, problems, ids)."""
-    catalog, ledger, today, as_of, cells_of = _JOB
-    scan = Scan(ledger, catalog, today, paths)
+    catalog, ledger, today, as_of, cells_of, judge = _JOB
+    scan = Scan(ledger, catalog, today, paths, judge=judge)
     unit_tally, found = scan.run(make_sink=lambda: Tally(catalog, cells_of.get(unit, []), as_of))
     return {
         "slots": [[a, u, slot] for (a, u), slot in unit_tally.slots.items()],  # type: ignore[attr-defined]
@@ -207,7 +207,9 @@ def _read_units(
     """Read these units' files: in this process, or, for a large ledger on a machine with more than
     one core, split between two processes (forked; POSIX only). Same answers either way."""
     global _JOB
-    _JOB = (catalog, ledger, today, as_of, cells_of)
+    from ..ledger.reader import LineJudge
+
+    _JOB = (catalog, ledger, today, as_of, cells_of, LineJudge(catalog, today))  # one judge: what it remembers serves every unit
     size = 0
     for paths in todo.values():
         for path in paths:

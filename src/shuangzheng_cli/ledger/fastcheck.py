@@ -24,7 +24,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .format import (
-    CLOCK_RE,
+    CLOCK_MINUTE,
+    CLOCK_REST,
     COLORS,
     DATE_RE,
     ENTRY_ID_RE,
@@ -50,7 +51,8 @@ if TYPE_CHECKING:
 _ID = ENTRY_ID_RE
 _ID10 = re.compile(r"[a-z0-9]{10}")
 _DATE = DATE_RE
-_CLOCK = CLOCK_RE
+_MINUTE = re.compile(CLOCK_MINUTE)
+_REST = re.compile(CLOCK_REST)
 _forbidden = FORBIDDEN_RE.search
 
 _COLORS = frozenset(COLORS)
@@ -79,20 +81,30 @@ class FastChecker:
     """The fast check of one parsed line, with the catalog's answers worked out once.
 
     `catalog` None: only the shape (what `schema_problems` checks), for a ledger without definitions.
+    One checker serves any number of files: what it remembers (the answer for each date, each
+    minute of a time, each recorder's name and metric name seen) only grows with distinct values,
+    and each memory stops growing at `_CACHE_LIMIT`.
     """
 
     def __init__(self, catalog: Catalog | None, today: dt.date):
         self.dates: dict[str, bool] = {}  # "YYYY-MM-DD" -> a real date
-        self.clocks: dict[str, bool] = {}  # the part of `at` after its date -> as the tool writes it
+        self.days: dict[str, str] = {}  # an entry's date -> its year if real and in the campaign up to today, else ""
+        self.at_days: dict[str, bool] = {}  # the date of an `at` -> real and not past `latest_at`
+        self.minutes: dict[str, bool] = {}  # "THH:MM" of an `at`
+        self.rests: dict[str, bool] = {}  # ":SS[.ffffff]±HH:MM" of an `at`
+        self.names: dict[str, bool] = {}  # a recorder's name or a metric's name -> fit for its place
         self.today = today.isoformat()
         self.latest_at = latest_at(today)
+        self.activities: dict[str, frozenset[int]] | None = None  # unit -> the activities it may report on
         if catalog is None:
-            self.pairs: frozenset[tuple[str, int]] | None = None
             self.start = "0001-01-01"
             self.today = "9999-12-31"
             return
-        self.pairs = catalog.reporting_pairs
         self.start = catalog.phases[0].start.isoformat()
+        activities: dict[str, set[int]] = {}
+        for unit, activity in catalog.reporting_pairs:
+            activities.setdefault(unit, set()).add(activity)
+        self.activities = {unit: frozenset(acts) for unit, acts in activities.items()}
 
     def _real_date(self, text: str) -> bool:
         known = self.dates.get(text)
@@ -101,16 +113,36 @@ class FastChecker:
                 known = _DATE.fullmatch(text) is not None and dt.date.fromisoformat(text).year >= 1
             except ValueError:
                 known = False
-            if len(self.dates) < _CACHE_LIMIT:
-                self.dates[text] = known
+            _remember(self.dates, text, known)
         return known
 
-    def _clock(self, text: str) -> bool:
-        known = self.clocks.get(text)
-        if known is None:
-            known = _CLOCK.fullmatch(text) is not None
-            if len(self.clocks) < _CACHE_LIMIT:
-                self.clocks[text] = known
+    def _day(self, text: str) -> str:
+        """An entry's date: its year ("YYYY") if a real date from the campaign's start to today, else ""."""
+        year = text[:4] if self.start <= text <= self.today and self._real_date(text) else ""
+        _remember(self.days, text, year)
+        return year
+
+    def _at_day(self, text: str) -> bool:
+        known = text <= self.latest_at and self._real_date(text)
+        _remember(self.at_days, text, known)
+        return known
+
+    def _minute(self, text: str) -> bool:
+        known = _MINUTE.fullmatch(text) is not None
+        _remember(self.minutes, text, known)
+        return known
+
+    def _rest(self, text: str) -> bool:
+        known = _REST.fullmatch(text) is not None
+        _remember(self.rests, text, known)
+        return known
+
+    def _name(self, text: str, limit: int) -> bool:
+        """A recorder's name (`limit` MAX_BY) or a metric's name (MAX_METRIC_NAME): 1 … `limit`
+        characters, none forbidden. Remembered as fit for both places (the shorter limit), so a
+        name remembered True is fit for either; any other is worked out again."""
+        known = 1 <= len(text) <= limit and (text.isprintable() or not _forbidden(text))
+        _remember(self.names, text, known and len(text) <= MAX_METRIC_NAME)
         return known
 
     def ok(self, obj: dict[str, Any], unit_in_name: str | None = None, year_dir: str | None = None) -> bool:
@@ -126,22 +158,24 @@ class FastChecker:
             if not (
                 kind == "progress"
                 and (color is None or (type(color) is str and color in _COLORS))
-                and type(problems) is str and len(problems) <= MAX_TEXT
-                and (problems.isprintable() or not _forbidden(problems))
-                and type(nxt) is str and len(nxt) <= MAX_TEXT
-                and (nxt.isprintable() or not _forbidden(nxt))
+                and type(problems) is str
+                and (not problems or (len(problems) <= MAX_TEXT and (problems.isprintable() or not _forbidden(problems))))
+                and type(nxt) is str
+                and (not nxt or (len(nxt) <= MAX_TEXT and (nxt.isprintable() or not _forbidden(nxt))))
                 and type(metrics) is dict
                 and type(evidence) is list
             ):
                 return None
-            for name, value in metrics.items():
-                if not (
-                    type(name) is str and 1 <= len(name) <= MAX_METRIC_NAME
-                    and (name.isprintable() or not _forbidden(name))
-                    and (type(value) is int or type(value) is float)
-                    and 0 <= value <= MAX_METRIC  # False for NaN; ±inf is out of range
-                ):
-                    return None
+            if metrics:
+                names = self.names
+                for name, value in metrics.items():
+                    if not (
+                        (type(value) is int or type(value) is float)
+                        and 0 <= value <= MAX_METRIC  # False for NaN; ±inf is out of range
+                        and type(name) is str
+                        and (names.get(name) or self._name(name, MAX_METRIC_NAME))
+                    ):
+                        return None
             for item in evidence:
                 if type(item) is not str or len(item) > MAX_TEXT or not (item.isprintable() or not _forbidden(item)):
                     return None
@@ -193,30 +227,40 @@ class FastChecker:
         else:
             return None
         if not (
-            type(v) is int and v == VERSION
+            v == VERSION and type(v) is int
             and type(entry_id) is str and _ID.fullmatch(entry_id) is not None
             and type(unit) is str
             and type(activity) is int and activity >= 1
-            and type(day) is str and self.start <= day <= self.today
-            and type(by) is str and 1 <= len(by) <= MAX_BY and (by.isprintable() or not _forbidden(by))
-            and type(at) is str and len(at) >= 20 and at[:10] <= self.latest_at
+            and type(day) is str
+            and type(by) is str and (self.names.get(by) or self._name(by, MAX_BY))
+            and type(at) is str and len(at) >= 20
             and type(text) is str and 1 <= len(text) <= MAX_TEXT and (text.isprintable() or not _forbidden(text))
         ):
             return None
+        year = self.days.get(day)
+        if year is None:
+            year = self._day(day)
+        if not year or (year_dir is not None and year != year_dir):
+            return None
         if unit_in_name is not None and unit != unit_in_name:
             return None
-        if year_dir is not None and day[:4] != year_dir:
-            return None
-        if self.pairs is not None:
-            if (unit, activity) not in self.pairs:
+        activities = self.activities
+        if activities is not None:
+            mine = activities.get(unit)
+            if mine is None or activity not in mine:
                 return None
         elif UNIT_ID_RE.fullmatch(unit) is None:
             return None
-        dates, clock = self.dates, at[10:]
+        at_day, minute, rest = at[:10], at[10:16], at[16:]
         if not (
-            (dates.get(day) or self._real_date(day))
-            and (dates.get(at[:10]) or self._real_date(at[:10]))
-            and (self.clocks.get(clock) or self._clock(clock))
+            (self.at_days.get(at_day) or self._at_day(at_day))
+            and (self.minutes.get(minute) or self._minute(minute))
+            and (self.rests.get(rest) or self._rest(rest))
         ):
             return None
         return int(entry_id, 36) if len(entry_id) == 10 else NOT_CODED
+
+
+def _remember(memory: dict[str, Any], key: str, value: Any) -> None:  # noqa: ANN401
+    if len(memory) < _CACHE_LIMIT:
+        memory[key] = value

@@ -33,7 +33,7 @@ import json
 import os
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -44,6 +44,7 @@ from .format import (
     CONFLICT_PREFIXES,
     FACT_KINDS,
     MAX_LINE_BYTES,
+    REF_KEY,
     REF_KINDS,
     RESULT_NEEDS,
     UNIT_ID_RE,
@@ -263,6 +264,8 @@ class Scan:
     files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # about the files themselves
     ids: _Ids | None = None  # after `run`: every id seen
+    #: the line judge (one may serve several scans of one process: what it remembers is reused)
+    judge: LineJudge | None = None
 
     @classmethod
     def of(cls, ledger: Ledger, catalog: Catalog | None, today: dt.date, files: Sequence[Path] | None = None) -> Scan:
@@ -276,22 +279,26 @@ class Scan:
         """Every accepted line to the sink (`make_sink()` makes a fresh one when the scan must run
         again without lines found to be later duplicates); the sorted problems."""
         make = make_sink or (lambda: sink if sink is not None else _Nothing())
-        judge = LineJudge(self.catalog, self.today)
+        judge = self.judge or LineJudge(self.catalog, self.today)
         labels = [self.ledger.label(p) for p in self.files]
-        voids, void_problems = self._voids(judge, labels, frozenset())
-        current = make()
-        found, ids, seen_refs = self._pass(judge, labels, voids, current, frozenset())
+        every = False  # the first search finds the lines that name another by their key; see `_refs`
+        while True:
+            refs = self._refs(judge, frozenset(), every)
+            current = make()
+            found, ids, seen_refs, missed = self._pass(judge, labels, refs, current, frozenset())
+            if not missed or every:
+                break
+            every = True  # a line of REF_KINDS the search did not find (its key spelled with escapes)
         codes, holders = ids.duplicates()
-        dropped: frozenset[tuple[int, int]] = frozenset()
         if codes:
             dup_problems, drops = self._duplicates(labels, holders, codes)
             if drops:
                 dropped = frozenset(drops)
-                voids, void_problems = self._voids(judge, labels, dropped)
+                refs = self._refs(judge, dropped, every)
                 current = make()
-                found, _ids, seen_refs = self._pass(judge, labels, voids, current, dropped)
+                found, _ids, seen_refs, _missed = self._pass(judge, labels, refs, current, dropped)
             found += dup_problems
-        late = self._ref_problems(voids, seen_refs, labels)
+        late = self._ref_problems(refs.by_ref, seen_refs, labels)
         if late:
             reject = getattr(current, "reject", None)
             if reject is not None:
@@ -311,26 +318,21 @@ class Scan:
 
     # -- the lines that name another (voids, follow-ups), before anything is counted
 
-    def _voids(self, judge: LineJudge, labels: list[str], dropped: frozenset) -> tuple[dict[str, list[_Ref]], list[Problem]]:
-        """The accepted lines of `REF_KINDS` (only lines that mention one of them are parsed): ref -> lines."""
-        out: dict[str, list[_Ref]] = {}
-        needles = [f'"{kind}"'.encode() for kind in REF_KINDS]
+    def _refs(self, judge: LineJudge, dropped: frozenset, every: bool) -> _Refs:
+        """The accepted lines of `REF_KINDS`, before the main pass (a void must be known before the
+        line it cancels is counted). Only lines holding `"ref"` (`format.REF_KEY`, which only those
+        kinds have) are parsed; `every`: every line is (after the main pass met a line of those
+        kinds the search missed: its key written with `\\u` escapes)."""
+        found = _Refs()
+        needle = f'"{REF_KEY}"'.encode()
         code = judge.fast.code
         for index, path in enumerate(self.files):
             unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
             number = 1
             try:
                 for data, start, stop in read_blocks(path):
-                    begins: set[int] = set()
-                    for needle in needles:
-                        pos = data.find(needle, start, stop)
-                        while pos >= 0:
-                            begin = data.rfind(b"\n", start, pos) + 1 or start
-                            begins.add(begin)
-                            end = data.find(b"\n", pos, stop)
-                            pos = data.find(needle, end, stop) if end >= 0 else -1
                     counted, base = start, number
-                    for begin in sorted(begins):
+                    for begin in _line_starts(data, start, stop) if every else _lines_with(data, start, stop, needle):
                         base += data.count(b"\n", counted, begin)
                         counted = begin
                         end = data.find(b"\n", begin, stop)
@@ -345,19 +347,27 @@ class Scan:
                         if not ok:
                             obj, why = judge.full(line, end == len(data), unit_in_name, year_dir)
                             ok = obj is not None and not why
-                        if ok and obj["kind"] in REF_KINDS and (index, base) not in dropped:
-                            out.setdefault(obj["ref"], []).append(_Ref(obj, index, base))
-                    number += data.count(b"\n", start, stop) + 1
+                        if ok and obj["kind"] in REF_KINDS:
+                            found.places.add((index, base))
+                            if (index, base) not in dropped:
+                                found.by_ref.setdefault(obj["ref"], []).append(_Ref(obj, index, base))
+                    number = base + data.count(b"\n", counted, stop) + 1
             except OSError:
                 continue  # said by the main pass
-        return out, []
+        return found
 
     # -- the main pass
 
     def _pass(
-        self, judge: LineJudge, labels: list[str], refs: dict[str, list[_Ref]], sink: Sink, dropped: frozenset
-    ) -> tuple[list[Problem], _Ids, dict[str, list[tuple[str, str, dict | None]]]]:
+        self, judge: LineJudge, labels: list[str], found_refs: _Refs, sink: Sink, dropped: frozenset
+    ) -> tuple[list[Problem], _Ids, dict[str, list[tuple[str, str, dict | None]]], bool]:
+        """Every line judged, its id kept, and each accepted one to the sink; and whether a line of
+        `REF_KINDS` was accepted that `_refs` did not find (the caller then searches every line)."""
         problems: list[Problem] = []
+        refs = found_refs.by_ref
+        ref_places = found_refs.places
+        ref_kinds = frozenset(REF_KINDS)
+        missed = False
         ids = _Ids(len(self.files))
         buckets = ids.buckets
         others = ids.others
@@ -416,14 +426,16 @@ class Scan:
                             if entry_id in refs:
                                 counted = (index, number) not in dropped
                                 seen_refs.setdefault(entry_id, []).append((unit_in_name, obj["kind"], obj if counted else None))
+                        kind = obj["kind"]
+                        if kind in ref_kinds and (index, number) not in ref_places:
+                            missed = True
                         if dropped and (index, number) in dropped:
                             continue
-                        kind = obj["kind"]
                         voided = entry_id in cancel and kind in voidable and obj["unit"] in cancel[entry_id]
                         take(obj, index, number, voided)
             except OSError as exc:
                 problems.append(unreadable(label, exc))
-        return problems, ids, seen_refs
+        return problems, ids, seen_refs, missed
 
     def _ref_problems(
         self, refs: dict[str, list[_Ref]], seen_refs: dict[str, list[tuple[str, str, dict | None]]], labels: list[str]
@@ -469,6 +481,35 @@ class Scan:
             except OSError:
                 continue  # said in the first pass
         return problems, drops
+
+
+@dataclass
+class _Refs:
+    """What `Scan._refs` found: the lines naming each id (ref -> lines, dropped duplicates left
+    out), and the place (file index, line) of every accepted line of `REF_KINDS`."""
+
+    by_ref: dict[str, list[_Ref]] = field(default_factory=dict)
+    places: set[tuple[int, int]] = field(default_factory=set)
+
+
+def _lines_with(data: bytes, start: int, stop: int, needle: bytes) -> Iterator[int]:
+    """Where each line of `data[start:stop]` that holds `needle` begins, in order."""
+    pos = data.find(needle, start, stop)
+    while pos >= 0:
+        yield data.rfind(b"\n", start, pos) + 1 or start
+        end = data.find(b"\n", pos, stop)
+        if end < 0:
+            return
+        pos = data.find(needle, end, stop)
+
+
+def _line_starts(data: bytes, start: int, stop: int) -> Iterator[int]:
+    """Where every line of `data[start:stop]` begins."""
+    yield start
+    pos = data.find(b"\n", start, stop)
+    while pos >= 0:
+        yield pos + 1
+        pos = data.find(b"\n", pos + 1, stop)
 
 
 NOT_IN_UNIT = "本单位的台账中没有这条记录；{what}须写在所指记录所在单位的台账里"
