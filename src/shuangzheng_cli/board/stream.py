@@ -27,10 +27,11 @@ from ..ledger.reader import Scan
 from ..ledger.storage import Ledger
 from ..periods import today as today_
 from .facts import Tally
-from .rules import Board
+from .rules import BOARD_COLORS as COLORS_OF_BOARD
+from .rules import Board, CellStatus
 
 CACHE_DIR = ".shuangzheng-cache"
-CACHE_VERSION = 4  # 4: the color last stated stands; follow-up cases in the facts
+CACHE_VERSION = 5  # 5: each unit's cell statuses instead of its accumulated facts
 RACY_SECONDS = 2  # a file changed this recently may change again within its mtime's granularity
 
 
@@ -106,15 +107,17 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     """`stream_board`, incremental by unit: each unit's files are read again only when one of them changed.
 
     A unit's lines cancel and answer only lines of the same unit (voids and follow-ups live in
-    their unit's files), so the one reader can read unit by unit: per unit the cache keeps its
-    cells' accumulated facts (`facts.Tally` slots), its problems and its ids, keyed by every file
-    of the unit (path, size, mtime, ctime, inode) and, for the whole cache, by the definitions,
-    the as-of date and today. After an `add` only that unit's files are read. An id found in two
-    units (only a copied line does that) makes the whole ledger be read as one, exactly, and nothing
-    is cached. A file changed in the last seconds is not trusted to the cache (timestamps are
-    coarse); the cache file itself is checked (`cache.load`).
+    their unit's files), and a cell's color depends only on its own lines, so the one reader can
+    read unit by unit: per unit the cache keeps its cells' statuses, its problems and its ids,
+    keyed by every file of the unit (path, size, mtime, ctime, inode) and, for the whole cache,
+    by the definitions, the cells, the as-of date and today. After an `add` only that unit's
+    files are read. An id found in two units (only a copied line does that) makes the whole
+    ledger be read as one, exactly, and nothing is cached. A file changed in the last seconds is
+    not trusted to the cache (timestamps are coarse); the cache files themselves are checked
+    (`cache.load`). Memory: the statuses of the cells, and the ids (8 bytes each) only when a
+    unit was read again.
     """
-    from ..cache import load, load_json, save, save_json
+    from ..cache import load_json, save_json
     from ..ledger.format import latest_at
     from ..ledger.reader import ledger_files
 
@@ -128,8 +131,6 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     ).hexdigest()
     old = load_json(ledger.root, "board.json")
     old_units = old.get("units", {}) if isinstance(old, dict) and old.get("key") == key else {}
-    if old_units:
-        old_units = _with_ids(old_units, load(ledger.root, "board-ids.bin"), old.get("ids"))
     racy = _now_ns() - RACY_SECONDS * 10**9
     by_unit: dict[str, list[Path]] = {}
     for path in files:
@@ -137,11 +138,7 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     cells_of: dict[str, list[Cell]] = {}
     for cell in cells:
         cells_of.setdefault(cell.unit, []).append(cell)
-    tally = Tally(catalog, cells, as_of)
-    problems = list(file_problems)
     units: dict[str, dict] = {}
-    fresh: list[str] = []
-    codes: dict[str, array] = {}
     stats_of: dict[str, list] = {}
     todo: list[str] = []
     for unit, paths in by_unit.items():
@@ -149,52 +146,61 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
             stats_of[unit] = [[ledger.label(p), *_stat(p)] for p in paths]
         except OSError:
             return stream_board(catalog, ledger, as_of, cells, None, today)
-        hit = old_units.get(unit)
-        part = _unit_from_cache(hit, stats_of[unit]) if hit is not None else None
+        part = _unit_from_cache(old_units.get(unit), stats_of[unit])
         if part is None:
             todo.append(unit)
         else:
             units[unit] = part
-    read = _read_units(catalog, ledger, today, as_of, cells_of, {u: by_unit[u] for u in todo})
-    for unit in todo:
-        part = read[unit]
-        part["stat"] = stats_of[unit]
-        part["settled"] = all(max(st[3], st[4]) < racy for st in stats_of[unit])
-        units[unit] = part
-        fresh.append(unit)
-    for unit in by_unit:
-        part = units[unit]
-        codes[unit] = part["codes"]
-        tally.merge({(a, u): slot for a, u, slot in part["slots"]})
-        problems += [Problem(p[0], p[1], p[2]) for p in part["problems"]]
-    if _shared_ids(codes, fresh):  # the same id in two units: read as one, exactly
-        return stream_board(catalog, ledger, as_of, cells, None, today)
-    if fresh:
+    if todo:
+        read = _read_units(catalog, ledger, today, as_of, cells_of, {u: by_unit[u] for u in todo})
+        codes = _cached_codes(ledger, old, units)
+        if codes is None:  # the ids of the cached units are gone: read everything again
+            read.update(_read_units(catalog, ledger, today, as_of, cells_of, {u: by_unit[u] for u in units}))
+            todo, units, codes = list(by_unit), {}, {}
+        for unit in todo:
+            part = read[unit]
+            part["stat"] = stats_of[unit]
+            part["settled"] = all(max(st[3], st[4]) < racy for st in stats_of[unit])
+            units[unit] = part
+            codes[unit] = part.pop("codes")
+        if _shared_ids(codes, todo):  # the same id in two units: read as one, exactly
+            return stream_board(catalog, ledger, as_of, cells, None, today)
         kept = [u for u, part in units.items() if part.get("settled", True)]
-        blobs = [units[u]["codes"].tobytes() for u in kept]
-        ids_digest = hashlib.blake2b(digest_size=16)
-        for blob in blobs:
-            ids_digest.update(blob)
-        save(ledger.root, "board-ids.bin", blobs)  # the ids apart, in binary: no copy of them in the JSON
+        _save_codes(ledger, [codes[u] for u in kept])
         save_json(ledger.root, "board.json", {
             "key": key,
-            "ids": ids_digest.hexdigest(),
-            "units": {u: {k: v for k, v in units[u].items() if k not in ("codes", "settled")} | {"ids": len(units[u]["codes"])}
-                      for u in kept},
+            "ids": _codes_digest([codes[u] for u in kept]),
+            "units": {u: {k: v for k, v in units[u].items() if k != "settled"} | {"ids": len(codes[u])} for u in kept},
         })
-    return tally.board(catalog), sorted(problems)
+    found: dict[tuple[int, str], CellStatus] = {}
+    problems = list(file_problems)
+    for part in units.values():
+        for row in part["cells"]:
+            status = _status(row)
+            found[(status.activity, status.unit)] = status
+        problems += [Problem(p[0], p[1], p[2]) for p in part["problems"]]
+    missing = [c for c in cells if (c.activity, c.unit) not in found]  # units without a file: no lines
+    if missing:
+        for status in Tally(catalog, missing, as_of).board(catalog).cells:
+            found[(status.activity, status.unit)] = status
+    return Board(as_of, tuple(found[(c.activity, c.unit)] for c in cells)), sorted(problems)
 
 
 def _read_unit(unit: str, paths: list[Path]) -> dict:
-    """One unit's files read by the one reader into its cells' tally: (slots, problems, ids)."""
+    """One unit's files read by the one reader into its cells' tally: its cells' statuses (rows
+    of `_row`), its problems and its ids (`Scan.codes`)."""
     catalog, ledger, today, as_of, cells_of, judge = _JOB
     scan = Scan(ledger, catalog, today, paths, judge=judge)
     unit_tally, found = scan.run(make_sink=lambda: Tally(catalog, cells_of.get(unit, []), as_of))
     return {
-        "slots": [[a, u, slot] for (a, u), slot in unit_tally.slots.items()],  # type: ignore[attr-defined]
+        "cells": [_row(c) for c in unit_tally.board(catalog).cells],  # type: ignore[attr-defined]
         "problems": [[p.path, p.line, p.message] for p in found],
         "codes": scan.codes(),
     }
+
+
+def _read_some(units: list[tuple[str, list[Path]]]) -> list[dict]:
+    return [_read_unit(unit, paths) for unit, paths in units]
 
 
 _JOB: tuple = ()
@@ -205,26 +211,34 @@ def _read_units(
     catalog: Catalog, ledger: Ledger, today: dt.date, as_of: dt.date, cells_of: dict[str, list[Cell]], todo: dict[str, list[Path]]
 ) -> dict[str, dict]:
     """Read these units' files: in this process, or, for a large ledger on a machine with more than
-    one core, split between two processes (forked; POSIX only). Same answers either way."""
+    one core, half of the bytes in a forked second process while this one reads the other half
+    (POSIX only). Same answers either way."""
     global _JOB
     from ..ledger.reader import LineJudge
 
     _JOB = (catalog, ledger, today, as_of, cells_of, LineJudge(catalog, today))  # one judge: what it remembers serves every unit
-    size = 0
-    for paths in todo.values():
+    sizes: dict[str, int] = {}
+    for unit, paths in todo.items():
+        sizes[unit] = 0
         for path in paths:
             with contextlib.suppress(OSError):
-                size += path.stat().st_size
-    workers = min(2, os.cpu_count() or 1)
-    if workers < 2 or size < PARALLEL_BYTES or len(todo) < 2 or not hasattr(os, "fork"):
+                sizes[unit] += path.stat().st_size
+    if (os.cpu_count() or 1) < 2 or sum(sizes.values()) < PARALLEL_BYTES or len(todo) < 2 or not hasattr(os, "fork"):
         return {unit: _read_unit(unit, paths) for unit, paths in todo.items()}
     import multiprocessing
 
-    # the largest units first, so the two processes end together
-    order = sorted(todo, key=lambda u: -sum(p.stat().st_size for p in todo[u]))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.starmap(_read_unit, [(u, todo[u]) for u in order], chunksize=1)
-    return dict(zip(order, results, strict=True))
+    halves: tuple[list[str], list[str]] = ([], [])
+    loads = [0, 0]
+    for unit in sorted(todo, key=lambda u: -sizes[u]):  # the largest first, each to the lighter half
+        lighter = 0 if loads[0] <= loads[1] else 1
+        halves[lighter].append(unit)
+        loads[lighter] += sizes[unit]
+    theirs, mine = halves
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        pending = pool.apply_async(_read_some, ([(u, todo[u]) for u in theirs],))
+        out = {unit: _read_unit(unit, todo[unit]) for unit in mine}
+        out.update(zip(theirs, pending.get(), strict=True))
+    return out
 
 
 def _stat(path: Path) -> list[int]:
@@ -234,51 +248,74 @@ def _stat(path: Path) -> list[int]:
 
 def _unit_from_cache(hit: object, stats: list) -> dict | None:
     """A unit's cached part if its files are the same ones, unchanged; else None."""
+    if not isinstance(hit, dict):
+        return None
     try:
-        if not isinstance(hit, dict) or hit["stat"] != stats:
+        if hit["stat"] != stats:
             return None
-        found = hit["codes"]
-        if not isinstance(found, array):
-            return None
-        slots = [[int(a), str(u), _slot(slot)] for a, u, slot in hit["slots"]]
+        rows = [_row(_status(row)) for row in hit["cells"]]  # each row checked by reading it
         problems = [[str(p[0]), int(p[1]), str(p[2])] for p in hit["problems"]]
-        return {"stat": stats, "slots": slots, "problems": problems, "codes": found, "settled": True}
+        return {"stat": stats, "cells": rows, "problems": problems, "ids": int(hit["ids"]), "settled": True}
     except (KeyError, TypeError, ValueError, IndexError):
         return None
 
 
-def _with_ids(old_units: dict, blob: bytes | None, digest: object) -> dict:
-    """The cached units with their ids put back from `board-ids.bin` (in the order saved); {} if
-    that file is missing or is not the one saved with this `board.json`."""
-    if blob is None or not isinstance(digest, str) or hashlib.blake2b(blob, digest_size=16).hexdigest() != digest:
+def _row(c: CellStatus) -> list:
+    """A cell's status as the cache keeps it (JSON)."""
+    return [c.activity, c.unit, c.color, c.last_report.isoformat() if c.last_report else None, c.days_since, list(c.reasons)]
+
+
+def _status(row: list) -> CellStatus:
+    """A cached row back to the cell's status (`ValueError`/`TypeError` for a malformed one)."""
+    activity, unit, color, last, days, reasons = row
+    if not (type(activity) is int and type(unit) is str and color in COLORS_OF_BOARD):
+        raise ValueError(row)
+    return CellStatus(
+        activity, unit, color, dt.date.fromisoformat(last) if last is not None else None,
+        int(days) if days is not None else None, tuple(str(r) for r in reasons),
+    )
+
+
+def _codes_digest(parts: list[array]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.tobytes())
+    return digest.hexdigest()
+
+
+def _save_codes(ledger: Ledger, parts: list[array]) -> None:
+    """The ids of the cached units, in binary beside `board.json` (no copy of them in the JSON)."""
+    from ..cache import save
+
+    save(ledger.root, "board-ids.bin", [part.tobytes() for part in parts])
+
+
+def _cached_codes(ledger: Ledger, old: object, units: dict[str, dict]) -> dict[str, array] | None:
+    """The ids of the units taken from the cache, from `board-ids.bin` (saved in the order of
+    `board.json`'s units); None if that file is missing or is not the one saved with it."""
+    if not units:
         return {}
+    from ..cache import load
+
+    blob = load(ledger.root, "board-ids.bin")
+    if blob is None or not isinstance(old, dict) or hashlib.blake2b(blob, digest_size=16).hexdigest() != old.get("ids"):
+        return None
     view = memoryview(blob)
     at = 0
-    out = {}
-    try:
-        for unit, part in old_units.items():
+    out: dict[str, array] = {}
+    for unit, part in old.get("units", {}).items():
+        try:
             count = int(part["ids"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        if unit in units:
             found = array("Q")
             found.frombytes(view[at : at + 8 * count])
             if len(found) != count:
-                return {}
-            at += 8 * count
-            out[unit] = {**part, "codes": found}
-    except (KeyError, TypeError, ValueError):
-        return {}
-    return out if at == len(blob) else {}
-
-
-def _slot(slot: list) -> list:
-    """A tally slot read back from JSON (lists to tuples where the tally keeps tuples; see `facts.Tally`)."""
-    p_key, p_color, i_key, i_info, sums, s_key, asked = slot
-    return [
-        tuple(p_key) if p_key is not None else None, p_color,
-        tuple(i_key) if i_key is not None else None, tuple(i_info) if i_info is not None else None,
-        [[total, list(rest)] for total, rest in sums],
-        tuple(s_key) if s_key is not None else None,
-        [[int(i), int(n), dict(r)] for i, n, r in asked],
-    ]
+                return None
+            out[unit] = found
+        at += 8 * count
+    return out if at == len(blob) and set(out) == set(units) else None
 
 
 def _shared_ids(codes: dict[str, array], fresh: list[str]) -> bool:

@@ -237,6 +237,16 @@ class _Nothing:
         pass
 
 
+#: What the checks of voids and follow-ups read of the line that names another (`_Ref.obj`) and
+#: of the line named (`seen_refs`): kept instead of whole lines, so memory does not grow with texts.
+_REF_KEYS = ("kind", "unit", "activity", "date", "ref", "result")
+_NAMED_KEYS = ("kind", "activity", "date", "followup")
+
+
+def _slim(obj: dict, keys: tuple[str, ...]) -> dict:
+    return {key: obj[key] for key in keys if key in obj}
+
+
 @dataclass
 class _Ref:
     """An accepted line that names another entry (a void, a follow-up), found before the main pass."""
@@ -350,7 +360,7 @@ class Scan:
                         if ok and obj["kind"] in REF_KINDS:
                             found.places.add((index, base))
                             if (index, base) not in dropped:
-                                found.by_ref.setdefault(obj["ref"], []).append(_Ref(obj, index, base))
+                                found.by_ref.setdefault(obj["ref"], []).append(_Ref(_slim(obj, _REF_KEYS), index, base))
                     number = base + data.count(b"\n", counted, stop) + 1
             except OSError:
                 continue  # said by the main pass
@@ -412,7 +422,7 @@ class Scan:
                                 if entry_id in refs:
                                     counted = not why and (index, number) not in dropped
                                     seen_refs.setdefault(entry_id, []).append(
-                                        (unit_in_name, str(obj.get("kind")), obj if counted else None)
+                                        (unit_in_name, str(obj.get("kind")), _slim(obj, _NAMED_KEYS) if counted else None)
                                     )
                             if why:
                                 problems += [Problem(label, number, m) for m in why]
@@ -425,7 +435,7 @@ class Scan:
                                 others.append(code_of(entry_id))
                             if entry_id in refs:
                                 counted = (index, number) not in dropped
-                                seen_refs.setdefault(entry_id, []).append((unit_in_name, obj["kind"], obj if counted else None))
+                                seen_refs.setdefault(entry_id, []).append((unit_in_name, obj["kind"], _slim(obj, _NAMED_KEYS) if counted else None))
                         kind = obj["kind"]
                         if kind in ref_kinds and (index, number) not in ref_places:
                             missed = True
