@@ -131,17 +131,20 @@ def test_ids_become_their_integers_exactly() -> None:
 # ------------------------------------------------------------ check == the plain reference check
 
 
-def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 500) -> None:
+def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 500, shared: bool = True) -> None:
+    """`shared` False: an id is used again only in its own unit's lines (no id in two units' files)."""
     cells = [c for c in catalog.cells if catalog.is_reporting_unit(c.unit)][:30]
     days = [dt.date(2022, 8, 25) + dt.timedelta(days=d) for d in range(0, 120, 2)]
     ids: list[str] = []
+    units_of_ids: list[str] = []
     files: dict[Path, list[bytes]] = {}
     for i in range(n):
         cell = rng.choice(cells)
         day = rng.choice(days)
         kind = rng.choices(["progress", "inspection", "void"], [8, 2, 1])[0]
         roll = rng.random()
-        entry_id = (rng.choice(ids) if ids and roll < 0.04 else f"hand{i:04d}" if roll < 0.1 else new_id())
+        pool = ids if shared else [x for x, u in zip(ids, units_of_ids, strict=True) if u == cell.unit]
+        entry_id = (rng.choice(pool) if pool and roll < 0.04 else f"hand{i:04d}" if roll < 0.1 else new_id())
         obj: dict = {"v": 1, "id": entry_id, "kind": kind, "date": day.isoformat(), "unit": cell.unit,
                      "activity": cell.activity, "by": "测", "at": f"{day}T{rng.randrange(24):02d}:00:00+08:00"}
         if kind == "progress":
@@ -152,10 +155,11 @@ def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 50
         else:
             obj |= {"ref": rng.choice(ids) if ids and rng.random() < 0.8 else new_id(), "text": "作废"}
         if rng.random() < 0.08:  # one field spoiled
-            key = rng.choice(list(obj))
+            key = rng.choice([k for k in obj if shared or k != "id"])
             obj[key] = rng.choice([None, "", 0, 19, "purple", "2022-13-01", "x" * 2001, [1], True, "4n2ywv2svv"])
         ids.append(entry_id)
-        unit = cell.unit if rng.random() > 0.03 else rng.choice(cells).unit
+        unit = cell.unit if rng.random() > 0.03 or not shared else rng.choice(cells).unit
+        units_of_ids.append(unit)
         year = day.year if rng.random() > 0.03 else day.year + 1
         path = root / "ledgers" / str(year) / f"{unit}.jsonl"
         line = json.dumps(obj, ensure_ascii=False).encode()
@@ -176,7 +180,8 @@ def _random_ledger(root: Path, catalog: Catalog, rng: random.Random, n: int = 50
         if rng.random() < 0.05:
             data = data[:-1]  # a last line without its newline (torn, or an object that parses)
         path.write_bytes(data)
-    (root / "ledgers" / "2022" / "Bad Name.jsonl").write_bytes(lines[0] + b"\n")
+    bad_name = lines[0] if shared else b'{"v": 1, "id": "' + new_id().encode() + b'", "kind": "progress"}'
+    (root / "ledgers" / "2022" / "Bad Name.jsonl").write_bytes(bad_name + b"\n")
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -184,6 +189,41 @@ def test_check_equals_the_reference_check_on_random_ledgers(tmp_path: Path, cata
     _random_ledger(tmp_path, catalog, random.Random(seed))
     ledger = Ledger(tmp_path, catalog)
     assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)
+
+
+@pytest.mark.parametrize(("seed", "shared"), [(seed, shared) for seed in range(4) for shared in (True, False)])
+def test_check_unit_by_unit_on_two_cores_equals_the_reference(
+    tmp_path: Path, catalog: Catalog, seed: int, shared: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large ledger is checked unit by unit, half in a forked process: the same problems, and
+    where an id is in two units' files (which decides which line counts) the whole ledger is read as one."""
+    from shuangzheng_cli.ledger import units
+
+    _random_ledger(tmp_path, catalog, random.Random(seed), shared=shared)
+    ledger = Ledger(tmp_path, catalog)
+    monkeypatch.setattr(units, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(units.os, "cpu_count", lambda: 2)
+    took: list[bool] = []
+    real = units.check_units
+    monkeypatch.setattr(units, "check_units", lambda *a: took.append((found := real(*a)) is not None) or found)
+    assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)
+    assert took == [not _ids_in_two_units(tmp_path)]
+    if not shared:
+        assert took == [True]  # read unit by unit
+
+
+def _ids_in_two_units(root: Path) -> bool:
+    """Whether an id (as any line of the files gives it) occurs in the files of two units (worked out plainly)."""
+    units_of: dict[str, set[str]] = {}
+    for path in root.glob("ledgers/*/*.jsonl"):
+        for line in path.read_bytes().splitlines():
+            try:
+                obj = json.loads(line.removeprefix(b"\xef\xbb\xbf"))
+            except ValueError:
+                continue
+            if isinstance(obj, dict) and isinstance(obj.get("id"), str):
+                units_of.setdefault(obj["id"], set()).add(path.stem)
+    return any(len(u) > 1 for u in units_of.values())
 
 
 def test_check_reads_files_in_chunks(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -240,6 +240,8 @@ def test_two_processes_give_the_same_board(tmp_path: Path, catalog: Catalog, mon
     """A large ledger is read by two forked processes, unit by unit: the same answer as one."""
     _random_ledger(tmp_path, catalog, random.Random(11), shared=False)
     as_of = dt.date(2023, 6, 30)
-    monkeypatch.setattr(tally, "PARALLEL_BYTES", 0)
-    monkeypatch.setattr(tally.os, "cpu_count", lambda: 2)
+    from shuangzheng_cli.ledger import units
+
+    monkeypatch.setattr(units, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(units.os, "cpu_count", lambda: 2)
     assert tally.cached_board(catalog, Ledger(tmp_path, catalog), as_of) == _truth(catalog, tmp_path, as_of)

@@ -12,7 +12,6 @@ answer, an edited one is ignored, and a read-only workspace simply does not cach
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -120,6 +119,8 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     from ..cache import load_json, save_json
     from ..ledger.format import latest_at
     from ..ledger.reader import ledger_files
+    from ..ledger.units import by_unit as group
+    from ..ledger.units import shared_ids
 
     cells = list(catalog.cells if cells is None else cells)
     today = today_()
@@ -132,9 +133,7 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     old = load_json(ledger.root, "board.json")
     old_units = old.get("units", {}) if isinstance(old, dict) and old.get("key") == key else {}
     racy = _now_ns() - RACY_SECONDS * 10**9
-    by_unit: dict[str, list[Path]] = {}
-    for path in files:
-        by_unit.setdefault(path.name.removesuffix(".jsonl"), []).append(path)
+    by_unit = group(files)
     cells_of: dict[str, list[Cell]] = {}
     for cell in cells:
         cells_of.setdefault(cell.unit, []).append(cell)
@@ -163,7 +162,7 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
             part["settled"] = all(max(st[3], st[4]) < racy for st in stats_of[unit])
             units[unit] = part
             codes[unit] = part.pop("codes")
-        if _shared_ids(codes, todo):  # the same id in two units: read as one, exactly
+        if shared_ids(codes, todo):  # the same id in two units: read as one, exactly
             return stream_board(catalog, ledger, as_of, cells, None, today)
         kept = [u for u, part in units.items() if part.get("settled", True)]
         _save_codes(ledger, [codes[u] for u in kept])
@@ -186,59 +185,23 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     return Board(as_of, tuple(found[(c.activity, c.unit)] for c in cells)), sorted(problems)
 
 
-def _read_unit(unit: str, paths: list[Path]) -> dict:
-    """One unit's files read by the one reader into its cells' tally: its cells' statuses (rows
-    of `_row`), its problems and its ids (`Scan.codes`)."""
-    catalog, ledger, today, as_of, cells_of, judge = _JOB
-    scan = Scan(ledger, catalog, today, paths, judge=judge)
-    unit_tally, found = scan.run(make_sink=lambda: Tally(catalog, cells_of.get(unit, []), as_of))
-    return {
-        "cells": [_row(c) for c in unit_tally.board(catalog).cells],  # type: ignore[attr-defined]
-        "problems": [[p.path, p.line, p.message] for p in found],
-        "codes": scan.codes(),
-    }
-
-
-def _read_some(units: list[tuple[str, list[Path]]]) -> list[dict]:
-    return [_read_unit(unit, paths) for unit, paths in units]
-
-
-_JOB: tuple = ()
-PARALLEL_BYTES = 32 << 20  # below this, reading in one process is quicker than starting a second
-
-
 def _read_units(
     catalog: Catalog, ledger: Ledger, today: dt.date, as_of: dt.date, cells_of: dict[str, list[Cell]], todo: dict[str, list[Path]]
 ) -> dict[str, dict]:
-    """Read these units' files: in this process, or, for a large ledger on a machine with more than
-    one core, half of the bytes in a forked second process while this one reads the other half
-    (POSIX only). Same answers either way."""
-    global _JOB
-    from ..ledger.reader import LineJudge
+    """These units' files read by the one reader (`ledger.units.read_units`: on two cores when the
+    ledger is large), each into its cells' tally: per unit its cells' statuses (rows of `_row`),
+    its problems and its ids (`Scan.codes`)."""
+    from ..ledger.units import read_units
 
-    _JOB = (catalog, ledger, today, as_of, cells_of, LineJudge(catalog, today))  # one judge: what it remembers serves every unit
-    sizes: dict[str, int] = {}
-    for unit, paths in todo.items():
-        sizes[unit] = 0
-        for path in paths:
-            with contextlib.suppress(OSError):
-                sizes[unit] += path.stat().st_size
-    if (os.cpu_count() or 1) < 2 or sum(sizes.values()) < PARALLEL_BYTES or len(todo) < 2 or not hasattr(os, "fork"):
-        return {unit: _read_unit(unit, paths) for unit, paths in todo.items()}
-    import multiprocessing
+    def read_one(scan: Scan, unit: str) -> dict:
+        unit_tally, found = scan.run(make_sink=lambda: Tally(catalog, cells_of.get(unit, []), as_of))
+        return {
+            "cells": [_row(c) for c in unit_tally.board(catalog).cells],  # type: ignore[attr-defined]
+            "problems": [[p.path, p.line, p.message] for p in found],
+            "codes": scan.codes(),
+        }
 
-    halves: tuple[list[str], list[str]] = ([], [])
-    loads = [0, 0]
-    for unit in sorted(todo, key=lambda u: -sizes[u]):  # the largest first, each to the lighter half
-        lighter = 0 if loads[0] <= loads[1] else 1
-        halves[lighter].append(unit)
-        loads[lighter] += sizes[unit]
-    theirs, mine = halves
-    with multiprocessing.get_context("fork").Pool(1) as pool:
-        pending = pool.apply_async(_read_some, ([(u, todo[u]) for u in theirs],))
-        out = {unit: _read_unit(unit, todo[unit]) for unit in mine}
-        out.update(zip(theirs, pending.get(), strict=True))
-    return out
+    return read_units(ledger, catalog, today, todo, read_one)
 
 
 def _stat(path: Path) -> list[int]:
@@ -316,23 +279,3 @@ def _cached_codes(ledger: Ledger, old: object, units: dict[str, dict]) -> dict[s
             out[unit] = found
         at += 8 * count
     return out if at == len(blob) and set(out) == set(units) else None
-
-
-def _shared_ids(codes: dict[str, array], fresh: list[str]) -> bool:
-    """Whether an id occurs in two units' files (the units cached together were checked before)."""
-    if not fresh:
-        return False
-    total = sum(len(c) for c in codes.values())
-    new = sum(len(codes[u]) for u in fresh)
-    if new * 8 < total:  # a few units read again: their ids against every other unit's
-        seen: set[int] = set()
-        for unit in fresh:
-            if not seen.isdisjoint(codes[unit]):
-                return True
-            seen.update(codes[unit])
-        return any(not seen.isdisjoint(c) for u, c in codes.items() if u not in fresh)
-    buckets = [array("Q") for _ in range(256)]  # all of them: bucket by bucket, in flat memory
-    for c in codes.values():
-        for value in c:
-            buckets[value & 255].append(value)
-    return any(len(set(b)) != len(b) for b in buckets)

@@ -9,13 +9,15 @@ only the file-level checks readers do not need: stray files, a `ledgers` that is
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
 
 from ..definitions.catalog import Catalog
 from ..errors import Problem
-from .reader import check_lines
+from . import units
+from .reader import Scan
 from .storage import Ledger, open_ledger_file, pread
 
 
@@ -65,4 +67,21 @@ def torn_files(ledger: Ledger) -> list[Path]:
     return out
 
 
-__all__ = ["check_ledgers", "stray_files", "torn_files"]
+def check_lines(ledger: Ledger, catalog: Catalog | None, today: dt.date) -> list[Problem]:
+    """Every problem of every ledger line and file (what `check` reports of the ledgers): the one
+    reader with a sink that keeps nothing; a large ledger unit by unit on two cores
+    (`units.check_units`), the same answer."""
+    scan = Scan.of(ledger, catalog, today)
+    size = 0
+    for path in scan.files:
+        with contextlib.suppress(OSError):
+            size += os.stat(path, follow_symlinks=False).st_size
+    if size >= units.PARALLEL_BYTES:
+        found = units.check_units(ledger, catalog, today, scan.files)
+        if found is not None:
+            return sorted([*scan.problems, *found])
+    _sink, problems = scan.run()
+    return problems
+
+
+__all__ = ["check_ledgers", "check_lines", "stray_files", "torn_files"]

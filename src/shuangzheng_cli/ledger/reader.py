@@ -679,12 +679,6 @@ def read_entries(
     return Reading(out, problems, sink.voided)  # type: ignore[attr-defined]
 
 
-def check_lines(ledger: Ledger, catalog: Catalog | None, today: dt.date) -> list[Problem]:
-    """Every problem of every ledger line and file (what `check` reports of the ledgers)."""
-    _sink, problems = Scan.of(ledger, catalog, today).run()
-    return problems
-
-
 def skipped_note(problems: Sequence[Problem]) -> str | None:
     """The one line a reading command prints when lines were skipped (None when none were)."""
     if not problems:
