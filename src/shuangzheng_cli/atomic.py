@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from array import array
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,13 +46,14 @@ def atomic_path(path: Path, *, replace: bool = True, prefix: str = ".~", suffix:
         tmp.unlink(missing_ok=True)
 
 
-def write_atomic(path: Path, data: bytes | list[bytes], *, mode: int = 0o644) -> None:
-    """`data` (or its parts, in order) as the whole new content of `path`, atomically (see `atomic_path`)."""
+def write_atomic(path: Path, data: bytes | list[bytes] | list[array], *, mode: int = 0o644) -> None:
+    """`data` (or its parts, in order: bytes, or any buffer such as an `array`, written as its
+    bytes) as the whole new content of `path`, atomically (see `atomic_path`)."""
     with atomic_path(path, prefix=f".{path.name}-", mode=mode) as tmp:
         fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0))
         try:
             for part in [data] if isinstance(data, bytes) else data:
-                view = memoryview(part)
+                view = memoryview(part).cast("B")
                 while view:
                     view = view[os.write(fd, view) :]
         finally:

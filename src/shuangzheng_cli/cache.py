@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import stat
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,7 @@ def load(root: Path, name: str) -> bytes | None:
     return body
 
 
-def save(root: Path, name: str, body: bytes | list[bytes]) -> None:
+def save(root: Path, name: str, body: bytes | list[bytes] | list[array]) -> None:
     """Write cache file `name` atomically with its checksum; nothing when the folder is unusable.
     `body` may be given in parts (written one after the other, never joined in memory)."""
     from .atomic import write_atomic

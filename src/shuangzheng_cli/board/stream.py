@@ -15,9 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from array import array
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..definitions.catalog import Catalog, Cell
 from ..errors import Problem
@@ -239,43 +239,42 @@ def _status(row: list) -> CellStatus:
     )
 
 
-def _codes_digest(parts: list[array]) -> str:
+def _codes_digest(parts: list[Any]) -> str:
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
-        digest.update(part.tobytes())
+        digest.update(part)
     return digest.hexdigest()
 
 
-def _save_codes(ledger: Ledger, parts: list[array]) -> None:
+def _save_codes(ledger: Ledger, parts: list[Any]) -> None:
     """The ids of the cached units, in binary beside `board.json` (no copy of them in the JSON)."""
     from ..cache import save
 
-    save(ledger.root, "board-ids.bin", [part.tobytes() for part in parts])
+    save(ledger.root, "board-ids.bin", parts)  # written from the arrays themselves, never copied
 
 
-def _cached_codes(ledger: Ledger, old: object, units: dict[str, dict]) -> dict[str, array] | None:
+def _cached_codes(ledger: Ledger, old: object, units: dict[str, dict]) -> dict[str, Any] | None:
     """The ids of the units taken from the cache, from `board-ids.bin` (saved in the order of
-    `board.json`'s units); None if that file is missing or is not the one saved with it."""
+    `board.json`'s units), as views of that file's bytes (8 bytes an id, nothing copied); None if
+    that file is missing or is not the one saved with it."""
     if not units:
         return {}
     from ..cache import load
 
     blob = load(ledger.root, "board-ids.bin")
-    if blob is None or not isinstance(old, dict) or hashlib.blake2b(blob, digest_size=16).hexdigest() != old.get("ids"):
+    if blob is None or len(blob) % 8 or not isinstance(old, dict):
         return None
-    view = memoryview(blob)
+    if hashlib.blake2b(blob, digest_size=16).hexdigest() != old.get("ids"):
+        return None
+    view = memoryview(blob).cast("Q")
     at = 0
-    out: dict[str, array] = {}
+    out: dict[str, Any] = {}
     for unit, part in old.get("units", {}).items():
         try:
             count = int(part["ids"])
         except (KeyError, TypeError, ValueError):
             return None
         if unit in units:
-            found = array("Q")
-            found.frombytes(view[at : at + 8 * count])
-            if len(found) != count:
-                return None
-            out[unit] = found
-        at += 8 * count
-    return out if at == len(blob) and set(out) == set(units) else None
+            out[unit] = view[at : at + count]
+        at += count
+    return out if at == len(view) and set(out) == set(units) else None

@@ -391,6 +391,7 @@ class Scan:
         take = sink.take
         code_of_line = judge.fast.code
         voidable = VOIDABLE_KINDS
+        mask, shift, longest = _BUCKETS - 1, FILE_BITS, MAX_LINE_BYTES  # locals: read for every line
         for index, path in enumerate(self.files):
             label = labels[index]
             unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
@@ -406,7 +407,7 @@ class Scan:
                         except ValueError:
                             obj = None
                         code = code_of_line(obj, unit_in_name, year_dir) if type(obj) is dict else None
-                        if code is None or len(line) > MAX_LINE_BYTES:
+                        if code is None or len(line) > longest:
                             obj, why = judge.full(line, not whole and number == last_number, unit_in_name, year_dir)
                             if obj is None:
                                 if why:
@@ -430,7 +431,7 @@ class Scan:
                         else:
                             entry_id = obj["id"]
                             if code != NOT_CODED:
-                                buckets[code & (_BUCKETS - 1)].append(code << FILE_BITS | packed)
+                                buckets[code & mask].append(code << shift | packed)
                             else:
                                 others.append(code_of(entry_id))
                             if entry_id in refs:
