@@ -99,6 +99,14 @@ def test_the_fast_path_answers_as_typer(template: Path, tmp_path: Path, capsys: 
     ["check", "--repair", "--repair"],
     ["check", "x"],
     ["status", "--view", "grid"],
+    ["status", "-c", "+1"],  # int() would take it: Typer decides
+    ["status", "-c", "３"],
+    ["status", "--view", "ＬＩＳＴ"],
+    ["status", "-f", "json", "-f", "csv"],
+    ["init", "a", "b"],  # one argument too many
+    ["init", ""],
+    ["void", "--reason", "x"],  # a required argument missing
+    ["report", "week", "-3"],
     ["report"],
     ["report", "--top", "3", "week"],
 ])

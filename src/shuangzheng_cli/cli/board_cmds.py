@@ -10,7 +10,7 @@ from ..board.rules import Board, BoardIndex, interviews
 from ..board.rules import alerts as board_alerts
 from ..board.select import select
 from ..render.data import to_json
-from .commands import AS_OF, FORMAT, LISTING, Command, Param
+from .commands import ACTIVITY, AS_OF, CATEGORY, FORMAT, LISTING, UNIT, Command, Param, optional
 from .common import State, as_of_date, note_skipped, output_format
 
 
@@ -119,9 +119,9 @@ COMMANDS = (
         "四色挂图：每项活动 × 每个责任单位的红/黄/蓝/绿，及其原因。",
         (
             AS_OF,
-            Param("category", ("--category", "-c"), "只看某一类别（1–5）", type=int, min=1, max=99),
-            Param("activity", ("--activity", "-a"), "只看某项活动：编号 1–18 或标题中的独有字词"),
-            Param("unit", ("--unit", "-u"), "只看某个单位（单位组则看其全部成员）"),
+            optional(CATEGORY, "只看某一类别（1–5）"),
+            optional(ACTIVITY, "只看某项活动：编号 1–18 或标题中的独有字词"),
+            optional(UNIT, "只看某个单位（单位组则看其全部成员）"),
             Param("color", ("--color",), "只看某种颜色：红/黄/蓝/绿"),
             Param(
                 "view",

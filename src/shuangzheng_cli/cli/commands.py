@@ -71,6 +71,7 @@ class Group:
 UNIT = Param("unit", ("--unit", "-u"), "单位：名称、别名或编号，如 市委宣传部 / 宣传部 / xcb", default=REQUIRED)
 ACTIVITY = Param("activity", ("--activity", "-a"), "活动：编号 1–18 或标题中的独有字词", default=REQUIRED)
 DATE = Param("date", ("--date", "-d"), "工作发生的日期 YYYY-MM-DD（默认今天）")
+CATEGORY = Param("category", ("--category", "-c"), "类别编号 1–5", type=int, min=1, max=99)
 BY = Param("by", ("--by",), "记录人（默认 SHUANGZHENG_BY、git config shuangzheng.recorder、git 用户名、登录名，依次取第一个）")
 AS_OF = Param("as_of", ("--as-of",), "截至日期 YYYY-MM-DD（默认今天，北京时间）")
 PERIOD = Param("period", ("--period", "-p"), PERIOD_HELP)
@@ -97,7 +98,7 @@ LISTING = (FORMAT, OUTPUT, FORCE)
 
 
 def optional(param: Param, help: str | None = None) -> Param:  # noqa: A002
-    """`param` not required (a filter), with its own help if given."""
+    """A shared option as a command takes it: not required (a filter), with its own help if given."""
     return replace(param, default=None, help=help or param.help)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .. import gitrepo
 from ..workspace import bundled_data_dir
 from .actions import run_check
-from .commands import FORMAT, LISTING, UNIT, Command, Param, optional
+from .commands import CATEGORY, FORMAT, LISTING, UNIT, Command, Param, optional
 from .common import State, output_format
 
 if TYPE_CHECKING:
@@ -271,7 +271,7 @@ COMMANDS = (
     Command(
         "activities",
         "列出 18 项活动：类别、标题、责任单位（首位牵头）、目标与报送周期。",
-        (Param("category", ("--category", "-c"), "类别编号 1–5", type=int, min=1, max=99), optional(UNIT), *LISTING),
+        (CATEGORY, optional(UNIT), *LISTING),
         activities,
     ),
 )

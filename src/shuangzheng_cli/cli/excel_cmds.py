@@ -20,7 +20,7 @@ from ..periods import (
     today,
     week_of,
 )
-from .commands import AS_OF, FORCE, OUTPUT, PERIOD, REQUIRED, UNIT, Command, Param
+from .commands import AS_OF, BY, FORCE, OUTPUT, PERIOD, REQUIRED, UNIT, Command, Param, optional
 from .common import State, note_skipped
 
 #: `-o` and `--force` of the workbooks.
@@ -218,8 +218,8 @@ COMMANDS = (
                 show_default=False,
             ),
             Param("dry_run", ("--dry-run", "-n"), "只检查并统计，不写入台账", type=bool, default=False),
-            Param("unit", ("--unit", "-u"), "工作簿中没有记录单位、或所记单位与表内显示的不一致时，指明是哪个单位的报送"),
-            Param("by", ("--by",), "记录人（默认取“填报人”列，再默认该单位联络员）"),
+            optional(UNIT, "工作簿中没有记录单位、或所记单位与表内显示的不一致时，指明是哪个单位的报送"),
+            optional(BY, "记录人（默认取“填报人”列，再默认该单位联络员）"),
             Param("replace", ("--replace",), "以新发来的内容为准：作废已导入的旧版本（留痕）并记入新版本", type=bool, default=False),
         ),
         import_,

@@ -8,7 +8,7 @@ from ..render.data import to_json
 from ..render.remind import as_markdown, as_text
 from ..reports.remind import reminders
 from .board_cmds import load_index
-from .commands import AS_OF, FORCE, OUTPUT, Command, Param, formats
+from .commands import AS_OF, FORCE, OUTPUT, UNIT, Command, Param, formats, optional
 from .common import State, as_of_date, output_format
 
 FORMAT = formats("text", "md", "json", help="输出格式：text（默认，可直接粘贴到微信群）、md、json")
@@ -44,7 +44,7 @@ COMMANDS = (
         "催报：每个有逾期或即将到期事项的单位一段，@联络员，可逐段粘贴到“双争”活动微信群。",
         (
             AS_OF,
-            Param("unit", ("--unit", "-u"), "只催这个单位（或单位组的各成员）"),
+            optional(UNIT, "只催这个单位（或单位组的各成员）"),
             Param(
                 "days", ("--days", "-n"), "也提醒几天内到期的报送（默认按规则 remind_days，2 天）", type=int, min=0, max=366
             ),

@@ -26,7 +26,7 @@ from ..render import markdown, tables
 from ..render.data import csv_text, to_json
 from ..render.text import color_md, short_unit
 from .board_cmds import load_index
-from .commands import AS_OF, FORCE, OUTPUT, REQUIRED, Command, Param, formats
+from .commands import AS_OF, FORCE, OUTPUT, REQUIRED, UNIT, Command, Param, formats, optional
 from .common import State, as_of_date, output_format
 
 
@@ -278,7 +278,7 @@ COMMANDS = (
         "半年报告：每个单位每项活动的报送次数、指标合计、月末颜色、存在问题、督导检查；不指定 --unit 时为全部单位。",
         (
             Param("half", (), "半年，如 2022H2、2023H1", default=REQUIRED, show_default=False),
-            Param("unit", ("--unit", "-u"), "单位：名称、别名或编号（单位组则每个成员一节）；不写为全部单位"),
+            optional(UNIT, "单位：名称、别名或编号（单位组则每个成员一节）；不写为全部单位"),
             AS_OF,
             HALF_FORMAT,
             OUTPUT,
