@@ -157,3 +157,10 @@ def test_help_lists_every_declared_option(command, cli) -> None:  # noqa: ANN001
         if not p.flags:
             assert re.search(rf"\b{p.name}\b", r.out), p.name
     assert command.help.split("：")[0] in r.out
+
+
+@pytest.mark.parametrize("group", ["report", "hub"])
+def test_a_group_alone_shows_its_help_in_chinese(group: str, cli) -> None:  # noqa: ANN001
+    r = cli(group)
+    assert r.code == 0 and f"用法： shuangzheng {group} [选项] 命令 [参数]..." in r.out
+    assert "Usage" not in r.out and "Commands" not in r.out and "命令" in r.out

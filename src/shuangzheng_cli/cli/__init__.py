@@ -65,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
 
     prepare_streams()  # a GBK console shows 🟥 as 红 instead of failing
     command = command_of(args)
-    wants_help = not args or any(a in ("-h", "--help") for a in args)
-    from .commands import INDEX
+    from .commands import GROUPS, INDEX
+
+    # a group without its subcommand (`shuangzheng report`) shows the group's help, in Chinese
+    wants_help = not args or any(a in ("-h", "--help") for a in args) or command in GROUPS and args[-1] == command
 
     if command in INDEX and not wants_help:
         from . import fast  # the usual spellings, without Typer
