@@ -1,4 +1,4 @@
-"""The `shuangzheng` command: a thin Typer layer that parses, calls the library, renders.
+"""The `shuangzheng` command: a thin layer that parses, calls the library, renders.
 
 Start-up is kept cheap: `--version` is answered before Typer is imported, every command as
 usually written runs without Typer (`cli.fast`), and only the module that declares the command

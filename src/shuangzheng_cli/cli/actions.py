@@ -1,5 +1,5 @@
-"""What `add`, `inspect` and `check` do, without Typer: the Typer commands and the fast path of
-`cli.fast` both call these, so an entry is made, checked, written and reported one way."""
+"""What `add`, `inspect`, `followup`, `void` and `check` do (declared in `ledger_cmds` and
+`definitions`): an entry is made, checked, written and reported one way."""
 
 from __future__ import annotations
 

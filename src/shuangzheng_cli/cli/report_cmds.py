@@ -1,7 +1,8 @@
 """Reports: `report week`, `report half-year`, `score`, `bulletin`.
 
 The figures come from `reports`, the layout and every format from `render`; a command
-here parses its options, calls the report, and picks the renderer of the format asked for.
+here takes its parameters (declared in `COMMANDS` below), calls the report, and picks the
+renderer of the format asked for.
 """
 
 from __future__ import annotations

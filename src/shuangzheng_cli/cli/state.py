@@ -1,5 +1,5 @@
-"""Per-invocation state (workspace, catalog, output) and who records: shared by the Typer
-commands and the fast path of `cli.fast`, so neither needs the other (this module imports no Typer)."""
+"""Per-invocation state (workspace, catalog, output) and who records: every command gets one,
+whether `cli.fast` or Typer parsed its invocation (this module imports no Typer)."""
 
 from __future__ import annotations
 
