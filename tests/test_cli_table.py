@@ -1,5 +1,6 @@
 """Every command is declared once as data (`cli.commands` and each command module's `COMMANDS`):
-its usual spellings run without Typer and answer exactly as through Typer, a bad value is left
+its usual spellings run without Typer and answer exactly as through Typer, the fast path never
+reads an invocation otherwise than Typer's parser (random invocations), a bad value is left
 to Typer's Chinese message, and help lists every declared option."""
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from shuangzheng_cli.cli import _load_all, fast, main
-from shuangzheng_cli.cli.commands import every
+from shuangzheng_cli.cli.build import plain_value
+from shuangzheng_cli.cli.commands import Command, every
 
 EXAMPLES = REPO / "examples"
 TEMPLATE = EXAMPLES / "宣传部-2022-W48-报送.xlsx"
@@ -164,3 +168,66 @@ def test_a_group_alone_shows_its_help_in_chinese(group: str, cli) -> None:  # no
     r = cli(group)
     assert r.code == 0 and f"用法： shuangzheng {group} [选项] 命令 [参数]..." in r.out
     assert "Usage" not in r.out and "Commands" not in r.out and "命令" in r.out
+
+
+def _values(p) -> list[str]:  # noqa: ANN001
+    """Values to try for `p`: good ones, and some its type refuses."""
+    if p.choices:
+        return [*p.choices, p.choices[0].upper(), "xls", ""]
+    if p.type is int:
+        return [str(p.min), str(p.max), str(p.max + 1), "x", "-1", "３", "+1"]
+    return ["a.xlsx", "x y", "", "-x", "2022-W47"]
+
+
+def _groups(p) -> list[list[str]]:  # noqa: ANN001
+    """The ways one occurrence of `p` may be written (some of them mistakes)."""
+    if p.is_flag:
+        return [[f] for f in p.flags] + [[f"{p.flags[0]}=1"]]
+    if not p.flags:
+        return [[v] for v in _values(p)]
+    out = [[f, v] for f in p.flags for v in _values(p)] + [[f] for f in p.flags]
+    return out + [[f"{f}={v}"] for f in p.flags if f.startswith("--") for v in _values(p)]
+
+
+NOISE = [["--bogus"], ["-z"], ["--"], ["-"], ["extra"], ["--help=1"]]
+
+
+def _random_invocations(command: Command) -> st.SearchStrategy[list[str]]:
+    """Invocations of `command`: each required parameter once, then any others (or noise), in any order."""
+    required = [st.sampled_from(_groups(p)) for p in command.params if p.required]
+    anything = st.sampled_from([g for p in command.params for g in _groups(p)] + NOISE)
+    return st.tuples(st.tuples(*required), st.lists(anything, max_size=5)).flatmap(
+        lambda parts: st.permutations([*parts[0], *parts[1]])
+    ).map(lambda groups: [word for group in groups for word in group])
+
+
+@pytest.mark.parametrize("command", every(), ids=lambda c: c.name)
+def test_the_fast_path_never_reads_an_invocation_otherwise_than_typer(command: Command) -> None:
+    """Random invocations: whatever the fast path takes, Typer's parser takes too, with the same values
+    (a choice as its text), so running it directly is what Typer would do; what Typer refuses, it leaves."""
+    import typer
+
+    from shuangzheng_cli.cli import app
+
+    click_command = typer.main.get_command(app)
+    for word in command.name.split(" "):
+        click_command = click_command.commands[word]  # type: ignore[attr-defined]
+    usage_error = typer.BadParameter.__mro__[1]
+    params = {p.name: p for p in command.params}
+    taken = []
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(_random_invocations(command))
+    def check(args: list[str]) -> None:
+        parsed = fast.parse([*command.name.split(" "), *args])
+        try:
+            ctx = click_command.make_context(command.name, list(args))
+        except usage_error:
+            assert parsed is None, args
+            return
+        if parsed is not None:
+            taken.append(args)
+            assert parsed[2] == {name: plain_value(params[name], v) for name, v in ctx.params.items()}, args
+
+    check()
+    assert len({tuple(a) for a in taken}) >= min(3, len(command.params) + 1)  # comparisons were made

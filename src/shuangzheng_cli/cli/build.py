@@ -69,7 +69,7 @@ def declare(func: Callable[..., Any], params: tuple[Param, ...], *, last: tuple[
     func.__annotations__ = {p.name: p.annotation for p in out}
 
 
-def _plain(p: Param, value: Any) -> Any:  # noqa: ANN401
+def plain_value(p: Param, value: Any) -> Any:  # noqa: ANN401
     """A value as the fast path gives it: a choice as its text, an absent repeatable option as its default."""
     if p.multiple:
         return [v.value if isinstance(v, Enum) else v for v in value] if value else p.default
@@ -82,7 +82,7 @@ def command(spec: Command) -> Callable[..., None]:
     params = {p.name: p for p in spec.params}
 
     def callback(ctx: typer.Context, **values: Any) -> None:
-        result = spec.run(state(ctx), **{name: _plain(params[name], v) for name, v in values.items()})
+        result = spec.run(state(ctx), **{name: plain_value(params[name], v) for name, v in values.items()})
         if isinstance(result, int) and not isinstance(result, bool) and result:
             raise typer.Exit(result)
 
