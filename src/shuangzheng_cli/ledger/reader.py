@@ -31,6 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
@@ -91,49 +92,51 @@ def ledger_files(ledger: Ledger, unit: str | None = None, years: Iterable[int] |
         return [], problems
     wanted = set(years) if years is not None else None
     out: list[Path] = []
-    for year_dir in sorted(root.iterdir()):
+    with os.scandir(root) as found:
+        year_dirs = sorted((e for e in found if len(e.name) == 4 and e.name.isdigit()), key=lambda e: e.name)
+    for year_dir in year_dirs:
         name = year_dir.name
-        if not (len(name) == 4 and name.isdigit()) or year_dir.is_symlink() or not year_dir.is_dir():
+        if year_dir.is_symlink() or not year_dir.is_dir(follow_symlinks=False):
             continue
         if wanted is not None and int(name) not in wanted:
             continue
+        base = Path(year_dir.path)
         if unit is not None:
-            candidates = [year_dir / f"{unit}.jsonl"]
-        else:
-            candidates = sorted(p for p in year_dir.iterdir() if p.name.endswith(".jsonl"))
-        for path in candidates:
             try:
-                st = os.lstat(path)
+                modes = [(base / f"{unit}.jsonl", os.lstat(base / f"{unit}.jsonl").st_mode)]
             except OSError:
                 continue
-            label = ledger.label(path)
-            if _S_ISLNK(st.st_mode):
+        else:
+            try:
+                with os.scandir(year_dir.path) as found:  # the file type from the folder itself: no stat per file
+                    modes = [(base / e.name, _mode(e)) for e in sorted(found, key=lambda e: e.name) if e.name.endswith(".jsonl")]
+            except OSError:
+                continue
+        for path, mode in modes:
+            label = f"ledgers/{name}/{path.name}"
+            if _S_ISLNK(mode):
                 problems.append(Problem(label, 0, "是符号链接：台账文件必须是工作区内的普通文件，未读取"))
-            elif _S_ISDIR(st.st_mode):
+            elif _S_ISDIR(mode):
                 problems.append(Problem(label, 0, "是文件夹，不是台账文件"))
-            elif not _S_ISREG(st.st_mode):
+            elif not _S_ISREG(mode):
                 problems.append(Problem(label, 0, "不是普通文件（管道、设备或套接字？），未读取"))
             else:
                 out.append(path)
     return out, problems
 
 
-def _S_ISLNK(mode: int) -> bool:  # noqa: N802
-    import stat
+def _mode(entry: os.DirEntry) -> int:
+    """The file type of a folder entry (`stat.S_IF*`), from the folder listing where it says."""
+    if entry.is_symlink():
+        return stat.S_IFLNK
+    if entry.is_dir(follow_symlinks=False):
+        return stat.S_IFDIR
+    if entry.is_file(follow_symlinks=False):
+        return stat.S_IFREG
+    return stat.S_IFIFO  # a FIFO, a device, a socket: never opened
 
-    return stat.S_ISLNK(mode)
 
-
-def _S_ISDIR(mode: int) -> bool:  # noqa: N802
-    import stat
-
-    return stat.S_ISDIR(mode)
-
-
-def _S_ISREG(mode: int) -> bool:  # noqa: N802
-    import stat
-
-    return stat.S_ISREG(mode)
+_S_ISLNK, _S_ISDIR, _S_ISREG = stat.S_ISLNK, stat.S_ISDIR, stat.S_ISREG
 
 
 def unreadable(label: str, exc: OSError) -> Problem:

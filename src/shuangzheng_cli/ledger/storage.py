@@ -270,10 +270,18 @@ class Ledger:
 
     def label(self, path: Path) -> str:
         """A path as shown to people: relative to the workspace, with forward slashes."""
+        text, root = str(path), self._root_prefix
+        if text.startswith(root):  # the usual case, without pathlib's slower `relative_to`
+            return text[len(root) :].replace(os.sep, "/")
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:
-            return str(path)
+            return text
+
+    @property
+    def _root_prefix(self) -> str:
+        root = str(self.root)
+        return root if root.endswith(os.sep) else root + os.sep
 
     def path_for(self, unit: str, day: dt.date) -> Path:
         """`ledgers/<YYYY>/<unit>.jsonl`; a unit that is not an id never becomes a path."""
