@@ -5,6 +5,7 @@ to Typer's Chinese message, and help lists every declared option."""
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import re
@@ -231,3 +232,13 @@ def test_the_fast_path_never_reads_an_invocation_otherwise_than_typer(command: C
 
     check()
     assert len({tuple(a) for a in taken}) >= min(3, len(command.params) + 1)  # comparisons were made
+
+
+@pytest.mark.parametrize("command", every(), ids=lambda c: c.name)
+def test_the_function_takes_exactly_the_declared_parameters(command: Command) -> None:
+    """The declaration is the one source of a command's parameters and their defaults: its function takes
+    the invocation's State, then each declared parameter by keyword, none with a default of its own."""
+    state, *params = inspect.signature(command.run).parameters.values()
+    assert state.name == "st"
+    assert {p.name for p in params} == {p.name for p in command.params}
+    assert all(p.kind is p.KEYWORD_ONLY and p.default is p.empty for p in params)

@@ -17,16 +17,17 @@ from .state import State, recorder
 
 def add_progress(
     st: State,
+    *,
     unit: str,
     activity: str,
     text: str,
-    date: str | None = None,
-    color: str | None = None,
-    problems: str | None = None,
-    next_steps: str | None = None,
-    metric: list[str] | None = None,
-    evidence: list[str] | None = None,
-    by: str | None = None,
+    date: str | None,
+    color: str | None,
+    problems: str | None,
+    next_steps: str | None,
+    metric: list[str] | None,
+    evidence: list[str] | None,
+    by: str | None,
 ) -> Entry:
     """`add`: a progress entry from what was typed, written, with the cell's color before and after."""
     _catalog, uid, number = _target(st, unit, activity)
@@ -47,15 +48,16 @@ def add_progress(
 
 def add_inspection(
     st: State,
+    *,
     unit: str,
     activity: str,
     method: str,
     color: str,
     text: str,
-    followup: str | list[str] | None = None,
-    date: str | None = None,
-    by: str | None = None,
-    due: str | None = None,
+    followup: str | list[str] | None,
+    date: str | None,
+    by: str | None,
+    due: str | None,
 ) -> Entry:
     """`inspect`: an inspection entry, written, with the cell's color before and after."""
     _catalog, uid, number = _target(st, unit, activity)
@@ -73,7 +75,7 @@ def add_inspection(
     return _write(st, entry)
 
 
-def add_void(st: State, entry_ids: list[str], reason: str, date: str | None = None, by: str | None = None) -> None:
+def add_void(st: State, *, entry_ids: list[str], reason: str, date: str | None, by: str | None) -> None:
     """`void`: void entries cancelling `entry_ids` (several at once), written, each with its cell's color before and after."""
     ledger = Ledger(st.writable_root(), st.catalog)
     keys = list(dict.fromkeys(e.strip().lower() for e in entry_ids))
@@ -85,12 +87,13 @@ def add_void(st: State, entry_ids: list[str], reason: str, date: str | None = No
 
 def add_followup(
     st: State,
+    *,
     ref: str,
     result: str,
-    text: str | None = None,
-    date: str | None = None,
-    due: str | None = None,
-    by: str | None = None,
+    text: str | None,
+    date: str | None,
+    due: str | None,
+    by: str | None,
 ) -> Entry:
     """`followup`: what came of an inspection's 约谈/通报/整改, written to its unit's file, with the cell's color."""
     from ..board.followups import rectify_deadline
@@ -161,7 +164,7 @@ def _cell_color(catalog: Catalog, ledger: Ledger, entry: Entry) -> str | None:
     return board.cells[0].color
 
 
-def run_check(st: State, repair: bool = False, since: str | None = None, staged: bool = False) -> int:
+def run_check(st: State, *, repair: bool, since: str | None, staged: bool) -> int:
     """`check`: every problem in the definitions and the ledgers, with its place; the exit code.
 
     `since`: also the ledgers' history from that commit to HEAD (`ledger.history`);

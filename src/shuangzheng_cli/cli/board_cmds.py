@@ -34,15 +34,16 @@ def load_board(st: State, as_of: dt.date) -> Board:
 
 def status(
     st: State,
-    as_of: str | None = None,
-    category: int | None = None,
-    activity: str | None = None,
-    unit: str | None = None,
-    color: str | None = None,
-    view: str = "matrix",
-    fmt: str | None = None,
-    output: Path | None = None,
-    force: bool = False,
+    *,
+    as_of: str | None,
+    category: int | None,
+    activity: str | None,
+    unit: str | None,
+    color: str | None,
+    view: str,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
 ) -> None:
     """`status`: the board (cached when nothing changed), selected, as a matrix, a list of cells or per unit."""
     fmt = output_format(st, fmt, output, force, FORMAT.choices)
@@ -70,7 +71,7 @@ def status(
         board_matrix(st.out, catalog, board, title)
 
 
-def alerts(st: State, as_of: str | None = None, fmt: str | None = None, output: Path | None = None, force: bool = False) -> None:
+def alerts(st: State, *, as_of: str | None, fmt: str | None, output: Path | None, force: bool) -> None:
     """`alerts`: the red and yellow cells (worst and longest unreported first), and the units to talk to."""
     fmt = output_format(st, fmt, output, force, FORMAT.choices)
     catalog = st.catalog

@@ -20,7 +20,7 @@ GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保�
 GITIGNORE = "# shuangzheng 的本地缓存，可随时删除\n.shuangzheng-cache/\n"
 
 
-def init(st: State, directory: Path = Path(".")) -> None:
+def init(st: State, *, directory: Path) -> None:
     """`init`: the definitions, ledgers/, git settings, a git repository and its hooks; nothing overwritten."""
     out = st.out
     root = directory.resolve()
@@ -110,9 +110,7 @@ def units_data(catalog: Catalog, group: str | None = None) -> list[dict[str, Any
     return out
 
 
-def units(
-    st: State, group: str | None = None, fmt: str | None = None, output: Path | None = None, force: bool = False
-) -> None:
+def units(st: State, *, group: str | None, fmt: str | None, output: Path | None, force: bool) -> None:
     """`units`: the units and groups (id, name, aliases, kind, members, activities, liaison)."""
     from ..render.tables import Column
 
@@ -189,11 +187,12 @@ def activities_data(catalog: Catalog, category: int | None = None, unit: str | N
 
 def activities(
     st: State,
-    category: int | None = None,
-    unit: str | None = None,
-    fmt: str | None = None,
-    output: Path | None = None,
-    force: bool = False,
+    *,
+    category: int | None,
+    unit: str | None,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
 ) -> None:
     """`activities`: the activities (category, title, units with the lead first, targets, interval)."""
     from ..render.tables import Column

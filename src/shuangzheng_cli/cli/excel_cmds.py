@@ -48,11 +48,12 @@ def _output(output: Path | None, default: str) -> Path:
 
 def export(
     st: State,
-    week: str | None = None,
-    period: str | None = None,
-    as_of: str | None = None,
-    output: Path | None = None,
-    force: bool = False,
+    *,
+    week: str | None,
+    period: str | None,
+    as_of: str | None,
+    output: Path | None,
+    force: bool,
 ) -> None:
     """`export`: the week's (or period's) workbook, streamed from the ledger."""
     catalog = st.catalog
@@ -87,7 +88,7 @@ def _name(color: str) -> str:
     return color_name(color)
 
 
-def template(st: State, unit: str, period: str | None = None, output: Path | None = None, force: bool = False) -> None:
+def template(st: State, *, unit: str, period: str | None, output: Path | None, force: bool) -> None:
     """`template`: a unit's report template for a period (default this week)."""
     catalog = st.catalog
     uid = catalog.resolve_unit(unit)
@@ -109,14 +110,7 @@ def template(st: State, unit: str, period: str | None = None, output: Path | Non
     st.out.text(f"已生成 {path}：{catalog.name(uid)}（{uid}），{p.label}，可选活动 {acts}")
 
 
-def import_(
-    st: State,
-    files: list[Path],
-    dry_run: bool = False,
-    unit: str | None = None,
-    by: str | None = None,
-    replace: bool = False,
-) -> None:
+def import_(st: State, *, files: list[Path], dry_run: bool, unit: str | None, by: str | None, replace: bool) -> None:
     """`import`: the returned templates, every row checked first; written only when all are right."""
     catalog = st.catalog
     ledger = st.ledger() if dry_run else st.ledger(write=True)

@@ -9,7 +9,7 @@ from .commands import REQUIRED, Command, Param
 from .common import State
 
 
-def init(st: State, path: Path) -> None:
+def init(st: State, *, path: Path) -> None:
     """`hub init`: a bare repository with the push check, or the check added to an existing one."""
     from ..hub import init_hub
 

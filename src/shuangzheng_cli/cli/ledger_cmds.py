@@ -24,13 +24,14 @@ from .common import State, note_skipped, output_format, period_or_none
 
 def history(
     st: State,
-    unit: str | None = None,
-    activity: str | None = None,
-    period: str | None = None,
-    show_all: bool = False,
-    fmt: str | None = None,
-    output: Path | None = None,
-    force: bool = False,
+    *,
+    unit: str | None,
+    activity: str | None,
+    period: str | None,
+    show_all: bool,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
 ) -> None:
     """`history`: the entries, filtered, sorted by date; the voided ones only with `show_all`."""
     from ..render.tables import entry_row, history_columns

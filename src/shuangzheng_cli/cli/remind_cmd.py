@@ -16,12 +16,13 @@ FORMAT = formats("text", "md", "json", help="输出格式：text（默认，可�
 
 def remind(
     st: State,
-    as_of: str | None = None,
-    unit: str | None = None,
-    days: int | None = None,
-    fmt: str | None = None,
-    output: Path | None = None,
-    force: bool = False,
+    *,
+    as_of: str | None,
+    unit: str | None,
+    days: int | None,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
 ) -> None:
     """`remind`: per unit, what is overdue or due within `days`, as text to paste, Markdown or JSON."""
     fmt = output_format(st, fmt, output, force, FORMAT.choices)

@@ -56,12 +56,13 @@ def _week_arg(text: str | None, today: dt.date) -> Period:
 
 def report_week(
     st: State,
-    week: str | None = None,
-    as_of: str | None = None,
-    top: int | None = 10,
-    fmt: str | None = None,
-    output: Path | None = None,
-    force: bool = False,
+    *,
+    week: str | None,
+    as_of: str | None,
+    top: int | None,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
 ) -> None:
     """`report week`: the week's briefing, on screen, as Markdown, JSON or a Word document."""
     fmt = output_format(st, fmt, output, force, WEEK_FORMAT.choices)
@@ -119,12 +120,13 @@ def _unit_ids(catalog: Catalog, unit: str | None) -> list[str] | None:
 
 def report_half_year(
     st: State,
+    *,
     half: str,
-    unit: str | None = None,
-    as_of: str | None = None,
-    fmt: str | None = None,
-    output: Path | None = None,
-    force: bool = False,
+    unit: str | None,
+    as_of: str | None,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
 ) -> None:
     """`report half-year`: per unit and activity, the half-year's reports, figures, colors, problems, inspections."""
     fmt = output_format(st, fmt, output, force, HALF_FORMAT.choices)
@@ -160,13 +162,14 @@ def report_half_year(
 
 def score(
     st: State,
-    year: int | None = None,
-    as_of: str | None = None,
-    top: int | None = None,
-    explain: bool = False,
-    fmt: str | None = None,
-    output: Path | None = None,
-    force: bool = False,
+    *,
+    year: int | None,
+    as_of: str | None,
+    top: int | None,
+    explain: bool,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
 ) -> None:
     """`score`: the year's assessment, ranked; on screen, Markdown, JSON, CSV, a workbook or a Word document."""
     fmt = output_format(st, fmt, output, force, SCORE_FORMAT.choices)
@@ -215,11 +218,12 @@ def score(
 
 def bulletin(
     st: State,
-    as_of: str | None = None,
-    top: int | None = 10,
-    fmt: str | None = None,
-    output: Path | None = None,
-    force: bool = False,
+    *,
+    as_of: str | None,
+    top: int | None,
+    fmt: str | None,
+    output: Path | None,
+    force: bool,
 ) -> None:
     """`bulletin`: the draft notice (criticism, praise, next steps), as Markdown, JSON or a Word document."""
     fmt = output_format(st, fmt, output, force, BULLETIN_FORMAT.choices)
