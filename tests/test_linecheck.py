@@ -212,6 +212,25 @@ def test_check_unit_by_unit_on_two_cores_equals_the_reference(
         assert took == [True]  # read unit by unit
 
 
+def test_without_a_second_process_check_reads_in_one(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where a second process cannot be started (no semaphores, as in some containers), the units
+    are read in this process: the same problems, no traceback."""
+    import multiprocessing
+
+    from shuangzheng_cli.ledger import units
+
+    _random_ledger(tmp_path, catalog, random.Random(5), shared=False)
+    ledger = Ledger(tmp_path, catalog)
+    monkeypatch.setattr(units, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(units.os, "cpu_count", lambda: 2)
+
+    def refuse(method: str) -> None:
+        raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(multiprocessing, "get_context", refuse)
+    assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)
+
+
 def _ids_in_two_units(root: Path) -> bool:
     """Whether an id (as any line of the files gives it) occurs in the files of two units (worked out plainly)."""
     units_of: dict[str, set[str]] = {}

@@ -60,8 +60,6 @@ def read_units(
                 sizes[unit] += os.stat(path, follow_symlinks=False).st_size
     if (os.cpu_count() or 1) < 2 or sum(sizes.values()) < PARALLEL_BYTES or len(todo) < 2 or not hasattr(os, "fork"):
         return dict(zip(todo, _read_some(list(todo.items())), strict=True))
-    import multiprocessing
-
     halves: tuple[list[str], list[str]] = ([], [])
     loads = [0, 0]
     for unit in sorted(todo, key=lambda u: -sizes[u]):  # the largest first, each to the lighter half
@@ -69,7 +67,13 @@ def read_units(
         halves[lighter].append(unit)
         loads[lighter] += sizes[unit]
     theirs, mine = halves
-    with multiprocessing.get_context("fork").Pool(1) as pool:
+    try:
+        import multiprocessing
+
+        pool = multiprocessing.get_context("fork").Pool(1)
+    except (ImportError, OSError):  # no semaphores here (a container without /dev/shm): one process
+        return dict(zip(todo, _read_some(list(todo.items())), strict=True))
+    with pool:
         pending = pool.apply_async(_read_some, ([(u, todo[u]) for u in theirs],))
         out = dict(zip(mine, _read_some([(u, todo[u]) for u in mine]), strict=True))
         out.update(zip(theirs, pending.get(), strict=True))
