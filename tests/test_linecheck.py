@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import random
 from pathlib import Path
 
@@ -229,6 +230,32 @@ def test_without_a_second_process_check_reads_in_one(tmp_path: Path, catalog: Ca
 
     monkeypatch.setattr(multiprocessing, "get_context", refuse)
     assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)
+
+
+def test_a_second_process_that_dies_costs_nothing(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked process killed mid-read (out of memory, say): this process reads its half, the same problems."""
+    from shuangzheng_cli.ledger import units
+
+    _random_ledger(tmp_path, catalog, random.Random(6), shared=False)
+    ledger = Ledger(tmp_path, catalog)
+    monkeypatch.setattr(units, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(units.os, "cpu_count", lambda: 2)
+    _PARENT[:] = [os.getpid(), units._read_some]
+    monkeypatch.setattr(units, "_read_some", _dies_in_the_child)
+    assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)
+
+
+_PARENT: list = []
+
+
+def _dies_in_the_child(pairs: list) -> list:
+    """`units._read_some`, but a forked child kills itself (module level: the pool pickles it by name)."""
+    import signal
+
+    parent, real = _PARENT
+    if os.getpid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(pairs)
 
 
 def _ids_in_two_units(root: Path) -> bool:

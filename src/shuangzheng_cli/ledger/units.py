@@ -8,7 +8,8 @@ lines counts. `shared_ids` finds that case; callers then read the whole ledger a
 
 `read_units` reads the units' files in this process, or, for a large ledger on a machine with
 two cores or more (POSIX: the second process is forked, nothing is pickled but unit names, paths
-and the results), half of the bytes in one child while this process reads the other half.
+and the results), half of the bytes in one child while this process reads the other half; if
+the child cannot be started or dies, this process reads its half too.
 The board's cache (`board.stream.cached_board`) and `check` (`reader.check_lines`) read this way.
 """
 
@@ -69,14 +70,20 @@ def read_units(
     theirs, mine = halves
     try:
         import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
-        pool = multiprocessing.get_context("fork").Pool(1)
+        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
     except (ImportError, OSError):  # no semaphores here (a container without /dev/shm): one process
         return dict(zip(todo, _read_some(list(todo.items())), strict=True))
     with pool:
-        pending = pool.apply_async(_read_some, ([(u, todo[u]) for u in theirs],))
+        pending = pool.submit(_read_some, [(u, todo[u]) for u in theirs])
         out = dict(zip(mine, _read_some([(u, todo[u]) for u in mine]), strict=True))
-        out.update(zip(theirs, pending.get(), strict=True))
+        try:
+            done = pending.result()
+        except (BrokenProcessPool, OSError):  # the second process died (killed, out of memory): read its half here
+            done = _read_some([(u, todo[u]) for u in theirs])
+        out.update(zip(theirs, done, strict=True))
     return out
 
 
