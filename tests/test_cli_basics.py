@@ -94,9 +94,15 @@ def test_each_command_has_chinese_help(command: str, cli) -> None:
         (["activities", "--unit"], ["--unit 后面需要一个值"]),
         (["actvities"], ["没有命令 'actvities'"]),
         (["units", "多余", "参数"], ["多余的参数：多余 参数"]),
+        (["history", "--all=yes"], ["选项 --all 不带值：直接写 --all 即可"]),
+        (["void", "--reason", "重复"], ["缺少必填的参数：要作废的记录编号（见 history），可写多个"]),
+        (["report", "half-year"], ["缺少必填的参数：半年，如 2022H2、2023H1"]),
+        (["status", "--ascii"], ["--ascii 是全局选项，须写在命令之前：shuangzheng --ascii status …"]),
+        (["report", "week", "--root", "."], ["--root 是全局选项，须写在命令之前：shuangzheng --root 目录 report week …"]),
     ],
     ids=["unknown-option", "typo-option", "typo-format", "missing-option", "bad-choice", "not-integer",
-         "no-value", "unknown-command", "extra-argument"],
+         "no-value", "unknown-command", "extra-argument", "flag-with-value", "missing-argument",
+         "missing-argument-of-group", "global-after-command", "root-after-command"],
 )
 def test_usage_errors_are_chinese_with_exit_2(args: list[str], words: list[str], cli) -> None:
     result = cli(*args)
@@ -179,6 +185,13 @@ def test_township_group_lists_the_15_members(cli) -> None:
     assert table.code == 0
     for name in TOWNSHIPS:
         assert name in table.out
+
+
+def test_a_unit_given_as_group_is_called_a_unit(cli) -> None:
+    """`units --group 宣传部`: one row, titled as the unit it is (it used to say 不列成员的单位组)."""
+    table = cli("units", "--group", "宣传部")
+    assert table.code == 0
+    assert "市委宣传部（单位，不是单位组）" in table.out and "单位组，作为" not in table.out
 
 
 def test_activities_of_a_unit(cli) -> None:

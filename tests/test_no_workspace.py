@@ -23,6 +23,9 @@ NOTE = "注意：未找到台账工作区（当前目录及其上级都没有 da
     ["score", "--year", "2022"],
     ["bulletin"],
     ["remind"],
+    ["status", "-o", "挂图.md"],  # a listing written to a file is a document: never an all-red file
+    ["alerts", "-o", "预警.csv"],
+    ["history", "--format", "json", "-o", "台账.json"],
 ])
 def test_a_document_outside_a_workspace_is_refused(tmp_path: Path, args: list[str]) -> None:
     r = run_process(*args, cwd=tmp_path, env=ENV)

@@ -86,6 +86,21 @@ def test_format_wins_over_the_extension(run, tmp_path: Path) -> None:
     assert [u["name"] for u in json.loads(path.read_text(encoding="utf-8"))][:2] == ["甲局", "乙局"]
 
 
+@pytest.mark.parametrize(("args", "name"), [
+    (("units", "--format", "json"), "u.csv"),
+    (("history", "--format", "md"), "h.xlsx"),
+    (("units", "--format", "csv"), "u.docx"),
+    (("units", "--format", "table"), "u.md"),
+])
+def test_an_extension_that_contradicts_the_format_is_refused(run, tmp_path: Path, args: tuple, name: str) -> None:
+    """`-f json -o x.csv` would give a file its program cannot open: refused, naming both, nothing written."""
+    path = tmp_path / name
+    r = run(*args, "-o", str(path))
+    assert r.code == 2
+    assert f"与 --format {args[-1]} 不符" in r.err and path.suffix in r.err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_existing_file_is_replaced_only_with_force(run, tmp_path: Path) -> None:
     path = tmp_path / "h.md"
     path.write_text("旧内容", encoding="utf-8")

@@ -79,7 +79,7 @@ OUTPUT = Param(
     "output",
     ("--output", "-o"),
     "写入文件，按扩展名选格式：.txt（表格）、.md、.json、.csv（带 BOM，Excel 直接打开）、.xlsx、.docx"
-    "（本命令可用的见 --format）；同时给出 --format 时以 --format 为准",
+    "（本命令可用的见 --format）；同时给出 --format 时，扩展名须与之相符（其他扩展名按 --format 写）",
     type=Path,
     show_default=False,
 )

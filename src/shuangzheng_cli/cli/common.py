@@ -32,9 +32,17 @@ def output_format(st: State, fmt: str | None, output: Path | None, force: bool, 
 
     With `-o` and a format that is printed (table, md, json, csv), what the command prints goes
     to that file (`State.write_to`; CSV with a BOM); xlsx and docx are left to the command.
-    Raises `UsageProblem` for an extension this command cannot write, or an existing file
-    without `force`.
+    Raises `UsageProblem` for an extension this command cannot write, for a known extension that
+    is not the `--format` given (a Word file named .xlsx opens nowhere; `.txt` takes any printed
+    format), or an existing file without `force`.
     """
+    if fmt is not None and output is not None:
+        meant = FILE_FORMATS.get(output.suffix.lower())
+        if meant is not None and fmt not in meant and (output.suffix.lower() != ".txt" or fmt in BINARY_FORMATS):
+            raise UsageProblem(
+                f"-o {output} 是 {output.suffix.lower()} 文件，与 --format {fmt} 不符："
+                f"请把文件名改为 .{_extension_of(fmt)} 结尾，或去掉 --format（按扩展名选择格式）"
+            )
     if fmt is None:
         fmt = choices[0]
         if output is not None:
@@ -48,6 +56,10 @@ def output_format(st: State, fmt: str | None, output: Path | None, force: bool, 
     if output is not None and fmt not in BINARY_FORMATS:
         st.write_to(output, force=force, bom=fmt == "csv", table=fmt == "table")
     return fmt
+
+
+def _extension_of(fmt: str) -> str:
+    return next((ext.lstrip(".") for ext, fs in FILE_FORMATS.items() if fmt in fs), fmt)
 
 
 def note_skipped(st: State, problems: list) -> None:  # noqa: ANN001

@@ -139,8 +139,10 @@ def units(st: State, *, group: str | None, fmt: str | None, output: Path | None,
     ]
     if group and catalog.is_member_group(gid := catalog.resolve_unit(group)):
         title = f"{catalog.name(gid)} 的成员（{len(data)} 个单位）"
-    elif group:
+    elif group and gid in catalog.groups:
         title = f"{catalog.name(gid)}（不列成员的单位组，作为一个责任单位报送）"
+    elif group:
+        title = f"{catalog.name(gid)}（单位，不是单位组）"
     else:
         n_groups = sum(1 for u in data if u["group"])
         title = f"单位名录：{len(data) - n_groups} 个单位、{n_groups} 个单位组，计 {catalog.responsible_summary()}"

@@ -89,10 +89,15 @@ def _usage_message(exc: Exception) -> str:
         hint = " / ".join(hint)
     if kind == "NoSuchOption":
         name = getattr(exc, "option_name", "")
+        if name in {flag for p in GLOBAL for flag in p.flags}:
+            path = getattr(getattr(exc, "ctx", None), "command_path", "shuangzheng status").split(" ", 1)
+            return f"{name} 是全局选项，须写在命令之前：{path[0]} {name}{' 目录' if name == '--root' else ''} {path[-1]} …"
         closest = _closest_options(name, getattr(exc, "ctx", None), getattr(exc, "possibilities", None))
         extra = f"，是否指 {' / '.join(closest)}？" if closest else ""
         return f"没有选项 {name}{extra}"
     if kind == "MissingParameter":
+        if getattr(param, "param_type_name", "") == "argument" and getattr(param, "help", None):
+            return f"缺少必填的参数：{param.help}"  # an argument by what it is, not by its Python name
         return f"缺少必填的 {hint}"
     if kind == "BadParameter":
         return f"{hint} 的值无效：{_bad_value(getattr(exc, 'message', str(exc)), param)}"
@@ -108,6 +113,9 @@ def _usage_message(exc: Exception) -> str:
         return f"选项 {message.split(chr(39))[1]} 后面需要一个值"
     if "requires an argument" in message:
         return "选项后面需要一个值"
+    found = re.match(r"Option '([^']*)' does not take a value", message)
+    if found:
+        return f"选项 {found.group(1)} 不带值：直接写 {found.group(1)} 即可"
     return message
 
 

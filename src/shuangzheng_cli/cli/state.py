@@ -87,13 +87,14 @@ class State:
 
     def ledger(self, *, write: bool = False, document: bool = False) -> Ledger:
         """The workspace's ledger. Without a workspace: `write` and `document` (export, report,
-        score, bulletin: never an all-red document of an empty ledger) are refused naming
-        `--root` and `shuangzheng init`; a listing says in one line that it shows no ledger."""
+        score, bulletin, and any listing written to a file with -o: never an all-red document of
+        an empty ledger) are refused naming `--root` and `shuangzheng init`; a listing on screen
+        says in one line that it shows no ledger."""
         ws = self.workspace
         if write:
             return Ledger(self.writable_root())
         if ws.root is None:
-            if document:
+            if document or self._target is not None:  # a file written with -o is a document too
                 raise UsageProblem(NO_WORKSPACE + "，不能生成文档：请用 --root 指定工作区目录，或先运行 `shuangzheng init` 创建工作区")
             if not self._told_no_workspace:
                 self._told_no_workspace = True
