@@ -139,8 +139,8 @@ def test_every_usual_invocation_runs_without_typer_as_typer_answers(
         (["status", "-c", "100"], "--category / -c 的值无效：须在 1 至 99 之间"),
         (["remind", "--days", "367"], "--days / -n 的值无效：须在 0 至 366 之间"),
         (["score", "--year", "1999"], "--year / -y 的值无效：须在 2000 至 2099 之间"),
-        (["report", "half-year"], "缺少必填的 half"),
-        (["import"], "缺少必填的 files"),
+        (["report", "half-year"], "缺少必填的参数：半年，如 2022H2、2023H1"),
+        (["import"], "缺少必填的参数：联络员发回的报送模板（.xlsx 或 .xls），可多个"),
         (["history", "--unit"], "选项 --unit 后面需要一个值"),
     ],
 )
