@@ -159,9 +159,27 @@ def test_help_lists_every_declared_option(command, cli) -> None:  # noqa: ANN001
     rows = re.findall(r"^│ [* ]*(--[a-z-]+)(?: +(-[a-zA-Z]))? ", r.out, flags=re.MULTILINE)  # the options panel
     assert {flag for row in rows for flag in row if flag} == {f for p in command.params for f in p.flags} | {"--help", "-h"}
     for p in command.params:
-        if not p.flags:
-            assert re.search(rf"\b{p.name}\b", r.out), p.name
+        if not p.flags:  # an argument, by its Chinese name (never its Python one)
+            assert p.metavar and p.metavar in r.out, p.name
+            assert not re.search(rf"[{{\[]{p.name}[}}\]]|│[ *]+{p.name}\b", r.out), p.name
     assert command.help.split("：")[0] in r.out
+
+
+@pytest.mark.parametrize("name", ["history", "report week", "import", "void"])
+def test_help_in_a_narrow_terminal_shows_every_help_text_whole(name: str) -> None:
+    """At 80 columns Chinese help is wrapped, never cut with "…"; no Python type names (<str>, <bool>)."""
+    import os
+
+    command = next(c for c in every() if c.name == name)
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "shuangzheng_cli", *name.split(" "), "--help"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0
+    flat = re.sub(r"[\s│╭╮╰╯─*]", "", done.stdout)
+    for p in command.params:
+        assert re.sub(r"\s", "", p.help) in flat, p.name
+    assert "…" not in done.stdout
+    assert not re.search(r"<(str|bool|path|list\[\w+\])>", done.stdout)
 
 
 @pytest.mark.parametrize("group", ["report", "hub"])

@@ -10,6 +10,7 @@ import functools
 import inspect
 from collections.abc import Callable
 from enum import Enum, StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -35,6 +36,10 @@ def _choices(name: str, values: tuple[str, ...]) -> type[StrEnum]:
     return StrEnum(name, [(v, v) for v in values])  # type: ignore[return-value]
 
 
+#: What help shows after an option for the kind of value it takes (a flag takes none).
+_METAVARS: dict[type, str] = {str: "文字", int: "整数", Path: "文件", bool: ""}
+
+
 def annotation(p: Param) -> Any:  # noqa: ANN401 - a typing form
     """`Annotated[type, typer.Option(...)]` (or `typer.Argument`) for a declared parameter."""
     extra: dict[str, Any] = {}
@@ -45,9 +50,11 @@ def annotation(p: Param) -> Any:  # noqa: ANN401 - a typing form
     if p.min is not None or p.max is not None:
         extra.update(min=p.min, max=p.max)
     if p.flags:
+        if not p.choices:  # help shows what to write in Chinese, not Python's type names (<str>, <bool>)
+            extra["metavar"] = _METAVARS.get(p.type, "")
         info = typer.Option(*p.flags, help=p.help, show_default=p.show_default, **extra)
     else:
-        info = typer.Argument(help=p.help, show_default=p.show_default, **extra)
+        info = typer.Argument(help=p.help, show_default=p.show_default, metavar=p.metavar or None, **extra)
     if p.multiple:
         kind = list[kind] if p.required else list[kind] | None
     elif not p.required and p.default is None:

@@ -36,6 +36,7 @@ class Param:
     min: int | None = None  # an int's range, both ends included
     max: int | None = None
     choices: tuple[str, ...] = ()  # the values it takes, matched regardless of case
+    metavar: str = ""  # an argument's name in help and usage (编号, 文件); an option's comes from its type
 
     @property
     def required(self) -> bool:

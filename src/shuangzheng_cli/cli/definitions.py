@@ -239,7 +239,7 @@ COMMANDS = (
     Command(
         "init",
         "创建台账工作区：定义文件、ledgers/、git 仓库与提交前检查。已有文件一律不覆盖。",
-        (Param("directory", (), "工作区目录（默认当前目录）", type=Path, default=Path(".")),),
+        (Param("directory", (), "工作区目录（默认当前目录）", type=Path, default=Path("."), metavar="目录"),),
         init,
     ),
     Command(

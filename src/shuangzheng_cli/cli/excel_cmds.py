@@ -210,6 +210,7 @@ COMMANDS = (
                 default=REQUIRED,
                 multiple=True,
                 show_default=False,
+                metavar="文件",
             ),
             Param("dry_run", ("--dry-run", "-n"), "只检查并统计，不写入台账", type=bool, default=False),
             optional(UNIT, "工作簿中没有记录单位、或所记单位与表内显示的不一致时，指明是哪个单位的报送"),

@@ -34,7 +34,7 @@ COMMANDS = (
         "hub init",
         "新建共享仓库并安装推送检查；对已有的裸仓库只安装检查，不改动其历史。",
         (
-            Param("path", (), "共享仓库的路径，如 /srv/git/shuangzheng.git 或 共享盘上的文件夹", type=Path, default=REQUIRED),
+            Param("path", (), "共享仓库的路径，如 /srv/git/shuangzheng.git 或 共享盘上的文件夹", type=Path, default=REQUIRED, metavar="路径"),
         ),
         init,
     ),

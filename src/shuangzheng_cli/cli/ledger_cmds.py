@@ -134,7 +134,7 @@ COMMANDS = (
         "void",
         "作废记录（可一次作废多条）：原记录保留在文件中，统计时不再计入。",
         (
-            Param("entry_ids", (), "要作废的记录编号（见 history），可写多个", default=REQUIRED, multiple=True),
+            Param("entry_ids", (), "要作废的记录编号（见 history），可写多个", default=REQUIRED, multiple=True, metavar="编号"),
             Param("reason", ("--reason", "-r"), "作废原因", default=REQUIRED),
             DATE,
             BY,

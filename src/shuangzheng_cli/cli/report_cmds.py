@@ -269,7 +269,7 @@ COMMANDS = (
         "report week",
         "周报（信息简报）：本周各单位报送、颜色变化、未报送单位、红色事项、指标汇总、工作亮点；-o 简报.docx 为信息简报。",
         (
-            Param("week", (), "ISO 周，如 2022-W39，或该周中的一天（默认本周）", show_default=False),
+            Param("week", (), "ISO 周，如 2022-W39，或该周中的一天（默认本周）", show_default=False, metavar="周"),
             AS_OF,
             _top("工作亮点只列前 N 条（表格、Markdown、Word；默认 10）", 10),
             WEEK_FORMAT,
@@ -282,7 +282,7 @@ COMMANDS = (
         "report half-year",
         "半年报告：每个单位每项活动的报送次数、指标合计、月末颜色、存在问题、督导检查；不指定 --unit 时为全部单位。",
         (
-            Param("half", (), "半年，如 2022H2、2023H1", default=REQUIRED, show_default=False),
+            Param("half", (), "半年，如 2022H2、2023H1", default=REQUIRED, show_default=False, metavar="半年"),
             optional(UNIT, "单位：名称、别名或编号（单位组则每个成员一节）；不写为全部单位"),
             AS_OF,
             HALF_FORMAT,

@@ -11,7 +11,7 @@ import difflib
 import inspect
 import re
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -172,7 +172,31 @@ _HELP_WORDS = {
     "Usage:": "用法：",
     "[OPTIONS]": "[选项]",
     "COMMAND [ARGS]...": "命令 [参数]...",
+    # Python's type names beside arguments and --help (options show 文字/整数/文件 instead): blanked
+    **{name: " " * len(name) for name in ("<bool>", "<str>", "<path>", "<list[str]>", "<list[Path]>")},
 }
+
+
+def _wrap_option_help(rich_utils: Any) -> None:  # noqa: ANN401 - Typer's module
+    """An option's help is shown whole, wrapped: Typer lays it out as rich `Columns`, which cut
+    Chinese text (no spaces to break at) with "…" in a narrow terminal."""
+    make = getattr(rich_utils, "_get_parameter_help", None)
+    if make is None or getattr(make, "wraps_chinese", False):
+        return
+    from rich.columns import Columns
+    from rich.text import Text
+
+    def whole(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+        found = make(*args, **kwargs)
+        parts = getattr(found, "renderables", None)
+        if isinstance(found, Columns) and parts and all(isinstance(p, Text) for p in parts):
+            whole_text = Text(" ").join(parts)
+            whole_text.overflow = "fold"  # wrapped at any character, never cut
+            return whole_text
+        return found
+
+    whole.wraps_chinese = True  # type: ignore[attr-defined]
+    rich_utils._get_parameter_help = whole
 
 
 def help_(args: list[str]) -> int:
@@ -184,6 +208,7 @@ def help_(args: list[str]) -> int:
     for name, title in _HELP_TITLES.items():
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, title)
+    _wrap_option_help(rich_utils)
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         code = run(args)
