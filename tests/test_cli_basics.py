@@ -99,10 +99,13 @@ def test_each_command_has_chinese_help(command: str, cli) -> None:
         (["report", "half-year"], ["缺少必填的参数：半年，如 2022H2、2023H1"]),
         (["status", "--ascii"], ["--ascii 是全局选项，须写在命令之前：shuangzheng --ascii status …"]),
         (["report", "week", "--root", "."], ["--root 是全局选项，须写在命令之前：shuangzheng --root 目录 report week …"]),
+        (["stauts"], ["没有命令 'stauts'，是否指 shuangzheng status？"]),
+        (["report", "halfyear"], ["没有命令 'halfyear'，是否指 shuangzheng report half-year？"]),
     ],
     ids=["unknown-option", "typo-option", "typo-format", "missing-option", "bad-choice", "not-integer",
          "no-value", "unknown-command", "extra-argument", "flag-with-value", "missing-argument",
-         "missing-argument-of-group", "global-after-command", "root-after-command"],
+         "missing-argument-of-group", "global-after-command", "root-after-command", "typo-command",
+         "typo-subcommand"],
 )
 def test_usage_errors_are_chinese_with_exit_2(args: list[str], words: list[str], cli) -> None:
     result = cli(*args)

@@ -246,7 +246,7 @@ def test_a_ledger_file_replaced_by_a_folder(workspace: Path, cli) -> None:
     hist = cli("--root", workspace, "history", "--format", "json")
     assert hist.code == 0
     assert [e["text"] for e in json.loads(hist.out)] == ["别的单位"]  # the other files are still read
-    assert "已跳过（首处 ledgers/2022/xcb.jsonl）" in hist.err  # and the folder is not passed over in silence
+    assert "未计入（首处 ledgers/2022/xcb.jsonl）" in hist.err  # and the folder is not passed over in silence
     assert snapshot(workspace) == before
 
 

@@ -131,7 +131,7 @@ def test_random_bytes_as_a_ledger_line(ws: Path, line: bytes) -> None:
     ids = [e["id"] for e in json.loads(out)]
     assert "good0001" in ids
     if note:  # a skipped line is named, and check lists it too
-        assert re.match(rf"^注意：台账中有 \d+ 行无法读取，已跳过（首处 {re.escape(XCB)}:\d+）", note), note
+        assert re.match(rf"^注意：台账中有 \d+ 行未通过检查，未计入（首处 {re.escape(XCB)}:\d+）", note), note
         assert problems
 
     code, out, err = run("--root", ws, "status", "--format", "json")

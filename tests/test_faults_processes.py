@@ -136,7 +136,7 @@ def test_four_writers_and_two_readers(workspace: Path, tmp_path: Path, catalog: 
     assert len(statuses) >= 2
     seen = []
     for run in runs:
-        assert (run["code"], run["err"]) == (0, ""), run  # e.g. "注意：台账中有 1 行无法读取" would fail here
+        assert (run["code"], run["err"]) == (0, ""), run  # e.g. "注意：台账中有 1 行未通过检查" would fail here
     for run in statuses:
         board = json.loads(run["out"])
         assert sum(board["totals"].values()) == len(board["cells"]) == len(catalog.cells)
@@ -224,7 +224,7 @@ def test_a_line_left_half_written_past_the_lock_timeout_is_reported(workspace: P
         writer.wait(timeout=30)
     assert hist.code == 0
     assert [r["id"] for r in json.loads(hist.out)] == ["done000001"]
-    assert "注意：台账中有 1 行无法读取，已跳过（首处 ledgers/2022/xcb.jsonl:2）" in hist.err
+    assert "注意：台账中有 1 行未通过检查，未计入（首处 ledgers/2022/xcb.jsonl:2）" in hist.err
     assert check.code == 1
     assert f"{XCB}:2: 最后一行不完整" in check.out
 

@@ -104,7 +104,13 @@ def _usage_message(exc: Exception) -> str:
     message = getattr(exc, "message", str(exc))
     if message.startswith("No such command"):
         name = message.split("'")[1] if "'" in message else message
-        return f"没有命令 '{name}'：运行 shuangzheng --help 查看全部命令"
+        ctx = getattr(exc, "ctx", None)
+        names = list(getattr(getattr(ctx, "command", None), "commands", {}) or {})
+        close = difflib.get_close_matches(name, [n for n in names if n != "receive"], n=1, cutoff=0.6)
+        where = getattr(ctx, "command_path", "shuangzheng")
+        if close:
+            return f"没有命令 '{name}'，是否指 {where} {close[0]}？"
+        return f"没有命令 '{name}'：运行 {where} --help 查看全部命令"
     if message.startswith("Got unexpected extra argument"):
         found = re.search(r"\(([^()]*)\)\s*$", message)
         extra = found.group(1) if found else message

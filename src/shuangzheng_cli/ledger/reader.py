@@ -687,4 +687,4 @@ def skipped_note(problems: Sequence[Problem]) -> str | None:
     """The one line a reading command prints when lines were skipped (None when none were)."""
     if not problems:
         return None
-    return f"注意：台账中有 {len(problems)} 行无法读取，已跳过（首处 {problems[0].place}）。运行 shuangzheng check 查看。"
+    return f"注意：台账中有 {len(problems)} 行未通过检查，未计入（首处 {problems[0].place}）。运行 shuangzheng check 查看原因。"
