@@ -212,6 +212,27 @@ def test_the_cache_never_changes_an_answer(workspace: Path, catalog: Catalog, mo
     assert json.loads(cache.read_bytes().split(b"\n", 1)[1])["key"]
 
 
+def test_a_lost_ids_file_makes_the_cache_read_everything(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """board.json without its board-ids.bin (deleted, or from another run): a unit read again cannot
+    be checked against the others' ids, so every unit is read again — the same answer."""
+    from shuangzheng_cli.ledger import reader
+
+    monkeypatch.setattr(tally, "RACY_SECONDS", 0)
+    _random_ledger(workspace, catalog, random.Random(9), n=200, shared=False)
+    as_of = dt.date(2023, 3, 1)
+    assert tally.cached_board(catalog, Ledger(workspace, catalog), as_of) == _truth(catalog, workspace, as_of)
+    (workspace / tally.CACHE_DIR / "board-ids.bin").unlink()
+    files = Ledger(workspace).files()
+    with files[0].open("ab") as fh:  # one unit changes
+        fh.write(files[0].read_bytes().splitlines(keepends=True)[0])
+    truth = _truth(catalog, workspace, as_of)
+    read: list[Path] = []
+    real = reader.Scan.run
+    monkeypatch.setattr(reader.Scan, "run", lambda self, *a, **k: read.extend(self.files) or real(self, *a, **k))
+    assert tally.cached_board(catalog, Ledger(workspace, catalog), as_of) == truth
+    assert {p.stem for p in read} == {p.stem for p in Ledger(workspace).files()}
+
+
 def test_a_read_only_workspace_just_does_not_cache(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tally, "RACY_SECONDS", 0)
     _random_ledger(workspace, catalog, random.Random(3), n=100)

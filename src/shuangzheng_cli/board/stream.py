@@ -151,11 +151,10 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
         else:
             units[unit] = part
     if todo:
-        read = _read_units(catalog, ledger, today, as_of, cells_of, {u: by_unit[u] for u in todo})
         codes = _cached_codes(ledger, old, units)
         if codes is None:  # the ids of the cached units are gone: read everything again
-            read.update(_read_units(catalog, ledger, today, as_of, cells_of, {u: by_unit[u] for u in units}))
             todo, units, codes = list(by_unit), {}, {}
+        read = _read_units(catalog, ledger, today, as_of, cells_of, {u: by_unit[u] for u in todo})
         for unit in todo:
             part = read[unit]
             part["stat"] = stats_of[unit]
