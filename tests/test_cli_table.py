@@ -182,6 +182,25 @@ def test_help_in_a_narrow_terminal_shows_every_help_text_whole(name: str) -> Non
     assert not re.search(r"<(str|bool|path|list\[\w+\])>", done.stdout)
 
 
+@pytest.mark.parametrize("args", [[], ["report"]])
+def test_the_list_of_commands_in_a_narrow_terminal_is_whole(args: list[str]) -> None:
+    """`shuangzheng --help` at 80 columns: each command's summary wrapped, never cut with "…"."""
+    import os
+
+    env = {**os.environ, "COLUMNS": "80", "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "shuangzheng_cli", *args, "--help"],
+                          capture_output=True, text=True, env=env, check=False)
+    assert done.returncode == 0
+    flat = re.sub(r"[\s│╭╮╰╯─*]", "", done.stdout)
+    for command in every():
+        if command.hidden or command.name.split(" ")[0] != (args[0] if args else command.name.split(" ")[0]):
+            continue
+        if args or " " not in command.name:
+            first = command.help.split("\n\n")[0]
+            assert re.sub(r"\s", "", first) in flat, command.name
+    assert "…" not in done.stdout
+
+
 @pytest.mark.parametrize("group", ["report", "hub"])
 def test_a_group_alone_shows_its_help_in_chinese(group: str, cli) -> None:  # noqa: ANN001
     r = cli(group)

@@ -184,8 +184,8 @@ _HELP_WORDS = {
 
 
 def _wrap_option_help(rich_utils: Any) -> None:  # noqa: ANN401 - Typer's module
-    """An option's help is shown whole, wrapped: Typer lays it out as rich `Columns`, which cut
-    Chinese text (no spaces to break at) with "…" in a narrow terminal."""
+    """An option's help, and a command's line in a group's list, are shown whole, wrapped: Typer
+    lays them out so that Chinese text (no spaces to break at) is cut with "…" in a narrow terminal."""
     make = getattr(rich_utils, "_get_parameter_help", None)
     if make is None or getattr(make, "wraps_chinese", False):
         return
@@ -203,6 +203,16 @@ def _wrap_option_help(rich_utils: Any) -> None:  # noqa: ANN401 - Typer's module
 
     whole.wraps_chinese = True  # type: ignore[attr-defined]
     rich_utils._get_parameter_help = whole
+    summary = getattr(rich_utils, "_make_command_help", None)
+    if summary is not None:  # a command's line in a group's list: the same
+
+        def whole_summary(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            found = summary(*args, **kwargs)
+            if isinstance(found, Text):
+                found.overflow = "fold"
+            return found
+
+        rich_utils._make_command_help = whole_summary
 
 
 def help_(args: list[str]) -> int:
