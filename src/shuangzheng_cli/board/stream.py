@@ -168,13 +168,12 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
         save_json(ledger.root, "board.json", {
             "key": key,
             "ids": _codes_digest([codes[u] for u in kept]),
-            "units": {u: {k: v for k, v in units[u].items() if k != "settled"} | {"ids": len(codes[u])} for u in kept},
+            "units": {u: _saved(units[u]) | {"ids": len(codes[u])} for u in kept},
         })
     found: dict[tuple[int, str], CellStatus] = {}
     problems = list(file_problems)
     for part in units.values():
-        for row in part["cells"]:
-            status = _status(row)
+        for status in part["statuses"]:
             found[(status.activity, status.unit)] = status
         problems += [Problem(p[0], p[1], p[2]) for p in part["problems"]]
     missing = [c for c in cells if (c.activity, c.unit) not in found]  # units without a file: no lines
@@ -195,7 +194,7 @@ def _read_units(
     def read_one(scan: Scan, unit: str) -> dict:
         unit_tally, found = scan.run(make_sink=lambda: Tally(catalog, cells_of.get(unit, []), as_of))
         return {
-            "cells": [_row(c) for c in unit_tally.board(catalog).cells],  # type: ignore[attr-defined]
+            "statuses": list(unit_tally.board(catalog).cells),  # type: ignore[attr-defined]
             "problems": [[p.path, p.line, p.message] for p in found],
             "codes": scan.codes(),
         }
@@ -215,11 +214,16 @@ def _unit_from_cache(hit: object, stats: list) -> dict | None:
     try:
         if hit["stat"] != stats:
             return None
-        rows = [_row(_status(row)) for row in hit["cells"]]  # each row checked by reading it
+        statuses = [_status(row) for row in hit["cells"]]  # each row checked by reading it
         problems = [[str(p[0]), int(p[1]), str(p[2])] for p in hit["problems"]]
-        return {"stat": stats, "cells": rows, "problems": problems, "ids": int(hit["ids"]), "settled": True}
+        return {"stat": stats, "statuses": statuses, "problems": problems, "ids": int(hit["ids"]), "settled": True}
     except (KeyError, TypeError, ValueError, IndexError):
         return None
+
+
+def _saved(part: dict) -> dict:
+    """A unit's part as `board.json` keeps it: its files' stats, its cells' statuses as rows, its problems."""
+    return {"stat": part["stat"], "cells": [_row(c) for c in part["statuses"]], "problems": part["problems"]}
 
 
 def _row(c: CellStatus) -> list:

@@ -114,11 +114,11 @@ def ledger_files(ledger: Ledger, unit: str | None = None, years: Iterable[int] |
                 continue
         for path, mode in modes:
             label = f"ledgers/{name}/{path.name}"
-            if _S_ISLNK(mode):
+            if stat.S_ISLNK(mode):
                 problems.append(Problem(label, 0, "是符号链接：台账文件必须是工作区内的普通文件，未读取"))
-            elif _S_ISDIR(mode):
+            elif stat.S_ISDIR(mode):
                 problems.append(Problem(label, 0, "是文件夹，不是台账文件"))
-            elif not _S_ISREG(mode):
+            elif not stat.S_ISREG(mode):
                 problems.append(Problem(label, 0, "不是普通文件（管道、设备或套接字？），未读取"))
             else:
                 out.append(path)
@@ -135,8 +135,6 @@ def _mode(entry: os.DirEntry) -> int:
         return stat.S_IFREG
     return stat.S_IFIFO  # a FIFO, a device, a socket: never opened
 
-
-_S_ISLNK, _S_ISDIR, _S_ISREG = stat.S_ISLNK, stat.S_ISDIR, stat.S_ISREG
 
 
 def unreadable(label: str, exc: OSError) -> Problem:

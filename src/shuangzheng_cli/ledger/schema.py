@@ -100,20 +100,13 @@ class ProgressRecord(_Record):
     metrics: dict[MetricName, MetricValue] = {}
     evidence: list[ShortText] = []
 
-    @field_validator("metrics", mode="before")
+    @field_validator("metrics", "evidence", mode="before")
     @classmethod
-    def _plain_names(cls, v: Any) -> Any:
-        if isinstance(v, dict):
-            for name in v:
-                _plain(name)
-        return v
-
-    @field_validator("evidence", mode="before")
-    @classmethod
-    def _plain_items(cls, v: Any) -> Any:
-        if isinstance(v, list):
-            for item in v:
-                _plain(item)
+    def _plain_members(cls, v: Any) -> Any:
+        """The metrics' names and the evidence items hold no control character either."""
+        if isinstance(v, dict | list):
+            for member in v:
+                _plain(member)
         return v
 
 
