@@ -17,7 +17,8 @@ from reference import reference_check
 from shuangzheng_cli.definitions.catalog import Catalog
 from shuangzheng_cli.ledger.check import check_ledgers
 from shuangzheng_cli.ledger.entries import reference_problems, schema_problems
-from shuangzheng_cli.ledger.fastcheck import FastChecker, id_code
+from shuangzheng_cli.ledger.fastcheck import FastChecker, line_of
+from shuangzheng_cli.ledger.format import id_code
 from shuangzheng_cli.ledger.storage import Ledger, derived_id, new_id
 
 TODAY = dt.date(2022, 11, 30)
@@ -92,7 +93,10 @@ def test_the_fast_path_passes_only_what_the_full_validation_passes(catalog: Cata
     checker = FastChecker(catalog, TODAY)
     if checker.ok(obj, "xcb", "2022"):
         assert full_problems(catalog, obj) == []
-        assert checker.code(obj, "xcb", "2022") == (id_code(obj["id"]) if len(obj["id"]) == 10 else -1)
+        line = checker.line(json.dumps(obj, ensure_ascii=False).encode(), "xcb", "2022")
+        assert line is not None and line.kind == obj["kind"]  # the line handed on holds what the object says
+        assert {k: getattr(line, k) for k in obj if k != "kind"} == {k: v for k, v in obj.items() if k != "kind"}
+        assert line == line_of(obj)  # the same line as the full path makes of it
     if FastChecker(None, TODAY).ok(obj):
         assert schema_problems(obj) == []
 
@@ -214,22 +218,23 @@ def test_check_unit_by_unit_on_two_cores_equals_the_reference(
 
 
 def test_without_a_second_process_check_reads_in_one(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Where a second process cannot be started (no semaphores, as in some containers), the units
-    are read in this process: the same problems, no traceback."""
-    import multiprocessing
-
+    """Where a second process cannot be started (fork refused: out of processes or memory), the
+    units are read in this process: the same problems, no traceback."""
     from shuangzheng_cli.ledger import units
 
     _random_ledger(tmp_path, catalog, random.Random(5), shared=False)
     ledger = Ledger(tmp_path, catalog)
     monkeypatch.setattr(units, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(units.os, "cpu_count", lambda: 2)
+    tried: list[bool] = []
 
-    def refuse(method: str) -> None:
-        raise OSError(38, "Function not implemented")
+    def refuse() -> int:
+        tried.append(True)
+        raise BlockingIOError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(multiprocessing, "get_context", refuse)
+    monkeypatch.setattr(units.os, "fork", refuse)
     assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)
+    assert tried == [True]
 
 
 def test_a_second_process_that_dies_costs_nothing(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -249,7 +254,7 @@ _PARENT: list = []
 
 
 def _dies_in_the_child(pairs: list) -> list:
-    """`units._read_some`, but a forked child kills itself (module level: the pool pickles it by name)."""
+    """`units._read_some`, but a forked child kills itself."""
     import signal
 
     parent, real = _PARENT
@@ -282,12 +287,3 @@ def test_check_reads_files_in_chunks(tmp_path: Path, catalog: Catalog, monkeypat
         monkeypatch.setattr(ledger_module, "CHUNK", size)
         assert check_ledgers(catalog, ledger, TODAY) == truth
 
-
-def test_check_without_packed_file_numbers(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
-    """More files than the array values can number: the second pass reads every file, same answer."""
-    from shuangzheng_cli.ledger import reader
-
-    _random_ledger(tmp_path, catalog, random.Random(5))
-    ledger = Ledger(tmp_path, catalog)
-    monkeypatch.setattr(reader, "FILE_BITS", 1)
-    assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)

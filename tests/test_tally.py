@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from reference import reference_read
 
+from shuangzheng_cli.board import cache as board_cache
 from shuangzheng_cli.board import stream as tally
 from shuangzheng_cli.board.rules import build_board
 from shuangzheng_cli.definitions.catalog import Catalog, Cell
@@ -128,13 +129,17 @@ def test_streamed_board_equals_the_board_over_the_entries(tmp_path: Path, catalo
         assert streamed == truth
 
 
-def test_stdlib_fallback_gives_the_same_board(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
-    from shuangzheng_cli.ledger import reader
+def test_every_line_through_the_full_validation_gives_the_same_board(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines the fast path passes (msgspec's line types) and the same lines passed by the full
+    validation (pydantic, then `line_of`) make the same board."""
+    from shuangzheng_cli.ledger.fastcheck import FastChecker
 
     _random_ledger(tmp_path, catalog, random.Random(99))
     as_of = dt.date(2023, 6, 30)
     fast = tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of)
-    monkeypatch.setattr(reader, "loads", json.loads)
+    monkeypatch.setattr(FastChecker, "line", lambda self, data, unit=None, year=None: None)
     assert tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of) == fast == _truth(catalog, tmp_path, as_of)
 
 
@@ -156,7 +161,7 @@ def test_the_cache_never_changes_an_answer(workspace: Path, catalog: Catalog, mo
     """After any change, the cached board equals the reference; only the changed units' files are read."""
     from shuangzheng_cli.ledger import reader
 
-    monkeypatch.setattr(tally, "RACY_SECONDS", 0.05)
+    monkeypatch.setattr(board_cache, "RACY_SECONDS", 0.05)
     read: list[Path] = []
     real = reader.Scan.run
     monkeypatch.setattr(reader.Scan, "run", lambda self, *a, **k: read.extend(self.files) or real(self, *a, **k))
@@ -173,7 +178,7 @@ def test_the_cache_never_changes_an_answer(workspace: Path, catalog: Catalog, mo
         for attempt in range(2):
             read.clear()
             truth, skipped = _truth(catalog, workspace, as_of)
-            board, problems = tally.cached_board(catalog, Ledger(workspace, catalog), as_of)
+            board, problems = board_cache.cached_board(catalog, Ledger(workspace, catalog), as_of)
             assert set(problems) ^ set(skipped) == set(), (attempt, set(problems) - set(skipped), set(skipped) - set(problems))
             assert (board, problems) == (truth, skipped)
             units = {p.name.removesuffix(".jsonl") for p in read}
@@ -206,7 +211,7 @@ def test_the_cache_never_changes_an_answer(workspace: Path, catalog: Catalog, mo
     same_answer(None, cached=False)
     other.write_bytes(other.read_bytes()[: -len(copied)])
     same_answer(None)
-    cache = workspace / tally.CACHE_DIR / "board.json"
+    cache = workspace / board_cache.CACHE_DIR / "board.json"
     cache.write_bytes(b"{not json")  # a corrupt cache is ignored and rewritten
     same_answer(None)
     assert json.loads(cache.read_bytes().split(b"\n", 1)[1])["key"]
@@ -217,11 +222,11 @@ def test_a_lost_ids_file_makes_the_cache_read_everything(workspace: Path, catalo
     be checked against the others' ids, so every unit is read again — the same answer."""
     from shuangzheng_cli.ledger import reader
 
-    monkeypatch.setattr(tally, "RACY_SECONDS", 0)
+    monkeypatch.setattr(board_cache, "RACY_SECONDS", 0)
     _random_ledger(workspace, catalog, random.Random(9), n=200, shared=False)
     as_of = dt.date(2023, 3, 1)
-    assert tally.cached_board(catalog, Ledger(workspace, catalog), as_of) == _truth(catalog, workspace, as_of)
-    (workspace / tally.CACHE_DIR / "board-ids.bin").unlink()
+    assert board_cache.cached_board(catalog, Ledger(workspace, catalog), as_of) == _truth(catalog, workspace, as_of)
+    (workspace / board_cache.CACHE_DIR / "board-ids.bin").unlink()
     files = Ledger(workspace).files()
     with files[0].open("ab") as fh:  # one unit changes
         fh.write(files[0].read_bytes().splitlines(keepends=True)[0])
@@ -229,20 +234,20 @@ def test_a_lost_ids_file_makes_the_cache_read_everything(workspace: Path, catalo
     read: list[Path] = []
     real = reader.Scan.run
     monkeypatch.setattr(reader.Scan, "run", lambda self, *a, **k: read.extend(self.files) or real(self, *a, **k))
-    assert tally.cached_board(catalog, Ledger(workspace, catalog), as_of) == truth
+    assert board_cache.cached_board(catalog, Ledger(workspace, catalog), as_of) == truth
     assert {p.stem for p in read} == {p.stem for p in Ledger(workspace).files()}
 
 
 def test_a_read_only_workspace_just_does_not_cache(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tally, "RACY_SECONDS", 0)
+    monkeypatch.setattr(board_cache, "RACY_SECONDS", 0)
     _random_ledger(workspace, catalog, random.Random(3), n=100)
-    (workspace / tally.CACHE_DIR).mkdir(exist_ok=True)
-    (workspace / tally.CACHE_DIR).chmod(0o500)
+    (workspace / board_cache.CACHE_DIR).mkdir(exist_ok=True)
+    (workspace / board_cache.CACHE_DIR).chmod(0o500)
     try:
         as_of = dt.date(2023, 1, 1)
-        assert tally.cached_board(catalog, Ledger(workspace, catalog), as_of) == _truth(catalog, workspace, as_of)
+        assert board_cache.cached_board(catalog, Ledger(workspace, catalog), as_of) == _truth(catalog, workspace, as_of)
     finally:
-        (workspace / tally.CACHE_DIR).chmod(0o700)
+        (workspace / board_cache.CACHE_DIR).chmod(0o700)
 
 
 def _first_id(path: Path) -> str:
@@ -265,4 +270,137 @@ def test_two_processes_give_the_same_board(tmp_path: Path, catalog: Catalog, mon
 
     monkeypatch.setattr(units, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(units.os, "cpu_count", lambda: 2)
-    assert tally.cached_board(catalog, Ledger(tmp_path, catalog), as_of) == _truth(catalog, tmp_path, as_of)
+    assert board_cache.cached_board(catalog, Ledger(tmp_path, catalog), as_of) == _truth(catalog, tmp_path, as_of)
+
+
+# ------------------------------------------------------------ the cache reads appended lines alone
+
+
+def _progress_line(cell: Cell, day: str, entry_id: str, color: str | None = "green", **extra: object) -> bytes:
+    obj = {"v": 1, "id": entry_id, "kind": "progress", "date": day, "unit": cell.unit, "activity": cell.activity,
+           "by": "测", "at": f"{day}T10:00:00+08:00", "color": color, "text": "进展", "problems": "", "next": "",
+           "metrics": {"场次": 2}, "evidence": []} | extra
+    return json.dumps(obj, ensure_ascii=False).encode() + b"\n"
+
+
+def _appending(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> tuple[Catalog, Cell, Path, list[Path]]:
+    """A random ledger, one cell's file of this year (today: 2026-12-31), a first answer cached;
+    the files each later `Scan.run` reads are recorded in the list returned."""
+    from shuangzheng_cli.ledger import reader
+
+    monkeypatch.setattr(board_cache, "RACY_SECONDS", 0)
+    _random_ledger(workspace, catalog, random.Random(21), n=300, shared=False)
+    catalog = Catalog.load(workspace)
+    cell = next(c for c in catalog.cells[:40] if (c.unit, c.activity) in catalog.reporting_pairs)
+    path = workspace / "ledgers" / "2026" / f"{cell.unit}.jsonl"
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes(_progress_line(cell, "2026-03-01", "a000000001", "red"))
+    assert board_cache.cached_board(catalog, Ledger(workspace, catalog), AS_OF_2026) == _truth(catalog, workspace, AS_OF_2026)
+    read: list[Path] = []
+    real = reader.Scan.run
+    monkeypatch.setattr(reader.Scan, "run", lambda self, *a, **k: read.extend(self.files) or real(self, *a, **k))
+    return catalog, cell, path, read
+
+
+AS_OF_2026 = dt.date(2026, 6, 30)
+
+
+def test_lines_appended_to_this_years_file_are_read_alone(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `add` does (lines appended to this year's file of a unit): only the new lines are read,
+    into the unit's saved tally; the same answer as reading everything, again and again."""
+    catalog, cell, path, read = _appending(workspace, catalog, monkeypatch)
+    for n, (day, color) in enumerate([("2026-04-01", "green"), ("2026-05-01", None), ("2026-05-02", "yellow")], start=2):
+        with path.open("ab") as fh:
+            fh.write(_progress_line(cell, day, f"a00000000{n}", color))
+        board, problems = board_cache.cached_board(catalog, Ledger(workspace, catalog), AS_OF_2026)
+        assert (board, problems) == _truth(catalog, workspace, AS_OF_2026)
+        assert cell.unit not in {p.stem for p in read}, "the unit's files are not read whole"
+        assert board.cell(cell.activity, cell.unit).last_report == dt.date.fromisoformat(day)  # the new line counted
+        other = next(p for p in Ledger(workspace).files() if p.stem != cell.unit)
+        _append_copy(cell, other)  # another unit changes too: read whole, and the others' states are kept
+        read.clear()
+    board_json = json.loads((workspace / board_cache.CACHE_DIR / "board.json").read_bytes().split(b"\n", 1)[1])
+    assert [path.stat().st_size] == [st[1] for st in board_json["units"][cell.unit]["stat"] if st[0].endswith("2026/" + path.name)]
+
+
+def test_lines_appended_while_the_file_is_fresh_are_read_again_until_it_settles(
+    workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file changed in the last seconds is not trusted to the cache: the unit stays cached as it
+    was, and its new lines are read alone again next time, until the file settles."""
+    catalog, cell, path, read = _appending(workspace, catalog, monkeypatch)
+    cache = workspace / board_cache.CACHE_DIR / "board.json"
+    before = cache.read_bytes()
+    monkeypatch.setattr(board_cache, "RACY_SECONDS", 3600)
+    for n in (2, 3):
+        with path.open("ab") as fh:
+            fh.write(_progress_line(cell, f"2026-04-0{n}", f"a00000000{n}", "yellow"))
+        assert board_cache.cached_board(catalog, Ledger(workspace, catalog), AS_OF_2026) == _truth(catalog, workspace, AS_OF_2026)
+        assert read == []
+        assert json.loads(cache.read_bytes().split(b"\n", 1)[1])["units"] == json.loads(before.split(b"\n", 1)[1])["units"]
+    monkeypatch.setattr(board_cache, "RACY_SECONDS", 0)
+    assert board_cache.cached_board(catalog, Ledger(workspace, catalog), AS_OF_2026) == _truth(catalog, workspace, AS_OF_2026)
+    assert read == [] and cache.read_bytes() != before  # settled: kept as it is now
+
+
+def _append_void(cell: Cell, path: Path) -> None:
+    with path.open("ab") as fh:
+        fh.write(json.dumps({"v": 1, "id": "b000000001", "kind": "void", "date": "2026-04-01", "unit": cell.unit,
+                             "activity": cell.activity, "by": "测", "at": "2026-04-01T10:00:00+08:00",
+                             "ref": "a000000001", "text": "录错"}, ensure_ascii=False).encode() + b"\n")
+
+
+def _append_copy(cell: Cell, path: Path) -> None:
+    with path.open("ab") as fh:
+        fh.write(path.read_bytes().splitlines(keepends=True)[0])
+
+
+def _edit_and_append(cell: Cell, path: Path) -> None:
+    with path.open("r+b") as fh:  # the same file (inode), an earlier byte changed, then grown
+        data = fh.read()
+        fh.seek(data.index(b'"red"'))
+        fh.write(b'"blu"')
+        fh.seek(0, os.SEEK_END)
+        fh.write(_progress_line(cell, "2026-04-01", "a000000002", "green"))
+
+
+def _append_torn(cell: Cell, path: Path) -> None:
+    with path.open("ab") as fh:
+        fh.write(_progress_line(cell, "2026-04-01", "a000000002", "green").rstrip(b"\n"))
+
+
+def _append_bad(cell: Cell, path: Path) -> None:
+    with path.open("ab") as fh:
+        fh.write(_progress_line(cell, "2026-04-01", "a000000002", "purple"))
+
+
+def _append_named(cell: Cell, path: Path) -> None:
+    """A void naming an id no line has yet was read before; a line with that id comes now."""
+    with path.open("ab") as fh:
+        fh.write(_progress_line(cell, "2026-04-01", "b000000001", "green"))
+
+
+def _append_to_another_year(cell: Cell, path: Path) -> None:
+    other = path.parents[1] / "2025" / path.name
+    other.parent.mkdir(exist_ok=True)
+    with other.open("ab") as fh:
+        fh.write(_progress_line(cell, "2025-04-01", "a000000002", "green"))
+
+
+@pytest.mark.parametrize(
+    "change", [_append_void, _append_copy, _edit_and_append, _append_torn, _append_bad, _append_named, _append_to_another_year]
+)
+def test_any_other_change_reads_the_unit_whole(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, change) -> None:  # noqa: ANN001
+    """A void, a copied line (a repeated id), an earlier byte edited in the same file, a line not
+    whole, a line the fast check does not pass, a line whose id a void names, a new file: the
+    unit is read whole, and the answer is the reference's."""
+    catalog, cell, path, read = _appending(workspace, catalog, monkeypatch)
+    if change is _append_named:
+        _append_void(cell, path)
+        path.write_bytes(path.read_bytes().replace(b'"ref": "a000000001"', b'"ref": "b000000001"').replace(
+            b'"id": "b000000001", "kind": "void"', b'"id": "b000000009", "kind": "void"'))
+        assert board_cache.cached_board(catalog, Ledger(workspace, catalog), AS_OF_2026) == _truth(catalog, workspace, AS_OF_2026)
+        read.clear()
+    change(cell, path)
+    assert board_cache.cached_board(catalog, Ledger(workspace, catalog), AS_OF_2026) == _truth(catalog, workspace, AS_OF_2026)
+    assert cell.unit in {p.stem for p in read}

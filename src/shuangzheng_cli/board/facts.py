@@ -64,21 +64,19 @@ class Tally:
 
     # -- one line
 
-    def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
-        """The reader's sink: an accepted line (its JSON object, days as ISO strings)."""
+    def take(self, obj: Any, index: int, number: int, voided: bool) -> None:  # noqa: ANN401
+        """The reader's sink: an accepted line (`fastcheck.Line`, days as ISO strings)."""
         if voided:
             return
-        kind = obj["kind"]
+        kind = obj.kind
         if kind == "progress":
-            self.progress(obj["activity"], obj["unit"], obj["date"], obj["at"], obj["id"], obj.get("color"), obj.get("metrics"))
+            self.progress(obj.activity, obj.unit, obj.date, obj.at, obj.id, obj.color, obj.metrics)
         elif kind == "inspection":
-            self.inspection(
-                obj["activity"], obj["unit"], obj["date"], obj["at"], obj["id"], obj["color"], obj["method"], obj.get("followup")
-            )
-            if obj.get("followup") and followup_asks(obj["followup"]):
-                self.case(obj["activity"], obj["unit"], obj["date"], obj, index, number)
+            self.inspection(obj.activity, obj.unit, obj.date, obj.at, obj.id, obj.color, obj.method, obj.followup)
+            if followup_asks(obj.followup):
+                self.case(obj.activity, obj.unit, obj.date, _case_record(obj), index, number)
         elif kind == "followup":
-            self.case(obj["activity"], obj["unit"], obj["date"], obj, index, number)
+            self.case(obj.activity, obj.unit, obj.date, _case_record(obj), index, number)
 
     def reject(self, places: set[tuple[int, int]]) -> None:
         """Take back lines the reader found wrong after its pass (a follow-up whose inspection does not fit)."""
@@ -129,8 +127,8 @@ class Tally:
             slot[I_INFO] = (day, color, method, followup)
 
     def case(self, activity: int, unit: str, day: Any, record: dict, index: int = -1, number: int = -1) -> None:
-        """An inspection that asks for something, or a `followup` entry: kept whole (with its place
-        in the reading) for `followups.cases`."""
+        """An inspection that asks for something, or a `followup` entry (its JSON object): what
+        `followups.cases` reads of it, with its place in the reading."""
         slot = self.slots.get((activity, unit))
         if slot is not None and day <= self.upto:
             slim = {key: record[key] for key in _CASE_KEYS if key in record}  # no text: memory stays small
@@ -181,6 +179,11 @@ class Tally:
                 status_from_facts(catalog, c.activity, c.unit, self.as_of, self.facts(c.activity, c.unit)) for c in self.cells
             ),
         )
+
+
+def _case_record(obj: Any) -> dict:  # noqa: ANN401
+    """What `followups.cases` reads of a line (`_CASE_KEYS`), as its JSON object would give it."""
+    return {key: getattr(obj, key) for key in _CASE_KEYS if hasattr(obj, key)}
 
 
 def _day(value: Any) -> dt.date:

@@ -25,7 +25,7 @@ def load_index(st: State, as_of: dt.date, *, document: bool = False) -> BoardInd
 
 def load_board(st: State, as_of: dt.date) -> Board:
     """The board on one date, streamed from the ledger (flat memory), or the cached answer if nothing changed."""
-    from ..board.stream import cached_board
+    from ..board.cache import cached_board
 
     board, problems = cached_board(st.catalog, st.ledger(), as_of)
     note_skipped(st, problems)

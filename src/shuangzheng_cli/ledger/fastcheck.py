@@ -1,27 +1,32 @@
-"""The fast path of line validation: plain Python over the common shape of a ledger line.
+"""The fast path of line validation: one ledger line's bytes → its parsed line, or None.
 
-`FastChecker.ok(obj, unit_in_name, year_dir)` says True only for a line that the full
-validation (`record.schema_problems` with pydantic, `record.reference_problems` and the
-file-place checks of `check`) finds nothing wrong with: every key of its kind present and
-no other, in the order the tool writes them, the exact types, the id pattern, a real date in the campaign and not after
-today, in the right unit file and year folder, a time in the format the tool writes, text
-lengths, no control character or bidi override (`format.FORBIDDEN_RE`), colors/methods/
-follow-ups from their sets, metrics finite in 0 … `MAX_METRIC`, an `at` not past
-`format.latest_at`. Every limit comes from `format`. Anything else, even
-what pydantic would accept (a time without its offset, a metric written as 3.0), answers
-False, and the caller asks the full validation, which gives the exact Chinese message.
-So the fast path can only make a good line cheaper, never change an answer.
+The line types (`Progress`, `Inspection`, `Followup`, `Void`: msgspec structs, one per kind,
+their fields the keys of `format.RECORD_KEYS` with pydantic's defaults) are what the one reader
+hands its sinks: an accepted line, its keys as attributes (`line.kind`, `line.date`…, days as
+ISO text). msgspec parses the JSON into them and checks in C what the types say: every key
+known and no other, the exact types (no `true` for 1, no `3.0` for 3, no `"3"`), the enums
+(colors, methods, follow-ups, results), the text lengths, the metrics' range (finite, 0 …
+`MAX_METRIC`), the kinds. `FastChecker.line` then checks in Python what the catalog and the
+file's place say and what a type cannot: the id pattern, a real date in the campaign and not
+after today, in the right unit file and year folder, a time in the format the tool writes, no
+control character or bidi override (`format.FORBIDDEN_RE`), the `due` rules, an `at` not past
+`format.latest_at`. Every limit comes from `format`. Anything else, even what pydantic would
+accept (a time without its offset, a metric written as 3.0), answers None, and the caller asks
+the full validation (`reader.LineJudge.full`), which gives the exact Chinese message. So the fast
+path can only make a good line cheaper, never change an answer.
 
-Ids: the tool's ids are 10 characters of Crockford's base32; `id_code` turns any 10-character
-id of `[a-z0-9]` into its base-36 integer (exact, no hashing, below 2**52), so `check` keeps
-ids in 8-byte arrays.
+Ids: `format.id_code`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
+
+import msgspec
+from msgspec import Meta, Struct
 
 from .format import (
     CLOCK_MINUTE,
@@ -38,7 +43,6 @@ from .format import (
     MAX_METRIC_NAME,
     MAX_TEXT,
     METHODS,
-    OLD_INSPECTION_KEYS,
     RECORD_KEYS,
     UNIT_ID_RE,
     VERSION,
@@ -49,32 +53,79 @@ if TYPE_CHECKING:
     from ..definitions.catalog import Catalog
 
 _ID = ENTRY_ID_RE
-_ID10 = re.compile(r"[a-z0-9]{10}")
 _DATE = DATE_RE
 _MINUTE = re.compile(CLOCK_MINUTE)
 _REST = re.compile(CLOCK_REST)
 _forbidden = FORBIDDEN_RE.search
-
-_COLORS = frozenset(COLORS)
-_METHODS = frozenset(METHODS)
-_FOLLOWUPS = frozenset(FOLLOWUPS)
-_ASKS = frozenset(FOLLOWUP_ASKS)
-_RESULTS = frozenset(FOLLOWUP_RESULTS)
-#: The key order on disk, per kind: a line in another order is checked in full.
-_PROGRESS = tuple(RECORD_KEYS["progress"])
-_INSPECTION = tuple(RECORD_KEYS["inspection"])
-_OLD_INSPECTION = tuple(OLD_INSPECTION_KEYS)
-_FOLLOWUP = tuple(RECORD_KEYS["followup"])
-_VOID = tuple(RECORD_KEYS["void"])
 _CACHE_LIMIT = 100_000
 NOT_CODED = -1
 
+# ------------------------------------------------------------ the line types (format v1)
 
-def id_code(entry_id: str) -> int | None:
-    """The integer of a 10-character id of `[a-z0-9]` (base 36: exact, below 2**52); None for any other."""
-    if len(entry_id) != 10 or _ID10.fullmatch(entry_id) is None:
-        return None
-    return int(entry_id, 36)
+_Text = Annotated[str, Meta(max_length=MAX_TEXT)]
+_RequiredText = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT)]
+_MetricName = Annotated[str, Meta(min_length=1, max_length=MAX_METRIC_NAME)]
+_Metric = Union[Annotated[int, Meta(ge=0, le=MAX_METRIC)], Annotated[float, Meta(ge=0, le=MAX_METRIC)]]  # noqa: UP007
+_Color = Literal[COLORS]  # type: ignore[valid-type]
+
+
+class Line(Struct, tag_field="kind", forbid_unknown_fields=True, kw_only=True, gc=False):
+    """A ledger line as the reader hands it on: the keys every line has (`format.COMMON_KEYS`)."""
+
+    kind: ClassVar[str]
+    v: Literal[VERSION]  # type: ignore[valid-type]
+    id: str
+    date: str
+    unit: str
+    activity: Annotated[int, Meta(ge=1)]
+    by: Annotated[str, Meta(min_length=1, max_length=MAX_BY)]
+    at: Annotated[str, Meta(min_length=20)]
+
+
+class Progress(Line, tag="progress", kw_only=True):
+    kind: ClassVar[str] = "progress"
+    color: _Color | None = None
+    text: _RequiredText
+    problems: _Text = ""
+    next: _Text = ""
+    metrics: dict[_MetricName, _Metric] = {}
+    evidence: list[_Text] = []
+
+
+class Inspection(Line, tag="inspection", kw_only=True):
+    kind: ClassVar[str] = "inspection"
+    method: Literal[METHODS]  # type: ignore[valid-type]
+    color: _Color
+    text: _RequiredText
+    #: a list of what it asks for; lines written before the list hold one string (`format.FOLLOWUPS`)
+    followup: list[Literal[FOLLOWUP_ASKS]] | Literal[FOLLOWUPS] = "none"  # type: ignore[valid-type]
+    due: str | None = None
+
+
+class Followup(Line, tag="followup", kw_only=True):
+    kind: ClassVar[str] = "followup"
+    ref: str
+    result: Literal[FOLLOWUP_RESULTS]  # type: ignore[valid-type]
+    text: _Text = ""
+    due: str | None = None
+
+
+class Void(Line, tag="void", kw_only=True):
+    kind: ClassVar[str] = "void"
+    ref: str
+    text: _RequiredText
+
+
+#: kind → its line type
+LINE_TYPES: dict[str, type[Line]] = {t.kind: t for t in (Progress, Inspection, Followup, Void)}
+assert all({"kind", *t.__struct_fields__} == set(RECORD_KEYS[k]) for k, t in LINE_TYPES.items()), "format v1 and the line types differ"
+_decode = msgspec.json.Decoder(Union[Progress, Inspection, Followup, Void]).decode  # noqa: UP007
+_Bad = msgspec.MsgspecError
+
+
+def line_of(obj: dict[str, Any]) -> Line:
+    """The line of a JSON object the full validation accepted (keys of its kind only; not checked again)."""
+    return LINE_TYPES[obj["kind"]](**{k: v for k, v in obj.items() if k != "kind"})
 
 
 class FastChecker:
@@ -146,96 +197,60 @@ class FastChecker:
         return known
 
     def ok(self, obj: dict[str, Any], unit_in_name: str | None = None, year_dir: str | None = None) -> bool:
-        """True only when the full validation finds no problem in this line (see the module)."""
-        return self.code(obj, unit_in_name, year_dir) is not None
+        """True only when the full validation finds no problem in this JSON object (see the module)."""
+        try:
+            text = json.dumps(obj, ensure_ascii=False)
+            if json.loads(text) != obj:  # not what a line would read back (a tuple, a key that is no text, NaN)
+                return False
+            data = text.encode("utf-8")
+        except (TypeError, ValueError):
+            return False
+        return self.line(data, unit_in_name, year_dir) is not None
 
-    def code(self, obj: dict[str, Any], unit_in_name: str | None = None, year_dir: str | None = None) -> int | None:
-        """None unless the full validation finds no problem in this line; else its id's `id_code`
-        (NOT_CODED for an id of another length)."""
-        keys = tuple(obj)
-        if keys == _PROGRESS:
-            v, entry_id, kind, day, unit, activity, by, at, color, text, problems, nxt, metrics, evidence = obj.values()
-            if not (
-                kind == "progress"
-                and (color is None or (type(color) is str and color in _COLORS))
-                and type(problems) is str
-                and (not problems or (len(problems) <= MAX_TEXT and (problems.isprintable() or not _forbidden(problems))))
-                and type(nxt) is str
-                and (not nxt or (len(nxt) <= MAX_TEXT and (nxt.isprintable() or not _forbidden(nxt))))
-                and type(metrics) is dict
-                and type(evidence) is list
-            ):
-                return None
-            if metrics:
-                names = self.names
-                for name, value in metrics.items():
-                    if not (
-                        (type(value) is int or type(value) is float)
-                        and 0 <= value <= MAX_METRIC  # False for NaN; ±inf is out of range
-                        and type(name) is str
-                        and (names.get(name) or self._name(name, MAX_METRIC_NAME))
-                    ):
-                        return None
-            for item in evidence:
-                if type(item) is not str or len(item) > MAX_TEXT or not (item.isprintable() or not _forbidden(item)):
-                    return None
-        elif keys == _INSPECTION:
-            v, entry_id, kind, day, unit, activity, by, at, method, color, text, followup, due = obj.values()
-            if not (
-                kind == "inspection"
-                and type(method) is str and method in _METHODS
-                and type(color) is str and color in _COLORS
-                and type(followup) is list and len(followup) <= len(_ASKS)
-            ):
-                return None
-            for item in followup:
-                if type(item) is not str or item not in _ASKS:
-                    return None
-            if len(set(followup)) != len(followup):
-                return None
-            if due is not None and not (
-                type(due) is str and "整改" in followup and type(day) is str and due >= day and self._real_date(due)
-            ):
-                return None
-        elif keys == _OLD_INSPECTION:
-            v, entry_id, kind, day, unit, activity, by, at, method, color, text, followup = obj.values()
-            if not (
-                kind == "inspection"
-                and type(method) is str and method in _METHODS
-                and type(color) is str and color in _COLORS
-                and type(followup) is str and followup in _FOLLOWUPS
-            ):
-                return None
-        elif keys == _FOLLOWUP:
-            v, entry_id, kind, day, unit, activity, by, at, ref, result, text, due = obj.values()
-            if not (
-                kind == "followup"
-                and type(ref) is str and _ID.fullmatch(ref) is not None
-                and type(result) is str and result in _RESULTS
-                and type(text) is str and len(text) <= MAX_TEXT
-            ):
-                return None
-            if due is not None and not (
-                type(due) is str and result == "验收不通过" and type(day) is str and due >= day and self._real_date(due)
-            ):
-                return None
-            text = text or "-"  # a follow-up's note may be empty
-        elif keys == _VOID:
-            v, entry_id, kind, day, unit, activity, by, at, ref, text = obj.values()
-            if not (kind == "void" and type(ref) is str and _ID.fullmatch(ref) is not None):
-                return None
-        else:
+    def line(self, data: bytes, unit_in_name: str | None = None, year_dir: str | None = None) -> Line | None:
+        """The line these bytes hold if the full validation finds no problem in it (see the module), else None."""
+        try:
+            obj = _decode(data)
+        except _Bad:
             return None
-        if not (
-            v == VERSION and type(v) is int
-            and type(entry_id) is str and _ID.fullmatch(entry_id) is not None
-            and type(unit) is str
-            and type(activity) is int and activity >= 1
-            and type(day) is str
-            and type(by) is str and (self.names.get(by) or self._name(by, MAX_BY))
-            and type(at) is str and len(at) >= 20
-            and type(text) is str and 1 <= len(text) <= MAX_TEXT and (text.isprintable() or not _forbidden(text))
-        ):
+        kind = obj.kind
+        names = self.names
+        if kind == "progress":
+            problems, nxt = obj.problems, obj.next  # type: ignore[attr-defined]
+            if problems and not (problems.isprintable() or not _forbidden(problems)):
+                return None
+            if nxt and not (nxt.isprintable() or not _forbidden(nxt)):
+                return None
+            metrics = obj.metrics  # type: ignore[attr-defined]
+            if metrics:
+                for name in metrics:
+                    if not (names.get(name) or self._name(name, MAX_METRIC_NAME)):
+                        return None
+            for item in obj.evidence:  # type: ignore[attr-defined]
+                if not (item.isprintable() or not _forbidden(item)):
+                    return None
+        elif kind == "inspection":
+            followup, due = obj.followup, obj.due  # type: ignore[attr-defined]
+            if type(followup) is list:
+                if len(set(followup)) != len(followup):
+                    return None
+            elif due is not None:  # an old one-string follow-up with a deadline: the full validation says
+                return None
+            if due is not None and not ("整改" in followup and due >= obj.date and self._real_date(due)):
+                return None
+        elif kind == "followup":
+            if _ID.fullmatch(obj.ref) is None:  # type: ignore[attr-defined]
+                return None
+            due = obj.due  # type: ignore[attr-defined]
+            if due is not None and not (obj.result == "验收不通过" and due >= obj.date and self._real_date(due)):  # type: ignore[attr-defined]
+                return None
+        elif _ID.fullmatch(obj.ref) is None:  # type: ignore[attr-defined]
+            return None
+        text = obj.text  # type: ignore[attr-defined]
+        if text and not (text.isprintable() or not _forbidden(text)):  # empty only where the type allows it
+            return None
+        by, day, unit, at = obj.by, obj.date, obj.unit, obj.at
+        if _ID.fullmatch(obj.id) is None or not (names.get(by) or self._name(by, MAX_BY)):
             return None
         year = self.days.get(day)
         if year is None:
@@ -247,7 +262,7 @@ class FastChecker:
         activities = self.activities
         if activities is not None:
             mine = activities.get(unit)
-            if mine is None or activity not in mine:
+            if mine is None or obj.activity not in mine:
                 return None
         elif UNIT_ID_RE.fullmatch(unit) is None:
             return None
@@ -258,7 +273,7 @@ class FastChecker:
             and (self.rests.get(rest) or self._rest(rest))
         ):
             return None
-        return int(entry_id, 36) if len(entry_id) == 10 else NOT_CODED
+        return obj
 
 
 def _remember(memory: dict[str, Any], key: str, value: Any) -> None:  # noqa: ANN401

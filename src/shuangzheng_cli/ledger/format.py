@@ -231,6 +231,33 @@ class Entry:
         return out
 
     @classmethod
+    def from_line(cls, obj: Any, source: str = "", line: int = 0) -> Entry:  # noqa: ANN401
+        """Build from a line the reader accepted (`fastcheck.Line`: its keys as attributes)."""
+        get = getattr
+        return cls(
+            id=obj.id,
+            kind=obj.kind,
+            date=dt.date.fromisoformat(obj.date),
+            unit=obj.unit,
+            activity=obj.activity,
+            by=obj.by,
+            at=obj.at,
+            color=get(obj, "color", None),
+            text=obj.text,
+            problems=get(obj, "problems", ""),
+            next=get(obj, "next", ""),
+            metrics=get(obj, "metrics", None) or {},
+            evidence=tuple(get(obj, "evidence", ())),
+            method=get(obj, "method", None),
+            followup=followup_asks(get(obj, "followup", None)),
+            ref=get(obj, "ref", None),
+            result=get(obj, "result", None),
+            due=day_or_none(get(obj, "due", None)),
+            source=source,
+            line=line,
+        )
+
+    @classmethod
     def from_record(cls, obj: dict[str, Any], source: str = "", line: int = 0) -> Entry:
         """Build from a JSON object already known to be valid (fast path, no validation)."""
         return cls(
@@ -255,6 +282,19 @@ class Entry:
             source=source,
             line=line,
         )
+
+
+_ID10 = re.compile(r"[a-z0-9]{10}")
+
+
+def id_code(entry_id: str) -> int | None:
+    """The integer of a 10-character id of `[a-z0-9]` (base 36: exact, below 2**52); None for any other.
+
+    The tool's ids are 10 characters of Crockford's base32, so readers keep ids as these integers
+    in 8-byte arrays (no hashing, no string per id)."""
+    if len(entry_id) != 10 or _ID10.fullmatch(entry_id) is None:
+        return None
+    return int(entry_id, 36)
 
 
 def day_or_none(value: object) -> dt.date | None:

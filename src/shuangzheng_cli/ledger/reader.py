@@ -33,14 +33,12 @@ import json
 import os
 import stat
 from array import array
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..errors import Problem
-from .fastcheck import NOT_CODED, FastChecker, id_code
 from .format import (
     CONFLICT_PREFIXES,
     FACT_KINDS,
@@ -53,23 +51,17 @@ from .format import (
     Entry,
     followup_asks,
     followup_label,
+    id_code,
     iso_date,
 )
 from .storage import LONG_LINE, NotAFile, read_batches, read_blocks
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the fast path (msgspec) is imported when a line is first judged, not by a listing
     from ..definitions.catalog import Catalog
     from ..periods import Period
+    from .fastcheck import Line
     from .storage import Ledger
 
-try:  # a faster parser when installed; the standard library otherwise (same answers)
-    import orjson
-
-    loads: Any = orjson.loads
-except ImportError:  # pragma: no cover - depends on the environment
-    loads = json.loads
-
-FILE_BITS = 12  # file index in the low bits of an id's array value (ids take 52 bits)
 _BUCKETS = 256
 _HASHED = 1 << 62  # codes of ids that are not 10 characters: a 62-bit hash, marked
 
@@ -190,9 +182,12 @@ class LineJudge:
     """What `check` says of one line: the fast path, else the full validation (see the module)."""
 
     def __init__(self, catalog: Catalog | None, today: dt.date):
+        from .fastcheck import FastChecker, line_of
+
         self.catalog = catalog
         self.today = today
         self.fast = FastChecker(catalog, today)
+        self.line_of = line_of
 
     def full(self, line: bytes, last: bool, unit_in_name: str, year_dir: str) -> tuple[dict | None, list[str]]:
         """The full validation of a line the fast path did not pass: (object or None, problems)."""
@@ -230,11 +225,11 @@ def code_of(entry_id: str) -> int:
 
 
 class Sink(Protocol):
-    def take(self, obj: dict, index: int, number: int, voided: bool) -> None: ...
+    def take(self, obj: Line, index: int, number: int, voided: bool) -> None: ...
 
 
 class _Nothing:
-    def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
+    def take(self, obj: Line, index: int, number: int, voided: bool) -> None:
         pass
 
 
@@ -244,8 +239,11 @@ _REF_KEYS = ("kind", "unit", "activity", "date", "ref", "result")
 _NAMED_KEYS = ("kind", "activity", "date", "followup")
 
 
-def _slim(obj: dict, keys: tuple[str, ...]) -> dict:
-    return {key: obj[key] for key in keys if key in obj}
+def _slim(obj: Line | dict, keys: tuple[str, ...]) -> dict:
+    """What `keys` name of a line (or of a JSON object), as a dict."""
+    if isinstance(obj, dict):
+        return {key: obj[key] for key in keys if key in obj}
+    return {key: getattr(obj, key) for key in keys if hasattr(obj, key)}
 
 
 @dataclass
@@ -275,6 +273,7 @@ class Scan:
     files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # about the files themselves
     ids: _Ids | None = None  # after `run`: every id seen
+    named: set[str] = field(default_factory=set)  # after `run`: the ids named by accepted voids and follow-ups
     #: the line judge (one may serve several scans of one process: what it remembers is reused)
     judge: LineJudge | None = None
 
@@ -295,6 +294,7 @@ class Scan:
         every = False  # the first search finds the lines that name another by their key; see `_refs`
         while True:
             refs = self._refs(judge, frozenset(), every)
+            self.named = set(refs.by_ref)
             current = make()
             found, ids, seen_refs, missed = self._pass(judge, labels, refs, current, frozenset())
             if not missed or every:
@@ -321,10 +321,8 @@ class Scan:
     def codes(self) -> array:
         """After `run`: every id seen, once each, as its integer (`code_of`), sorted."""
         out: set[int] = set()
-        ids = self.ids
-        for bucket in ids.buckets:
-            out.update(v >> FILE_BITS for v in bucket)
-        out.update(ids.others)
+        for bucket in self.ids.buckets:  # type: ignore[union-attr]
+            out.update(bucket)
         return array("Q", sorted(out))
 
     # -- the lines that name another (voids, follow-ups), before anything is counted
@@ -336,7 +334,7 @@ class Scan:
         kinds the search missed: its key written with `\\u` escapes)."""
         found = _Refs()
         needle = f'"{REF_KEY}"'.encode()
-        code = judge.fast.code
+        fast = judge.fast.line
         for index, path in enumerate(self.files):
             unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
             number = 1
@@ -350,18 +348,16 @@ class Scan:
                         if end < 0:
                             end = stop
                         line = data[begin:end]
-                        try:
-                            obj = loads(line)
-                        except ValueError:
-                            obj = None
-                        ok = type(obj) is dict and code(obj, unit_in_name, year_dir) is not None and len(line) <= MAX_LINE_BYTES
-                        if not ok:
+                        obj: Any = fast(line, unit_in_name, year_dir) if len(line) <= MAX_LINE_BYTES else None
+                        if obj is None:
                             obj, why = judge.full(line, end == len(data), unit_in_name, year_dir)
-                            ok = obj is not None and not why
-                        if ok and obj["kind"] in REF_KINDS:
+                            if obj is None or why:
+                                continue
+                        slim = _slim(obj, _REF_KEYS)
+                        if slim["kind"] in REF_KINDS:
                             found.places.add((index, base))
                             if (index, base) not in dropped:
-                                found.by_ref.setdefault(obj["ref"], []).append(_Ref(_slim(obj, _REF_KEYS), index, base))
+                                found.by_ref.setdefault(slim["ref"], []).append(_Ref(slim, index, base))
                     number = base + data.count(b"\n", counted, stop) + 1
             except OSError:
                 continue  # said by the main pass
@@ -379,9 +375,8 @@ class Scan:
         ref_places = found_refs.places
         ref_kinds = frozenset(REF_KINDS)
         missed = False
-        ids = _Ids(len(self.files))
-        buckets = ids.buckets
-        others = ids.others
+        ids = _Ids()
+        buckets, where = ids.buckets, ids.files
         cancel: dict[str, set[str]] = {}
         for ref, items in refs.items():
             units = {r.unit for r in items if r.obj["kind"] == "void"}
@@ -390,60 +385,53 @@ class Scan:
         # ref -> [(unit of the file, kind, the object if an accepted line)] wherever that id occurs
         seen_refs: dict[str, list[tuple[str, str, dict | None]]] = {}
         take = sink.take
-        code_of_line = judge.fast.code
+        fast = judge.fast.line
         voidable = VOIDABLE_KINDS
-        mask, shift, longest = _BUCKETS - 1, FILE_BITS, MAX_LINE_BYTES  # locals: read for every line
+        mask, longest = _BUCKETS - 1, MAX_LINE_BYTES  # locals: read for every line
         for index, path in enumerate(self.files):
             label = labels[index]
             unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
             if not UNIT_ID_RE.fullmatch(unit_in_name):
                 problems.append(Problem(label, 0, f"文件名 '{path.name}' 不是 单位编号.jsonl"))
-            packed = index if ids.packed else 0
             try:
                 for first, lines, whole in read_batches(path):
                     last_number = first + len(lines) - 1
                     for number, line in enumerate(lines, first):
-                        try:
-                            obj = loads(line)
-                        except ValueError:
-                            obj = None
-                        code = code_of_line(obj, unit_in_name, year_dir) if type(obj) is dict else None
-                        if code is None or len(line) > longest:
-                            obj, why = judge.full(line, not whole and number == last_number, unit_in_name, year_dir)
-                            if obj is None:
+                        obj: Any = fast(line, unit_in_name, year_dir) if len(line) <= longest else None
+                        if obj is None:
+                            record, why = judge.full(line, not whole and number == last_number, unit_in_name, year_dir)
+                            if record is None:
                                 if why:
                                     problems.append(Problem(label, number, why[0]))
                                 continue
-                            entry_id = obj.get("id")
+                            entry_id = record.get("id")
                             if isinstance(entry_id, str):
-                                c = code_of(entry_id)
-                                if c < _HASHED:
-                                    buckets[c & (_BUCKETS - 1)].append(c << FILE_BITS | packed)
-                                else:
-                                    others.append(c)
+                                code = code_of(entry_id)
+                                buckets[code & mask].append(code)
+                                where[code & mask].append(index)
                                 if entry_id in refs:
                                     counted = not why and (index, number) not in dropped
                                     seen_refs.setdefault(entry_id, []).append(
-                                        (unit_in_name, str(obj.get("kind")), _slim(obj, _NAMED_KEYS) if counted else None)
+                                        (unit_in_name, str(record.get("kind")), _slim(record, _NAMED_KEYS) if counted else None)
                                     )
                             if why:
                                 problems += [Problem(label, number, m) for m in why]
                                 continue
+                            obj = judge.line_of(record)
                         else:
-                            entry_id = obj["id"]
-                            if code != NOT_CODED:
-                                buckets[code & mask].append(code << shift | packed)
-                            else:
-                                others.append(code_of(entry_id))
+                            entry_id = obj.id
+                            code = int(entry_id, 36) if len(entry_id) == 10 else code_of(entry_id)
+                            buckets[code & mask].append(code)
+                            where[code & mask].append(index)
                             if entry_id in refs:
                                 counted = (index, number) not in dropped
-                                seen_refs.setdefault(entry_id, []).append((unit_in_name, obj["kind"], _slim(obj, _NAMED_KEYS) if counted else None))
-                        kind = obj["kind"]
+                                seen_refs.setdefault(entry_id, []).append((unit_in_name, obj.kind, _slim(obj, _NAMED_KEYS) if counted else None))
+                        kind = obj.kind
                         if kind in ref_kinds and (index, number) not in ref_places:
                             missed = True
                         if dropped and (index, number) in dropped:
                             continue
-                        voided = entry_id in cancel and kind in voidable and obj["unit"] in cancel[entry_id]
+                        voided = entry_id in cancel and kind in voidable and obj.unit in cancel[entry_id]
                         take(obj, index, number, voided)
             except OSError as exc:
                 problems.append(unreadable(label, exc))
@@ -463,21 +451,21 @@ class Scan:
 
     # -- duplicates
 
-    def _duplicates(self, labels: list[str], holders: set[int] | None, codes: set[int]) -> tuple[list[Problem], set[tuple[int, int]]]:
+    def _duplicates(self, labels: list[str], holders: set[int], codes: set[int]) -> tuple[list[Problem], set[tuple[int, int]]]:
         """The second pass over the files that hold a repeated id: where each was first seen, and
         the places of every later line with that id (which no reader counts)."""
         problems: list[Problem] = []
         drops: set[tuple[int, int]] = set()
         seen: dict[str, tuple[str, int, bytes]] = {}
         for index, path in enumerate(self.files):
-            if holders is not None and index not in holders:
+            if index not in holders:
                 continue
             label = labels[index]
             try:
                 for first, lines, whole in read_batches(path):
                     for number, line in enumerate(lines, first):
                         try:
-                            obj = loads(line)
+                            obj = json.loads(line)
                         except ValueError:
                             obj = None
                         if type(obj) is not dict:
@@ -573,44 +561,29 @@ def _first_seen(seen: dict[str, tuple[str, int, bytes]], entry_id: str, label: s
 
 
 class _Ids:
-    """Every id seen: the tool's ids as integers with their file in the low bits, in 256 arrays
-    (8 bytes each); any other id as a 62-bit hash in one more array."""
+    """Every id seen, as its integer (`code_of`), in 256 arrays by its low bits (8 bytes each),
+    and beside each the index of the file it was seen in (4 bytes)."""
 
-    def __init__(self, files: int):
-        self.packed = files < (1 << FILE_BITS)
+    def __init__(self) -> None:
         self.buckets = [array("Q") for _ in range(_BUCKETS)]
-        self.others = array("Q")
+        self.files = [array("L") for _ in range(_BUCKETS)]
 
-    def duplicates(self) -> tuple[set[int], set[int] | None]:
-        """The codes seen more than once and the files that hold them (None: any file may)."""
+    def duplicates(self) -> tuple[set[int], set[int]]:
+        """The codes seen more than once and the files that hold them."""
         codes: set[int] = set()
         files: set[int] = set()
-        mask = (1 << FILE_BITS) - 1
-        for i, bucket in enumerate(self.buckets):
-            if len(bucket) < 2:
+        for bucket, where in zip(self.buckets, self.files, strict=True):
+            if len(set(bucket)) == len(bucket):  # the usual case: no Python loop over the ids
                 continue
-            ordered = array("Q", sorted(bucket))
-            self.buckets[i] = ordered
-            prev = -1
-            for value in ordered:
-                code = value >> FILE_BITS
-                if code == prev:
-                    codes.add(code)
-                prev = code
-        for code in codes:
-            bucket = self.buckets[code & (_BUCKETS - 1)]
-            at = bisect_left(bucket, code << FILE_BITS)
-            while at < len(bucket) and bucket[at] >> FILE_BITS == code:
-                files.add(bucket[at] & mask)
-                at += 1
-        if len(set(self.others)) != len(self.others):
             seen: set[int] = set()
-            for code in self.others:
+            repeated: set[int] = set()
+            for code in bucket:
                 if code in seen:
-                    codes.add(code)
+                    repeated.add(code)
                 seen.add(code)
-            return codes, None
-        return codes, files if self.packed else None
+            codes |= repeated
+            files.update(where[i] for i, code in enumerate(bucket) if code in repeated)
+        return codes, files
 
 
 # ------------------------------------------------------------ entries
@@ -633,11 +606,11 @@ class _Entries:
         self.out: list[Entry] = []
         self.voided: set[str] = set()
 
-    def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
+    def take(self, obj: Line, index: int, number: int, voided: bool) -> None:
         if voided:
-            self.voided.add(obj["id"])
+            self.voided.add(obj.id)
         if self.keep(obj, voided):
-            self.out.append(Entry.from_record(obj, self.labels[index], number))
+            self.out.append(Entry.from_line(obj, self.labels[index], number))
 
     def reject(self, places: set[tuple[int, int]]) -> None:
         """Take back lines found wrong after the pass (a void or follow-up whose entry does not fit)."""
@@ -664,12 +637,12 @@ def read_entries(
     last = period.end.isoformat() if period is not None else None
     upto = until.isoformat() if until is not None else None
 
-    def keep(obj: dict, voided: bool) -> bool:
-        if obj["kind"] not in wanted or (voided and not include_voided):
+    def keep(obj: Line, voided: bool) -> bool:
+        if obj.kind not in wanted or (voided and not include_voided):
             return False
-        if activity is not None and obj["activity"] != activity:
+        if activity is not None and obj.activity != activity:
             return False
-        day = obj["date"]
+        day = obj.date
         if first is not None and not first <= day <= last:  # type: ignore[operator]
             return False
         return upto is None or day <= upto

@@ -7,10 +7,11 @@ id found in two units' files (only a copied line does that), which decides which
 lines counts. `shared_ids` finds that case; callers then read the whole ledger as one.
 
 `read_units` reads the units' files in this process, or, for a large ledger on a machine with
-two cores or more (POSIX: the second process is forked, nothing is pickled but unit names, paths
-and the results), half of the bytes in one child while this process reads the other half; if
-the child cannot be started or dies, this process reads its half too.
-The board's cache (`board.stream.cached_board`) and `check` (`reader.check_lines`) read this way.
+two cores or more (POSIX), half of the bytes in one forked child while this process reads the
+other half. The child is a plain `os.fork` with a pipe (nothing is pickled but its results; no
+`multiprocessing`, whose imports alone cost 50 ms and which needs semaphores); if it cannot be
+started or dies, this process reads its half too.
+The board's cache (`board.cache.cached_board`) and `check` (`reader.check_lines`) read this way.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import signal
+import sys
 from array import array
+from bisect import bisect_left
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -68,23 +72,86 @@ def read_units(
         halves[lighter].append(unit)
         loads[lighter] += sizes[unit]
     theirs, mine = halves
-    try:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
-    except (ImportError, OSError):  # no semaphores here (a container without /dev/shm): one process
+    child = _fork(theirs and [(u, todo[u]) for u in theirs])
+    if child is None:  # no second process (fork refused: out of processes or memory): one process
         return dict(zip(todo, _read_some(list(todo.items())), strict=True))
-    with pool:
-        pending = pool.submit(_read_some, [(u, todo[u]) for u in theirs])
+    try:
         out = dict(zip(mine, _read_some([(u, todo[u]) for u in mine]), strict=True))
-        try:
-            done = pending.result()
-        except (BrokenProcessPool, OSError):  # the second process died (killed, out of memory): read its half here
-            done = _read_some([(u, todo[u]) for u in theirs])
-        out.update(zip(theirs, done, strict=True))
+        done = child.result()
+    finally:
+        child.close()
+    if done is None:  # the second process died (killed, out of memory): read its half here
+        done = _read_some([(u, todo[u]) for u in theirs])
+    out.update(zip(theirs, done, strict=True))
     return out
+
+
+class _Child:
+    """A forked process reading some units; its parts come back pickled through a pipe."""
+
+    def __init__(self, pid: int, fd: int):
+        self.pid, self.fd = pid, fd
+
+    def result(self) -> list[dict] | None:
+        """The child's parts, or None if it died or its answer is not whole."""
+        import pickle
+
+        with os.fdopen(self.fd, "rb") as pipe:
+            self.fd = -1
+            data = pipe.read()
+        _pid, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:  # noqa: BLE001 - a cut answer: read that half again here
+            return None
+
+    def close(self) -> None:
+        """Never leave the child behind (this process interrupted while it reads)."""
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def _fork(units: list[tuple[str, list[Path]]]) -> _Child | None:
+    """A child process that reads `units` (`_read_some`) and writes its parts to a pipe; None if
+    none can be started. The child never returns: it leaves with `os._exit`, so nothing of this
+    process (buffered output, `atexit`) runs twice."""
+    import pickle
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps(_read_some(units), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            code = 0
+        except BaseException:  # noqa: BLE001 - the parent reads this half itself
+            pass
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    return _Child(pid, read_end)
 
 
 def _read_some(units: list[tuple[str, list[Path]]]) -> list[dict]:
@@ -106,11 +173,27 @@ def shared_ids(codes: dict[str, array], fresh: list[str]) -> bool:
                 return True
             seen.update(codes[unit])
         return any(not seen.isdisjoint(c) for u, c in codes.items() if u not in fresh)
-    buckets = [array("Q") for _ in range(256)]  # all of them: bucket by bucket, in flat memory
-    for c in codes.values():
-        for value in c:
-            buckets[value & 255].append(value)
-    return any(len(set(b)) != len(b) for b in buckets)
+    # all of them: each unit's ids are sorted, so cut every unit's at the same bounds and compare
+    # range by range, each range's ids at once in a set (no Python loop per id; at most about
+    # 64k ids in a set at a time, a few MB)
+    ranges = min(64, max(1, total >> 16))
+    bounds = [_ID_END * i // ranges for i in range(1, ranges)] + [_ID_END, 1 << 64]  # then the hashed ids (from 2**62)
+    parts = [c for c in codes.values() if len(c)]
+    starts = [0] * len(parts)
+    for bound in bounds:
+        merged = array("Q")
+        for i, c in enumerate(parts):
+            stop = bisect_left(c, bound, starts[i])
+            if stop > starts[i]:
+                piece = c[starts[i] : stop]  # an array's, or a view of the cache file's bytes
+                merged.extend(piece) if isinstance(piece, array) else merged.frombytes(piece.tobytes())
+                starts[i] = stop
+        if len(set(merged)) != len(merged):
+            return True
+    return False
+
+
+_ID_END = 36**10  # the tool's ids are below (`format.id_code`); the marked hashes of others from 2**62 (`reader.code_of`)
 
 
 def check_units(ledger: Ledger, catalog: Catalog | None, today: dt.date, files: list[Path]) -> list[Any] | None:

@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
@@ -175,20 +176,23 @@ class _Slim:
         self.found: list[tuple[tuple[dt.date, str, str], int, int]] = []  # (sort key, file, line) of the period's entries
         self.shared: dict = {}  # one object per day, unit, kind, metric name…
 
-    def take(self, obj: dict, index: int, number: int, voided: bool) -> None:
-        kind, text = obj["kind"], obj["date"]
+    def take(self, obj: Any, index: int, number: int, voided: bool) -> None:  # noqa: ANN401
+        """The reader's sink: an accepted line (`fastcheck.Line`)."""
+        kind, text = obj.kind, obj.date
         if voided or kind not in _KINDS or text > self.upto:
             return
         shared = self.shared
         day = shared.get(text)
         if day is None:
             day = shared[text] = dt.date.fromisoformat(text)
-        metrics = obj.get("metrics")
+        get = getattr
+        metrics = get(obj, "metrics", None)
+        due = get(obj, "due", None)
         slim = Entry(  # what the board's rules read: no text
-            id=obj["id"], kind=shared.setdefault(kind, kind), date=day, unit=shared.setdefault(obj["unit"], obj["unit"]),
-            activity=obj["activity"], at=obj["at"], color=obj.get("color"), method=obj.get("method"),
-            followup=obj.get("followup"), ref=obj.get("ref"), result=obj.get("result"),
-            due=dt.date.fromisoformat(obj["due"]) if obj.get("due") else None, metrics={shared.setdefault(k, k): v for k, v in metrics.items()} if metrics else {},
+            id=obj.id, kind=shared.setdefault(kind, kind), date=day, unit=shared.setdefault(obj.unit, obj.unit),
+            activity=obj.activity, at=obj.at, color=get(obj, "color", None), method=get(obj, "method", None),
+            followup=get(obj, "followup", None), ref=get(obj, "ref", None), result=get(obj, "result", None),
+            due=dt.date.fromisoformat(due) if due else None, metrics={shared.setdefault(k, k): v for k, v in metrics.items()} if metrics else {},
         )
         self.for_board.append(slim)
         if self.first <= text <= self.last and kind != "followup":  # the records sheet lists progress and inspections
