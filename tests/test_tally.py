@@ -295,6 +295,8 @@ def _appending(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatc
     path = workspace / "ledgers" / "2026" / f"{cell.unit}.jsonl"
     path.parent.mkdir(exist_ok=True)
     path.write_bytes(_progress_line(cell, "2026-03-01", "a000000001", "red"))
+    other = next(c for c in catalog.cells[:40] if (c.unit, c.activity) in catalog.reporting_pairs and c.unit != cell.unit)
+    (path.parent / f"{other.unit}.jsonl").write_bytes(_progress_line(other, "2026-03-01", "c000000001", "blue"))
     assert board_cache.cached_board(catalog, Ledger(workspace, catalog), AS_OF_2026) == _truth(catalog, workspace, AS_OF_2026)
     read: list[Path] = []
     real = reader.Scan.run
@@ -387,13 +389,22 @@ def _append_to_another_year(cell: Cell, path: Path) -> None:
         fh.write(_progress_line(cell, "2025-04-01", "a000000002", "green"))
 
 
+def _append_id_of_another_unit(cell: Cell, path: Path) -> None:
+    """A new line whose id another unit's file holds (a line copied across units, then edited)."""
+    with path.open("ab") as fh:
+        fh.write(_progress_line(cell, "2026-04-01", "c000000001", "green"))
+
+
 @pytest.mark.parametrize(
-    "change", [_append_void, _append_copy, _edit_and_append, _append_torn, _append_bad, _append_named, _append_to_another_year]
+    "change",
+    [_append_void, _append_copy, _edit_and_append, _append_torn, _append_bad, _append_named, _append_to_another_year,
+     _append_id_of_another_unit],
 )
 def test_any_other_change_reads_the_unit_whole(workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, change) -> None:  # noqa: ANN001
     """A void, a copied line (a repeated id), an earlier byte edited in the same file, a line not
-    whole, a line the fast check does not pass, a line whose id a void names, a new file: the
-    unit is read whole, and the answer is the reference's."""
+    whole, a line the fast check does not pass, a line whose id a void names, a new file, an id
+    another unit has: the unit is read whole (the last: the whole ledger), and the answer is the
+    reference's."""
     catalog, cell, path, read = _appending(workspace, catalog, monkeypatch)
     if change is _append_named:
         _append_void(cell, path)

@@ -7,10 +7,12 @@ by unit (`ledger.units`) and `.shuangzheng-cache/` keeps, per unit:
 - in `board.json`: its cells' statuses and its problems, keyed by every file of the unit (path,
   size, mtime, ctime, inode) and, for the whole cache, by the definitions, the cells, the as-of
   date and today; its ids (8 bytes each) in `board-ids.bin`, in the order of `board.json`;
-- in `board-resume.json`: what lets it go on reading where it stopped (its resume state): its
-  cells' accumulated facts (`facts.Tally`'s slots), the ids its voids and follow-ups name, and
-  for each of its files of this year (where `add` appends) the size, inode, line count and CRC-32
-  of the content read; read only when a unit's files grew.
+- in `board-unit-<unit>.json`: what lets it go on reading where it stopped (its resume state):
+  its cells' accumulated facts (`facts.Tally`'s slots), the ids its voids and follow-ups name,
+  and for each of its files of this year (where `add` appends) the size, inode, line count and
+  CRC-32 of the content read; written by the process that read the unit (so no process holds
+  every unit's), read only when the unit's files grew, used only with the `board.json` entry
+  of the same files' stats.
 
 A unit whose files did not change is not read. A unit whose only change is lines appended to one
 of this year's files (what `add` does) has only the new lines read, when all of these hold: the
@@ -108,31 +110,32 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
         todo, units, codes, grown = list(by_unit), {}, {}, {}
     keep_old: dict[str, tuple[dict, Any]] = {}  # units answered from appended lines not settled yet: as cached before
     appended: list[str] = []
-    resumes = _load_resumes(ledger, key) if grown else {}
     for unit in grown:
-        part = _append(catalog, ledger, today, as_of, cells_of.get(unit, []), unit, old_units[unit], resumes.get(unit),
+        part = _append(catalog, ledger, key, today, as_of, cells_of.get(unit, []), unit, old_units[unit],
                        stats_of[unit], by_unit[unit], grown[unit], codes[unit])
         if part is None:
             continue
         todo.remove(unit)
         appended.append(unit)
         part["settled"] = all(max(st[3], st[4]) < racy for st in stats_of[unit])
-        if not part["settled"]:
+        resume = part.pop("resume")
+        if part["settled"]:
+            save_json(ledger.root, _resume_name(unit), resume)
+        else:
             keep_old[unit] = (old_units[unit], codes[unit])
         units[unit] = part
         codes[unit] = part.pop("codes")
-    read = _read_units(catalog, ledger, today, as_of, cells_of, {u: by_unit[u] for u in todo})
+    read = _read_units(catalog, ledger, key, today, as_of, cells_of, {u: by_unit[u] for u in todo}, stats_of)
     for unit in todo:
         part = read[unit]
         part["stat"] = stats_of[unit]
         part["settled"] = all(max(st[3], st[4]) < racy for st in stats_of[unit])
-        _check_resume(part, stats_of[unit])
         units[unit] = part
         codes[unit] = part.pop("codes")
-    fresh = todo + appended
-    if shared_ids(codes, fresh):  # the same id in two units: read as one, exactly
-        return stream_board(catalog, ledger, as_of, cells, None, today)
-    _save(ledger, key, units, codes, keep_old, resumes if grown else None)
+    new_ids = [(unit, code) for unit in appended for code in units[unit].pop("new")]  # the rest were checked before
+    if shared_ids(codes, todo) or any(_holds(c, code) for unit, code in new_ids for u, c in codes.items() if u != unit):
+        return stream_board(catalog, ledger, as_of, cells, None, today)  # the same id in two units: read as one, exactly
+    _save(ledger, key, units, codes, keep_old, set(old_units), todo + appended)
     return _answer(catalog, as_of, cells, units, file_problems)
 
 
@@ -152,49 +155,39 @@ def _answer(catalog: Catalog, as_of: dt.date, cells: list[Cell], units: dict[str
 
 def _save(
     ledger: Ledger, key: str, units: dict[str, dict], codes: dict[str, Any], keep_old: dict[str, tuple[dict, Any]],
-    resumes: dict[str, dict] | None,
+    before: set[str], fresh: list[str],
 ) -> None:
-    """`board.json`, `board-ids.bin` and `board-resume.json`: settled units as they are now, units
-    with appended lines not settled yet as they were cached before (their old part, ids and resume
-    state: the new lines are read again next time); a unit read whole and not settled is not
-    kept. `resumes`: the resume states loaded (None: not loaded, every unit kept was read now)."""
+    """`board.json` and `board-ids.bin`: settled units as they are now, units with appended lines
+    not settled yet as they were cached before (their old part and ids, which go with their
+    resume state: the new lines are read again next time); a unit read whole and not settled is
+    not kept. `before`: the units cached before; `fresh`: the units read now. Nothing is written
+    when what is kept is what was."""
+    keeping = [u for u, part in units.items() if u in keep_old or part.get("settled", True)]
+    if set(keeping) == before and not any(u in fresh and u not in keep_old for u in keeping):
+        return  # only lines appended in the last seconds were read: the cache stays as it was
     kept: dict[str, dict] = {}
     ids: list[Any] = []
-    for unit, part in units.items():
+    for unit in keeping:
         if unit in keep_old:
             kept[unit], old_ids = keep_old[unit]
             ids.append(old_ids)
-        elif part.get("settled", True):
-            kept[unit] = _saved(part) | {"ids": len(codes[unit])}
+        else:
+            kept[unit] = _saved(units[unit]) | {"ids": len(codes[unit])}
             ids.append(codes[unit])
-    now = {u for u in kept if u not in keep_old and units[u].get("resume") is not None}  # read now
-    if resumes is None and len(now) < len(kept):
-        resumes = _load_resumes(ledger, key)
-    before = resumes or {}
-    resume = {u: units[u]["resume"] | {"stat": units[u]["stat"]} if u in now else before.get(u) for u in kept}
-    resume = {u: state for u, state in resume.items() if state is not None}  # the others: as saved before, if they were
     save(ledger.root, "board-ids.bin", ids)  # written from the arrays themselves, never copied
     save_json(ledger.root, "board.json", {"key": key, "ids": _codes_digest(ids), "units": kept})
-    save_json(ledger.root, "board-resume.json", {"key": key, "units": resume})
-
-
-def _load_resumes(ledger: Ledger, key: str) -> dict[str, dict]:
-    """The resume states saved with this cache key, by unit (empty: none)."""
-    saved = load_json(ledger.root, "board-resume.json")
-    if not isinstance(saved, dict) or saved.get("key") != key or not isinstance(saved.get("units"), dict):
-        return {}
-    return saved["units"]
 
 
 # ------------------------------------------------------------ reading units whole
 
 
 def _read_units(
-    catalog: Catalog, ledger: Ledger, today: dt.date, as_of: dt.date, cells_of: dict[str, list[Cell]], todo: dict[str, list[Path]]
+    catalog: Catalog, ledger: Ledger, key: str, today: dt.date, as_of: dt.date, cells_of: dict[str, list[Cell]],
+    todo: dict[str, list[Path]], stats_of: dict[str, list],
 ) -> dict[str, dict]:
     """These units' files read by the one reader (`ledger.units.read_units`: on two cores when the
-    ledger is large), each into its cells' tally: per unit its cells' statuses, its problems, its
-    ids (`Scan.codes`) and its resume state."""
+    ledger is large), each into its cells' tally: per unit its cells' statuses, its problems and
+    its ids (`Scan.codes`); its resume state is written to the cache by the process that read it."""
     from ..ledger.units import read_units
 
     if not todo:
@@ -203,15 +196,12 @@ def _read_units(
 
     def read_one(scan: Scan, unit: str) -> dict:
         unit_tally, found = scan.run(make_sink=lambda: Tally(catalog, cells_of.get(unit, []), as_of))
+        files = {ledger.label(p): _summary(p) for p in scan.files if p.parent.name == year}
+        _save_resume(ledger, key, unit, stats_of[unit], unit_tally, scan.named, files)  # type: ignore[arg-type]
         return {
             "statuses": list(unit_tally.board(catalog).cells),  # type: ignore[attr-defined]
             "problems": [[p.path, p.line, p.message] for p in found],
             "codes": scan.codes(),
-            "resume": {
-                "slots": _slots(unit_tally),  # type: ignore[arg-type]
-                "named": sorted(scan.named),
-                "files": {ledger.label(p): _summary(p) for p in scan.files if p.parent.name == year},
-            },
         }
 
     return read_units(ledger, catalog, today, todo, read_one)
@@ -240,21 +230,19 @@ def _summary(path: Path) -> list[int] | None:
     return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, lines, crc]
 
 
-def _check_resume(part: dict, stats: list) -> None:
-    """Keep a file's summary only if it describes the file as it was when the unit was listed
-    (a file written to while it was read has no summary: its unit is read whole next time)."""
-    resume = part.get("resume")
-    if resume is None:
-        return
-    now = {st[0]: st[1:] for st in stats}  # label -> [size, mtime, ctime, inode]
-    files = {}
-    for label, summary in resume["files"].items():
-        if summary is None or label not in now:
-            continue
-        size, ino, mtime, ctime, lines, crc = summary
-        if now[label] == [size, mtime, ctime, ino]:
-            files[label] = [size, ino, lines, crc]
-    resume["files"] = files
+def _save_resume(ledger: Ledger, key: str, unit: str, stats: list, tally: Tally, named: Iterable[str], files: dict) -> None:
+    """A unit's resume state (see the module), for the files' stats `stats` as listed before reading.
+    A file's summary is kept only if it describes the file as it was listed (one written to while
+    it was read has none: its unit is read whole next time)."""
+    listed = {st[0]: st[1:] for st in stats}  # label -> [size, mtime, ctime, inode]
+    kept = {}
+    for label, summary in files.items():
+        if summary is not None and label in listed:
+            size, ino, mtime, ctime, lines, crc = summary
+            if listed[label] == [size, mtime, ctime, ino]:
+                kept[label] = [size, ino, lines, crc]
+    if kept:
+        save_json(ledger.root, _resume_name(unit), {"key": key, "stat": stats, "slots": _slots(tally), "named": sorted(named), "files": kept})
 
 
 def _slots(tally: Tally) -> list:
@@ -283,15 +271,17 @@ def _grown_file(hit: object, stats: list) -> int | None:
 
 
 def _append(
-    catalog: Catalog, ledger: Ledger, today: dt.date, as_of: dt.date, cells: list[Cell], unit: str,
-    hit: dict, resume: object, stats: list, paths: list[Path], index: int, old_codes: Any,
+    catalog: Catalog, ledger: Ledger, key: str, today: dt.date, as_of: dt.date, cells: list[Cell], unit: str,
+    hit: dict, stats: list, paths: list[Path], index: int, old_codes: Any,
 ) -> dict | None:
     """The unit's part from its resume state and the lines appended to `paths[index]`; None if
-    anything is not as it must be (see the module): the caller reads the unit whole."""
+    anything is not as it must be (see the module): the caller reads the unit whole. The new
+    resume state is written when the file has settled (else the old one stays with the old entry)."""
     from ..ledger.reader import LineJudge
 
+    resume = load_json(ledger.root, _resume_name(unit))
     try:
-        if not isinstance(resume, dict) or resume.get("stat") != hit["stat"]:
+        if not isinstance(resume, dict) or resume.get("key") != key or resume.get("stat") != hit["stat"]:
             return None
         label = stats[index][0]
         size, ino, lines, crc = resume["files"][label]
@@ -318,14 +308,15 @@ def _append(
             return None
         new.append(code)
         tally.take(obj, index, lines + 1 + k, False)
-    summary = dict(resume["files"])
-    summary[label] = [new_size, ino, lines + len(new), zlib.crc32(tail, crc)]
+    resume["files"][label] = [new_size, ino, lines + len(new), zlib.crc32(tail, crc)]
+    resume["stat"], resume["slots"] = stats, _slots(tally)
     return {
         "statuses": list(tally.board(catalog).cells),
         "problems": hit["problems"],
         "codes": array("Q", sorted([*old_codes, *new])),
+        "new": new,
         "stat": stats,
-        "resume": {"slots": _slots(tally), "named": resume["named"], "files": summary},
+        "resume": resume,  # saved by the caller once the file has settled
     }
 
 
@@ -357,6 +348,10 @@ def _tail(path: Path, size: int, new_size: int, crc: int) -> bytes | None:
     finally:
         os.close(fd)
     return tail if tail.endswith(b"\n") else None
+
+
+def _resume_name(unit: str) -> str:
+    return f"board-unit-{unit}.json"
 
 
 def _holds(codes: Any, code: int) -> bool:
