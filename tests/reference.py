@@ -69,6 +69,7 @@ def reference_read(
             entry_id = obj.get("id")
             if isinstance(entry_id, str):
                 where.setdefault(entry_id, set()).add((unit_in_name, str(obj.get("kind"))))
+            if isinstance(entry_id, str) and not found:  # only a line that would count takes its id
                 digest = hashlib.blake2b(line.rstrip(b"\r\n"), digest_size=16).digest()
                 if entry_id in first_seen:
                     place, first, seen = first_seen[entry_id]

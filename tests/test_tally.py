@@ -415,3 +415,83 @@ def test_any_other_change_reads_the_unit_whole(workspace: Path, catalog: Catalog
     change(cell, path)
     assert board_cache.cached_board(catalog, Ledger(workspace, catalog), AS_OF_2026) == _truth(catalog, workspace, AS_OF_2026)
     assert cell.unit in {p.stem for p in read}
+
+
+@pytest.mark.parametrize("where", ["another year's folder", "another unit's file"])
+def test_a_copy_in_the_wrong_file_never_hides_the_original(workspace: Path, catalog: Catalog, where: str) -> None:
+    """A line copied into a file where it does not belong (read before the original, in file order)
+    is rejected for that; it takes no id, so the original still counts and is no duplicate."""
+    from shuangzheng_cli.ledger.check import check_ledgers
+
+    cells = sorted((c for c in catalog.cells if (c.unit, c.activity) in catalog.reporting_pairs), key=lambda c: c.unit)
+    first, cell = cells[0], next(c for c in cells if c.unit != cells[0].unit)  # first.unit's file is read before cell.unit's
+    line = _progress_line(cell, "2026-03-01", "a000000001", "green")
+    (workspace / "ledgers" / "2026").mkdir(parents=True)
+    (workspace / "ledgers" / "2026" / f"{cell.unit}.jsonl").write_bytes(line)
+    copy = workspace / "ledgers" / ("2025" if where.startswith("another year") else "2026") / (
+        f"{cell.unit}.jsonl" if where.startswith("another year") else f"{first.unit}.jsonl")
+    copy.parent.mkdir(exist_ok=True)
+    copy.write_bytes(line)
+    ledger = Ledger(workspace, catalog)
+    problems = check_ledgers(catalog, ledger, today())
+    assert [p.path for p in problems] == [ledger.label(copy)]  # only the copy, for where it is
+    assert not any("重复" in p.message for p in problems)
+    for board, _ in (tally.stream_board(catalog, ledger, AS_OF_2026), board_cache.cached_board(catalog, ledger, AS_OF_2026)):
+        assert board.cell(cell.activity, cell.unit).last_report == dt.date(2026, 3, 1)
+    assert board_cache.cached_board(catalog, ledger, AS_OF_2026) == _truth(catalog, workspace, AS_OF_2026)
+
+
+def _crc_forgery(data: bytes, edited: bytes, free: int) -> bytes:
+    """`edited` (as long as `data`) with its 4 bytes at `free` set so that its CRC-32 is `data`'s.
+
+    CRC-32 is affine: for messages of one length, crc(a ^ b) = crc(a) ^ crc(b) ^ crc(zeros), so the
+    4 bytes are the solution of 32 linear equations over GF(2) (what a forger would do)."""
+    import zlib
+
+    n = len(data)
+    zero = zlib.crc32(bytes(n))
+
+    def linear(diff: bytes) -> int:
+        return zlib.crc32(diff) ^ zero
+
+    base = bytearray(edited)
+    base[free : free + 4] = bytes(4)
+    want = linear(bytes(x ^ y for x, y in zip(data, base, strict=True)))  # what the free bits must add
+    columns = []
+    for bit in range(32):
+        diff = bytearray(n)
+        diff[free + bit // 8] = 1 << (bit % 8)
+        columns.append((linear(bytes(diff)), 1 << bit))
+    solution, rows = 0, []
+    for value, mask in columns:  # Gaussian elimination: reduce each column by the rows found so far
+        for row_value, row_mask, pivot in rows:
+            if value & pivot:
+                value, mask = value ^ row_value, mask ^ row_mask
+        if value:
+            rows.append((value, mask, value & -value))
+    for row_value, row_mask, pivot in rows:
+        if want & pivot:
+            want, solution = want ^ row_value, solution ^ row_mask
+    assert want == 0, "CRC-32 over 4 consecutive bytes reaches every value"
+    base[free : free + 4] = solution.to_bytes(4, "little")
+    return bytes(base)
+
+
+def test_an_edit_that_keeps_size_and_crc_still_reads_the_unit_whole(
+    workspace: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit made on purpose to keep the file's size and its CRC-32, then an append: the bytes
+    before the new lines are compared by SHA-256, so the unit is read whole and the answer is right."""
+    import zlib
+
+    catalog, cell, path, read = _appending(workspace, catalog, monkeypatch)
+    data = path.read_bytes()
+    at = data.index(b'"red"')
+    edited = data[:at] + b'"blu"' + data[at + 5 :]
+    candidate = _crc_forgery(data, edited, data.index("进展".encode()))
+    assert len(candidate) == len(data) and zlib.crc32(candidate) == zlib.crc32(data) and candidate != data
+    with path.open("r+b") as fh:
+        fh.write(candidate)
+        fh.write(_progress_line(cell, "2026-04-01", "a000000002", "green"))
+    assert board_cache.cached_board(catalog, Ledger(workspace, catalog), AS_OF_2026) == _truth(catalog, workspace, AS_OF_2026)
+    assert cell.unit in {p.stem for p in read}

@@ -6,6 +6,7 @@ exactly what `check` rejects (no answer changed), nothing hangs, nothing is writ
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -287,3 +288,39 @@ def test_a_gbk_file_receives_no_utf8_line(ws: Path, catalog: Catalog, cli, comma
     r = cli("--root", ws, *command)
     assert r.code != 0 and said[0] in r.err, r.err
     assert path.read_bytes() == before
+
+
+# ------------------------------------------------------------ lines made to crash a reader
+
+
+def test_a_line_nested_past_pythons_limit_is_one_problem_not_a_crash(ws: Path, catalog: Catalog) -> None:
+    """`{"evidence": [[[[…]]]]}` 1,000 deep (2 KB) crashed every reader and `add` with RecursionError;
+    it is now one invalid line, and the others count."""
+    _plant(ws, "ledgers/2022/xcb.jsonl", _line(BASE) + b'{"evidence": ' + b"[" * 1000 + b"]" * 1000 + b"}\n")
+    result = run_process("--root", ws, "check")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert "ledgers/2022/xcb.jsonl:2: 不是有效的 JSON（括号嵌套过深" in result.out
+    assert _cell(catalog, ws)[0].last_report == dt.date(2022, 9, 21)
+    for args in (["status"], ["history", "--unit", "xcb"], ["add", "--unit", "xcb", "--activity", "1", "--text", "又一次进展"]):
+        done = run_process("--root", ws, *args)
+        assert done.code == 0 and "Traceback" not in done.err, (args, done.err)
+
+
+def test_lone_surrogates_are_said_in_chinese_and_printed_escaped(ws: Path) -> None:
+    r"""A `\ud800` in the unit (printed in the message) or in a text: `check` says so in Chinese on a
+    UTF-8 console, writing the character as \ud800, instead of crashing or answering in English."""
+    line = json.dumps(BASE | {"id": "surr000001", "unit": "\ud800"}).encode() + b"\n"
+    line += json.dumps(BASE | {"id": "surr000002", "text": "x\ud800"}).encode() + b"\n"
+    line += json.dumps(BASE | {"id": "surr000003", "evidence": "a.jpg"}).encode() + b"\n"
+    _plant(ws, "ledgers/2022/xcb.jsonl", line)
+    result = run_process("--root", ws, "check", env={"PYTHONIOENCODING": "utf-8"})
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    assert "'\\ud800'" in result.out  # the unit, escaped
+    assert "xcb.jsonl:2: 内容 text 含有无效的 Unicode 字符" in result.out
+    assert "xcb.jsonl:3: 佐证 evidence 须为列表" in result.out
+    assert "Input should" not in result.out
+
+
+def test_a_today_at_the_end_of_the_calendar_is_no_crash(ws: Path) -> None:
+    result = run_process("--root", ws, "status", env={"SHUANGZHENG_TODAY": "9999-12-31"})
+    assert "Traceback" not in result.err and "OverflowError" not in result.err, result.err

@@ -21,8 +21,24 @@ class Problem:
             return f"{self.path}!{self.line}" if self.line else self.path
         return f"{self.path}:{self.line}" if self.line else self.path
 
+    def __post_init__(self) -> None:
+        for name in ("path", "message"):  # a lone surrogate (from a file's bytes or name) cannot be printed
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isascii():
+                object.__setattr__(self, name, printable(value))
+
     def __str__(self) -> str:
         return f"{self.place}: {self.message}"
+
+
+def printable(text: str) -> str:
+    """`text` with any lone surrogate (from invalid bytes in a file or a file name) written as `\\udXXX`,
+    so it can be printed and saved as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 class ShuangzhengError(Exception):

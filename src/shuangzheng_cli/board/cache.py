@@ -10,13 +10,14 @@ by unit (`ledger.units`) and `.shuangzheng-cache/` keeps, per unit:
 - in `board-unit-<unit>.json`: what lets it go on reading where it stopped (its resume state):
   its cells' accumulated facts (`facts.Tally`'s slots), the ids its voids and follow-ups name,
   and for each of its files of this year (where `add` appends) the size, inode, line count and
-  CRC-32 of the content read; written by the process that read the unit (so no process holds
+  SHA-256 of the content read; written by the process that read the unit (so no process holds
   every unit's), read only when the unit's files grew, used only with the `board.json` entry
   of the same files' stats.
 
 A unit whose files did not change is not read. A unit whose only change is lines appended to one
 of this year's files (what `add` does) has only the new lines read, when all of these hold: the
-bytes before them are the ones read (same inode, their CRC-32 the same), every new line is whole
+bytes before them are the ones read (same inode, the same SHA-256: an edit that keeps the
+size cannot pass for the old bytes, even made on purpose), every new line is whole
 and passes the fast check, is a progress or an inspection entry, and its id is new to the unit
 and named by none of its voids and follow-ups; the new lines then go to the unit's saved tally.
 Any other change reads all the unit's files again. An id found in two units (only a copied line
@@ -33,7 +34,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable
@@ -46,7 +46,7 @@ from ..errors import Problem
 from ..ledger.format import FACT_KINDS, MAX_LINE_BYTES, latest_at
 from ..ledger.storage import Ledger, open_ledger_file
 from ..periods import today as today_
-from .facts import Tally
+from .facts import FACTS, Tally
 from .rules import BOARD_COLORS, Board, CellStatus
 
 if TYPE_CHECKING:  # the reader (and its fast path, msgspec) is imported only when lines are read
@@ -117,7 +117,7 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
             continue
         todo.remove(unit)
         appended.append(unit)
-        part["settled"] = all(max(st[3], st[4]) < racy for st in stats_of[unit])
+        part["settled"] = all(max(st[2], st[3]) < racy for st in stats_of[unit])
         resume = part.pop("resume")
         if part["settled"]:
             save_json(ledger.root, _resume_name(unit), resume)
@@ -129,7 +129,7 @@ def cached_board(catalog: Catalog, ledger: Ledger, as_of: dt.date, cells: Iterab
     for unit in todo:
         part = read[unit]
         part["stat"] = stats_of[unit]
-        part["settled"] = all(max(st[3], st[4]) < racy for st in stats_of[unit])
+        part["settled"] = all(max(st[2], st[3]) < racy for st in stats_of[unit])
         units[unit] = part
         codes[unit] = part.pop("codes")
     new_ids = [(unit, code) for unit in appended for code in units[unit].pop("new")]  # the rest were checked before
@@ -207,17 +207,17 @@ def _read_units(
     return read_units(ledger, catalog, today, todo, read_one)
 
 
-def _summary(path: Path) -> list[int] | None:
-    """[size, inode, mtime, ctime, lines, CRC-32] of a ledger file as read now (whole lines only),
+def _summary(path: Path) -> list | None:
+    """[size, inode, mtime, ctime, lines, SHA-256] of a ledger file as read now (whole lines only),
     or None (unreadable, or its last line not whole)."""
     try:
         fd = open_ledger_file(path)
     except OSError:
         return None
     try:
-        crc, lines, last = 0, 0, b"\n"
+        digest, lines, last = hashlib.sha256(), 0, b"\n"
         while chunk := os.read(fd, 1 << 20):
-            crc = zlib.crc32(chunk, crc)
+            digest.update(chunk)
             lines += chunk.count(b"\n")
             last = chunk[-1:]
         st = os.fstat(fd)
@@ -227,7 +227,7 @@ def _summary(path: Path) -> list[int] | None:
         os.close(fd)
     if last != b"\n":
         return None
-    return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, lines, crc]
+    return [st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, lines, digest.hexdigest()]
 
 
 def _save_resume(ledger: Ledger, key: str, unit: str, stats: list, tally: Tally, named: Iterable[str], files: dict) -> None:
@@ -238,16 +238,16 @@ def _save_resume(ledger: Ledger, key: str, unit: str, stats: list, tally: Tally,
     kept = {}
     for label, summary in files.items():
         if summary is not None and label in listed:
-            size, ino, mtime, ctime, lines, crc = summary
+            size, ino, mtime, ctime, lines, digest = summary
             if listed[label] == [size, mtime, ctime, ino]:
-                kept[label] = [size, ino, lines, crc]
+                kept[label] = [size, ino, lines, digest]
     if kept:
         save_json(ledger.root, _resume_name(unit), {"key": key, "stat": stats, "slots": _slots(tally), "named": sorted(named), "files": kept})
 
 
 def _slots(tally: Tally) -> list:
     """A tally's slots as JSON: [[activity, unit, slot], …]."""
-    return [[activity, unit, slot] for (activity, unit), slot in tally.slots.items()]
+    return [[activity, unit, slot[:FACTS]] for (activity, unit), slot in tally.slots.items()]
 
 
 # ------------------------------------------------------------ reading appended lines only
@@ -284,13 +284,14 @@ def _append(
         if not isinstance(resume, dict) or resume.get("key") != key or resume.get("stat") != hit["stat"]:
             return None
         label = stats[index][0]
-        size, ino, lines, crc = resume["files"][label]
+        size, ino, lines, digest = resume["files"][label]
         new_size = stats[index][1]
         if ino != stats[index][4] or size != hit["stat"][index][1] or new_size - size > APPEND_BYTES:
             return None
-        tail = _tail(paths[index], size, new_size, crc)
-        if tail is None:
+        read = _tail(paths[index], size, new_size, digest)
+        if read is None:
             return None
+        tail, new_digest = read
         named = set(resume["named"])
         tally = Tally(catalog, cells, as_of)
         tally.merge({(a, u): slot for a, u, slot in resume["slots"]})
@@ -308,7 +309,7 @@ def _append(
             return None
         new.append(code)
         tally.take(obj, index, lines + 1 + k, False)
-    resume["files"][label] = [new_size, ino, lines + len(new), zlib.crc32(tail, crc)]
+    resume["files"][label] = [new_size, ino, lines + len(new), new_digest]
     resume["stat"], resume["slots"] = stats, _slots(tally)
     return {
         "statuses": list(tally.board(catalog).cells),
@@ -320,22 +321,22 @@ def _append(
     }
 
 
-def _tail(path: Path, size: int, new_size: int, crc: int) -> bytes | None:
-    """The bytes of `path` from `size` to `new_size` if the first `size` bytes have CRC-32 `crc` and
-    the new bytes end with a newline; else None."""
+def _tail(path: Path, size: int, new_size: int, digest: str) -> tuple[bytes, str] | None:
+    """The bytes of `path` from `size` to `new_size`, and the SHA-256 of the file up to `new_size`,
+    if the first `size` bytes have SHA-256 `digest` and the new bytes end with a newline; else None."""
     try:
         fd = open_ledger_file(path)
     except OSError:
         return None
     try:
-        seen, left = 0, size
+        seen, left = hashlib.sha256(), size
         while left:
             chunk = os.read(fd, min(left, 1 << 20))
             if not chunk:
                 return None
-            seen = zlib.crc32(chunk, seen)
+            seen.update(chunk)
             left -= len(chunk)
-        if seen != crc:
+        if seen.hexdigest() != digest:
             return None
         tail = b""
         while len(tail) < new_size - size:
@@ -347,7 +348,10 @@ def _tail(path: Path, size: int, new_size: int, crc: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
-    return tail if tail.endswith(b"\n") else None
+    if not tail.endswith(b"\n"):
+        return None
+    seen.update(tail)
+    return tail, seen.hexdigest()
 
 
 def _resume_name(unit: str) -> str:

@@ -27,9 +27,11 @@ if TYPE_CHECKING:
     from .rules import Board, CellFacts
 
 # a cell's slot: [progress key, color last stated, inspection key, (day, color, method, followup), sums,
-#                  key of the progress that stated the color, [records of asking inspections and followups]]
+#                  key of the progress that stated the color, [records of asking inspections and followups],
+#                  the targets' windows (not facts: from the catalog, never saved or merged)]
 # sums: per target of the activity, [integer total, [float values]] (summed exactly at the end)
-P_KEY, P_COLOR, I_KEY, I_INFO, SUMS, S_KEY, CASES = range(7)
+P_KEY, P_COLOR, I_KEY, I_INFO, SUMS, S_KEY, CASES, WINDOWS = range(8)
+FACTS = 7  # the slot's entries that are facts (`merge`, the board's cache)
 #: what `followups.cases` reads of an inspection or a `followup` entry (kept instead of the whole line)
 _CASE_KEYS = ("id", "kind", "date", "unit", "activity", "at", "method", "color", "followup", "due", "ref", "result")
 
@@ -60,21 +62,51 @@ class Tally:
                     last = min(as_of, last)
                     wins.append((i, target.metric, first.isoformat() if text_days else first, last.isoformat() if text_days else last))
             self.windows[key] = tuple(wins)
-            self.slots[key] = [None, None, None, None, [[0, []] for _ in targets], None, []]
+            self.slots[key] = [None, None, None, None, [[0, []] for _ in targets], None, [], self.windows[key]]
 
     # -- one line
 
     def take(self, obj: Any, index: int, number: int, voided: bool) -> None:  # noqa: ANN401
-        """The reader's sink: an accepted line (`fastcheck.Line`, days as ISO strings)."""
+        """The reader's sink: an accepted line (`fastcheck.Line`, days as ISO strings), or an `Entry`
+        (days as dates: a tally made with `text_days=False`). The one place a line becomes facts:
+        the latest progress and the color last stated, its metrics in the targets' windows, the
+        latest inspection's verdict, and the cases of follow-up (`case`)."""
         if voided:
             return
         kind = obj.kind
         if kind == "progress":
-            self.progress(obj.activity, obj.unit, obj.date, obj.at, obj.id, obj.color, obj.metrics)
+            slot = self.slots.get((obj.activity, obj.unit))
+            day = obj.date
+            if slot is None or day > self.upto:
+                return
+            key = (day, obj.at, obj.id)
+            if slot[P_KEY] is None or key > slot[P_KEY]:
+                slot[P_KEY] = key
+            color = obj.color
+            if color is not None and (slot[S_KEY] is None or key > slot[S_KEY]):
+                slot[S_KEY] = key
+                slot[P_COLOR] = color
+            metrics = obj.metrics
+            if metrics:
+                for i, metric, first, last in slot[WINDOWS]:
+                    if first <= day <= last and metric in metrics:
+                        value = metrics[metric]
+                        acc = slot[SUMS][i]
+                        if type(value) is int:
+                            acc[0] += value
+                        else:
+                            acc[1].append(value)
         elif kind == "inspection":
-            self.inspection(obj.activity, obj.unit, obj.date, obj.at, obj.id, obj.color, obj.method, obj.followup)
+            slot = self.slots.get((obj.activity, obj.unit))
+            day = obj.date
+            if slot is None or day > self.upto:
+                return
+            key = (day, obj.at, obj.id)
+            if slot[I_KEY] is None or key > slot[I_KEY]:
+                slot[I_KEY] = key
+                slot[I_INFO] = (day, obj.color, obj.method, obj.followup)
             if followup_asks(obj.followup):
-                self.case(obj.activity, obj.unit, obj.date, _case_record(obj), index, number)
+                self.case(obj.activity, obj.unit, day, _case_record(obj), index, number)
         elif kind == "followup":
             self.case(obj.activity, obj.unit, obj.date, _case_record(obj), index, number)
 
@@ -85,46 +117,8 @@ class Tally:
                 slot[CASES] = [c for c in slot[CASES] if (c[0], c[1]) not in places]
 
     def entry(self, e: Entry) -> None:
-        """An `Entry` (days as dates: a tally made with `text_days=False`)."""
-        if e.kind == "progress":
-            self.progress(e.activity, e.unit, e.date, e.at, e.id, e.color, e.metrics)
-        elif e.kind == "inspection":
-            self.inspection(e.activity, e.unit, e.date, e.at, e.id, e.color, e.method, e.followup)
-            if e.followup:
-                self.case(e.activity, e.unit, e.date, e.to_record())
-        elif e.kind == "followup":
-            self.case(e.activity, e.unit, e.date, e.to_record())
-
-    def progress(self, activity: int, unit: str, day: Any, at: str, entry_id: str, color: Any, metrics: Any) -> None:
-        """A progress entry: the latest one's color, and its metrics into the targets' windows."""
-        slot = self.slots.get((activity, unit))
-        if slot is None or day > self.upto:
-            return
-        key = (day, at, entry_id)
-        if slot[P_KEY] is None or key > slot[P_KEY]:
-            slot[P_KEY] = key
-        if color is not None and (slot[S_KEY] is None or key > slot[S_KEY]):
-            slot[S_KEY] = key
-            slot[P_COLOR] = color
-        if metrics:
-            for i, metric, first, last in self.windows[(activity, unit)]:
-                if first <= day <= last and metric in metrics:
-                    value = metrics[metric]
-                    acc = slot[SUMS][i]
-                    if type(value) is int:
-                        acc[0] += value
-                    else:
-                        acc[1].append(value)
-
-    def inspection(self, activity: int, unit: str, day: Any, at: str, entry_id: str, color: Any, method: Any, followup: Any) -> None:
-        """An inspection entry: the latest one's verdict counts."""
-        slot = self.slots.get((activity, unit))
-        if slot is None or day > self.upto:
-            return
-        key = (day, at, entry_id)
-        if slot[I_KEY] is None or key > slot[I_KEY]:
-            slot[I_KEY] = key
-            slot[I_INFO] = (day, color, method, followup)
+        """An `Entry` (days as dates: a tally made with `text_days=False`): as `take`."""
+        self.take(e, -1, -1, False)
 
     def case(self, activity: int, unit: str, day: Any, record: dict, index: int = -1, number: int = -1) -> None:
         """An inspection that asks for something, or a `followup` entry (its JSON object): what
@@ -138,7 +132,7 @@ class Tally:
 
     def merge(self, slots: dict[tuple[int, str], list[Any]]) -> None:
         """Add another tally's slots (of the same cells, as of the same day) to these."""
-        for key, other in slots.items():
+        for key, other in slots.items():  # another's slots, or `FACTS` entries of each as saved
             slot = self.slots.get(key)
             if slot is None:
                 continue
@@ -157,7 +151,7 @@ class Tally:
         from .followups import cases
         from .rules import CellFacts
 
-        p_key, p_color, i_key, info, sums, _s_key, asked = self.slots[(activity, unit)]
+        p_key, p_color, i_key, info, sums, _s_key, asked = self.slots[(activity, unit)][:FACTS]
         day = _day
         found = ()
         if asked:
@@ -182,7 +176,9 @@ class Tally:
 
 
 def _case_record(obj: Any) -> dict:  # noqa: ANN401
-    """What `followups.cases` reads of a line (`_CASE_KEYS`), as its JSON object would give it."""
+    """What `followups.cases` reads of a line or an `Entry` (`_CASE_KEYS`), as its JSON object gives it."""
+    if isinstance(obj, Entry):
+        return {key: value for key, value in obj.to_record().items() if key in _CASE_KEYS}
     return {key: getattr(obj, key) for key in _CASE_KEYS if hasattr(obj, key)}
 
 

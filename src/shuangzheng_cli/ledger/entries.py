@@ -247,7 +247,22 @@ def _schema_message(error: dict[str, Any]) -> str:
         return f"{field} 须为有限的数字（不能是 NaN 或无穷大）"
     if kind == "value_error" and "error" in error.get("ctx", {}):
         return f"{field}：{error['ctx']['error']}"
-    return f"{field}：{error['msg']}"
+    if kind == "string_unicode":
+        return f"{field} 含有无效的 Unicode 字符（单独的代理项 \\udXXX：文件损坏或被篡改？）"
+    if kind == "string_type":
+        return f"{field} 须为文字"
+    if kind == "list_type":
+        return f"{field} 须为列表 […]"
+    if kind == "dict_type":
+        return f"{field} 须为对象 {{…}}"
+    if kind == "int_parsing_size":
+        return f"{field} 的数字位数过多"
+    return f"{field} 的值 {_short(error.get('input'))} 无效"
+
+
+def _short(value: Any) -> str:  # noqa: ANN401
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
 
 
 # ---------------------------------------------------------------- making entries (the Python API)

@@ -11,7 +11,7 @@ file's place say and what a type cannot: the id pattern, a real date in the camp
 after today, in the right unit file and year folder, a time in the format the tool writes, no
 control character or bidi override (`format.FORBIDDEN_RE`), the `due` rules, an `at` not past
 `format.latest_at`. Every limit comes from `format`. Anything else, even what pydantic would
-accept (a time without its offset, a metric written as 3.0), answers None, and the caller asks
+accept (a time without its offset, an old one-string follow-up with a deadline), answers None, and the caller asks
 the full validation (`reader.LineJudge.full`), which gives the exact Chinese message. So the fast
 path can only make a good line cheaper, never change an answer.
 
@@ -211,7 +211,7 @@ class FastChecker:
         """The line these bytes hold if the full validation finds no problem in it (see the module), else None."""
         try:
             obj = _decode(data)
-        except _Bad:
+        except (_Bad, RecursionError):  # RecursionError: nested past Python's limit (the full check says so)
             return None
         kind = obj.kind
         names = self.names

@@ -148,7 +148,10 @@ FIELD_LABELS = {
 def latest_at(today: dt.date) -> str:
     """The latest date an `at` may carry (`YYYY-MM-DD`): today (or the machine's, if later) plus the skew."""
     real = dt.date.today()
-    return (max(today, real) + dt.timedelta(days=AT_SKEW_DAYS)).isoformat()
+    try:
+        return (max(today, real) + dt.timedelta(days=AT_SKEW_DAYS)).isoformat()
+    except OverflowError:  # today pinned at the end of the calendar
+        return dt.date.max.isoformat()
 
 
 def followup_asks(value: object) -> tuple[str, ...]:

@@ -11,8 +11,9 @@ lines `check` accepts and report the rest (issue 16.6):
    (`fastcheck.FastChecker`) passes the usual shape; any other line takes the full validation
    (`schema` with pydantic, the catalog, its file's place), which words the problems.
 3. `Scan.run`: the stage that applies duplicates and voids, once for every reader:
-   - an id seen twice (a union merge, a copied line): the first place in file order counts,
-     every later line is a problem (ids kept as 8-byte integers; a second pass over only the
+   - an id seen twice among the lines that would count (a union merge, a copied line): the
+     first place in file order counts, every later one is a problem (a line rejected for another
+     reason takes no id: a copy put in the wrong file never hides the original) (ids kept as 8-byte integers; a second pass over only the
      files that hold a repeated id words the messages and, if any, the scan runs again
      without those lines);
    - a `void` cancels the entry it names only in its own unit's files; a void whose entry is in
@@ -162,6 +163,8 @@ def decode_line(line: bytes, last: bool) -> tuple[dict | None, str | None]:
         obj = json.loads(text)
     except ValueError as exc:
         return None, TORN if last else f"不是有效的 JSON（{_json_reason(exc)}）"
+    except RecursionError:  # [[[[…]]]] past Python's limit: no record nests like that
+        return None, "不是有效的 JSON（括号嵌套过深，文件损坏或被篡改？）"
     if not isinstance(obj, dict):
         return None, "每行应是一个 JSON 对象 {…}"
     return obj, None
@@ -302,7 +305,7 @@ class Scan:
             every = True  # a line of REF_KINDS the search did not find (its key spelled with escapes)
         codes, holders = ids.duplicates()
         if codes:
-            dup_problems, drops = self._duplicates(labels, holders, codes)
+            dup_problems, drops = self._duplicates(judge, labels, holders, codes)
             if drops:
                 dropped = frozenset(drops)
                 refs = self._refs(judge, dropped, every)
@@ -406,9 +409,10 @@ class Scan:
                                 continue
                             entry_id = record.get("id")
                             if isinstance(entry_id, str):
-                                code = code_of(entry_id)
-                                buckets[code & mask].append(code)
-                                where[code & mask].append(index)
+                                if not why:  # only a line that counts takes its id (a rejected copy never hides the original)
+                                    code = code_of(entry_id)
+                                    buckets[code & mask].append(code)
+                                    where[code & mask].append(index)
                                 if entry_id in refs:
                                     counted = not why and (index, number) not in dropped
                                     seen_refs.setdefault(entry_id, []).append(
@@ -451,9 +455,12 @@ class Scan:
 
     # -- duplicates
 
-    def _duplicates(self, labels: list[str], holders: set[int], codes: set[int]) -> tuple[list[Problem], set[tuple[int, int]]]:
-        """The second pass over the files that hold a repeated id: where each was first seen, and
-        the places of every later line with that id (which no reader counts)."""
+    def _duplicates(
+        self, judge: LineJudge, labels: list[str], holders: set[int], codes: set[int]
+    ) -> tuple[list[Problem], set[tuple[int, int]]]:
+        """The second pass over the files that hold a repeated id among their accepted lines: where
+        each was first accepted, and the places of every later accepted line with that id (which no
+        reader counts). A line with other problems takes no id (it does not count anyway)."""
         problems: list[Problem] = []
         drops: set[tuple[int, int]] = set()
         seen: dict[str, tuple[str, int, bytes]] = {}
@@ -461,18 +468,18 @@ class Scan:
             if index not in holders:
                 continue
             label = labels[index]
+            unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
             try:
                 for first, lines, whole in read_batches(path):
                     for number, line in enumerate(lines, first):
-                        try:
-                            obj = json.loads(line)
-                        except ValueError:
-                            obj = None
-                        if type(obj) is not dict:
-                            obj, _why = decode_line(line, not whole and number == first + len(lines) - 1)
-                            if obj is None:
+                        obj: Any = judge.fast.line(line, unit_in_name, year_dir) if len(line) <= MAX_LINE_BYTES else None
+                        if obj is not None:
+                            entry_id = obj.id
+                        else:
+                            record, why = judge.full(line, not whole and number == first + len(lines) - 1, unit_in_name, year_dir)
+                            if record is None or why:
                                 continue
-                        entry_id = obj.get("id")
+                            entry_id = record.get("id")
                         if isinstance(entry_id, str) and code_of(entry_id) in codes:
                             message = _first_seen(seen, entry_id, label, number, line)
                             if message:

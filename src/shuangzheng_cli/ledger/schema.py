@@ -78,6 +78,14 @@ class _Record(BaseModel):
             raise ValueError("日期须为 YYYY-MM-DD")
         return v
 
+    @field_validator("v", mode="before")
+    @classmethod
+    def _version_is_the_integer(cls, v: Any) -> Any:
+        """`1`, not `true` or `1.0` (which pydantic's Literal would take)."""
+        if type(v) is not int:
+            raise ValueError(f"须为整数 {VERSION}")
+        return v
+
     @field_validator("at", mode="before")
     @classmethod
     def _at_is_text(cls, v: Any) -> Any:
