@@ -9,7 +9,8 @@ spawn to exit, with its peak memory (ru_maxrss of that child, from `os.wait4`). 
 figure is the median of several runs (5; 3 at 1M and for export; 1 with `--quick`),
 with the baseline run interleaved with the command in the same loop:
 
-- `check`, `status --format json` (first run, the board's cache `board.json` removed), `status` again on the
+- `check`, `status --format json` (first run, the board's cache `board.json` removed: the units' resume states
+  are used only with it, so every line is read), `status` again on the
   unchanged ledger, and `status` right after one `add` to the otherwise settled ledger (the
   added line is cut off again after each run), against a bare loop (a separate python
   process) that reads the same files line by line and `json.loads` each line with the
