@@ -213,51 +213,51 @@ def unknown_unit_message(unit: str, catalog: Catalog) -> str:
     return f"未知单位编号 '{unit}'（单位编号见 data/units.yaml 或 shuangzheng units）"
 
 
+#: pydantic's error types that need only the field's name, in Chinese ("{}": the field)
+_SAID = {
+    "missing": "缺少字段 {}",
+    "string_too_short": "{} 不能为空",
+    "int_parsing": "{} 须为整数", "int_type": "{} 须为整数", "int_from_float": "{} 须为整数",
+    "float_parsing": "{} 须为数字", "float_type": "{} 须为数字",
+    "finite_number": "{} 须为有限的数字（不能是 NaN 或无穷大）",
+    "string_unicode": "{} 含有无效的 Unicode 字符（单独的代理项 \\udXXX：文件损坏或被篡改？）",
+    "string_type": "{} 须为文字",
+    "list_type": "{} 须为列表 […]",
+    "dict_type": "{} 须为对象 {{…}}",
+    "int_parsing_size": "{} 的数字位数过多",
+}
+
+
 def _schema_message(error: dict[str, Any]) -> str:
+    """One pydantic error of a ledger line, in Chinese, naming the field (never pydantic's English)."""
     loc = [str(p) for p in error["loc"]]
     if loc and loc[0] in KINDS:  # the tagged union's branch
         loc = loc[1:]
     field = FIELD_LABELS.get(loc[0], loc[0]) if loc else "记录"
     kind = error["type"]
-    if kind == "missing":
-        return f"缺少字段 {field}"
+    ctx = error.get("ctx", {})
+    value = error.get("input")
+    if kind in _SAID:
+        return _SAID[kind].format(field)
     if kind == "extra_forbidden":
         return f"多余的字段 '{loc[-1]}'"
     if kind == "union_tag_invalid" or kind == "union_tag_not_found":
         return "类型 kind 须为 " + "、".join(KINDS[:-1]) + " 或 " + KINDS[-1]
     if kind == "literal_error":
-        return f"{field} 的值 {error.get('input')!r} 无效，可选：{error.get('ctx', {}).get('expected', '')}"
+        return f"{field} 的值 {value!r} 无效，可选：{ctx.get('expected', '')}"
     if kind == "string_too_long":
-        return f"{field} 超过 {error['ctx']['max_length']} 字"
-    if kind == "string_too_short":
-        return f"{field} 不能为空"
+        return f"{field} 超过 {ctx['max_length']} 字"
     if kind == "string_pattern_mismatch":
-        return f"{field} 的值 {error.get('input')!r} 格式不对"
+        return f"{field} 的值 {value!r} 格式不对"
     if kind.startswith("date") or kind.startswith("datetime"):
-        return f"{field} 的值 {error.get('input')!r} 不是有效日期时间"
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"{field} 须为整数"
-    if kind in ("float_parsing", "float_type"):
-        return f"{field} 须为数字"
+        return f"{field} 的值 {value!r} 不是有效日期时间"
     if kind in ("greater_than_equal", "greater_than"):
-        return f"{field} 的值 {error.get('input')!r} 不能小于 {error['ctx'].get('ge', error['ctx'].get('gt'))}"
+        return f"{field} 的值 {value!r} 不能小于 {ctx.get('ge', ctx.get('gt'))}"
     if kind in ("less_than_equal", "less_than"):
-        return f"{field} 的值 {error.get('input')!r} 不能大于 {error['ctx'].get('le', error['ctx'].get('lt'))}"
-    if kind == "finite_number":
-        return f"{field} 须为有限的数字（不能是 NaN 或无穷大）"
-    if kind == "value_error" and "error" in error.get("ctx", {}):
-        return f"{field}：{error['ctx']['error']}"
-    if kind == "string_unicode":
-        return f"{field} 含有无效的 Unicode 字符（单独的代理项 \\udXXX：文件损坏或被篡改？）"
-    if kind == "string_type":
-        return f"{field} 须为文字"
-    if kind == "list_type":
-        return f"{field} 须为列表 […]"
-    if kind == "dict_type":
-        return f"{field} 须为对象 {{…}}"
-    if kind == "int_parsing_size":
-        return f"{field} 的数字位数过多"
-    return f"{field} 的值 {_short(error.get('input'))} 无效"
+        return f"{field} 的值 {value!r} 不能大于 {ctx.get('le', ctx.get('lt'))}"
+    if kind == "value_error" and "error" in ctx:
+        return f"{field}：{ctx['error']}"
+    return f"{field} 的值 {_short(value)} 无效"
 
 
 def _short(value: Any) -> str:  # noqa: ANN401
