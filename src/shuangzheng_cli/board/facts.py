@@ -71,15 +71,18 @@ class Tally:
         (days as dates: a tally made with `text_days=False`). The one place a line becomes facts:
         the latest progress and the color last stated, its metrics in the targets' windows, the
         latest inspection's verdict, and the cases of follow-up (`case`)."""
-        if voided:
-            return
         kind = obj.kind
+        if voided or kind == "void":
+            return
+        if kind == "followup":
+            self.case(obj.activity, obj.unit, obj.date, _case_record(obj), index, number)
+            return
+        slot = self.slots.get((obj.activity, obj.unit))
+        day = obj.date
+        if slot is None or day > self.upto:
+            return
+        key = (day, obj.at, obj.id)
         if kind == "progress":
-            slot = self.slots.get((obj.activity, obj.unit))
-            day = obj.date
-            if slot is None or day > self.upto:
-                return
-            key = (day, obj.at, obj.id)
             if slot[P_KEY] is None or key > slot[P_KEY]:
                 slot[P_KEY] = key
             color = obj.color
@@ -97,18 +100,11 @@ class Tally:
                         else:
                             acc[1].append(value)
         elif kind == "inspection":
-            slot = self.slots.get((obj.activity, obj.unit))
-            day = obj.date
-            if slot is None or day > self.upto:
-                return
-            key = (day, obj.at, obj.id)
             if slot[I_KEY] is None or key > slot[I_KEY]:
                 slot[I_KEY] = key
                 slot[I_INFO] = (day, obj.color, obj.method, obj.followup)
             if followup_asks(obj.followup):
                 self.case(obj.activity, obj.unit, day, _case_record(obj), index, number)
-        elif kind == "followup":
-            self.case(obj.activity, obj.unit, obj.date, _case_record(obj), index, number)
 
     def reject(self, places: set[tuple[int, int]]) -> None:
         """Take back lines the reader found wrong after its pass (a follow-up whose inspection does not fit)."""
