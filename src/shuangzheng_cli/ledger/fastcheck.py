@@ -58,7 +58,6 @@ _MINUTE = re.compile(CLOCK_MINUTE)
 _REST = re.compile(CLOCK_REST)
 _forbidden = FORBIDDEN_RE.search
 _CACHE_LIMIT = 100_000
-NOT_CODED = -1
 
 # ------------------------------------------------------------ the line types (format v1)
 
