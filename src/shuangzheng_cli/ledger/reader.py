@@ -12,10 +12,10 @@ lines `check` accepts and report the rest (issue 16.6):
    (`schema` with pydantic, the catalog, its file's place), which words the problems.
 3. `Scan.run`: the stage that applies duplicates and voids, once for every reader:
    - an id seen twice among the lines that would count (a union merge, a copied line): the
-     first place in file order counts, every later one is a problem (a line rejected for another
-     reason takes no id: a copy put in the wrong file never hides the original) (ids kept as 8-byte integers; a second pass over only the
-     files that hold a repeated id words the messages and, if any, the scan runs again
-     without those lines);
+     first place in file order counts, every later one is a problem. A line rejected for
+     another reason takes no id, so a copy put in the wrong file never hides the original.
+     Ids are kept as 8-byte integers; a second pass over only the files that hold a repeated id
+     words the messages and, if any, the scan runs again without those lines;
    - a `void` cancels the entry it names only in its own unit's files; a void whose entry is in
      no file of its unit is a problem and cancels nothing; a `followup` must name an inspection
      of its unit and activity that asks for what it reports (`format.REF_KINDS`).
@@ -275,7 +275,7 @@ class Scan:
     today: dt.date
     files: list[Path] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # about the files themselves
-    ids: _Ids | None = None  # after `run`: every id seen
+    ids: _Ids | None = None  # after `run`: the id of every line that counts (or would, but for a repeat)
     named: set[str] = field(default_factory=set)  # after `run`: the ids named by accepted voids and follow-ups
     #: the line judge (one may serve several scans of one process: what it remembers is reused)
     judge: LineJudge | None = None
@@ -322,7 +322,7 @@ class Scan:
         return current, sorted([*self.problems, *found])
 
     def codes(self) -> array:
-        """After `run`: every id seen, once each, as its integer (`code_of`), sorted."""
+        """After `run`: the ids of `ids`, once each, as integers (`code_of`), sorted."""
         out: set[int] = set()
         for bucket in self.ids.buckets:  # type: ignore[union-attr]
             out.update(bucket)
