@@ -367,3 +367,11 @@ def test_demo_board_shows_every_color(cli) -> None:  # noqa: ANN001
     assert sum(totals.values()) == len(data["cells"]) == 212
     out = cli("--root", REPO / "examples", "status", "--as-of", "2022-11-30").out
     assert all(f"{name} {totals[key]}" in out for name, key in (("红", "red"), ("黄", "yellow"), ("蓝", "blue"), ("绿", "green")))
+
+
+@pytest.mark.parametrize(("option", "what"), [("--unit", "单位"), ("--activity", "活动"), ("--color", "颜色")])
+def test_an_empty_filter_is_refused_not_ignored(cli, ws: Path, option: str, what: str) -> None:  # noqa: ANN001
+    """`--unit ""` (a variable left empty in a script) used to show every unit as if asked for."""
+    result = cli("--root", ws, "status", option, " ")
+    assert result.code == 2
+    assert f"{what}不能为空" in result.err and result.out == ""

@@ -22,6 +22,9 @@ def select(
     keep_units: set[str] | None = None
     number = None
     wanted_color = None
+    for given, what in ((activity, "活动"), (unit, "单位"), (color, "颜色")):
+        if given is not None and not given.strip():  # `--unit ""`: not "every unit" by accident
+            raise UsageProblem(f"{what}不能为空：要看全部，去掉这个选项即可")
     if category is not None and category not in catalog.categories:
         raise UsageProblem(f"未知类别 {category}：类别编号为 {min(catalog.categories)}–{max(catalog.categories)}")
     if activity:
