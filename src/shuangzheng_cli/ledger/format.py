@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 VERSION = 1
@@ -236,52 +237,35 @@ class Entry:
     @classmethod
     def from_line(cls, obj: Any, source: str = "", line: int = 0) -> Entry:  # noqa: ANN401
         """Build from a line the reader accepted (`fastcheck.Line`: its keys as attributes)."""
-        get = getattr
-        return cls(
-            id=obj.id,
-            kind=obj.kind,
-            date=dt.date.fromisoformat(obj.date),
-            unit=obj.unit,
-            activity=obj.activity,
-            by=obj.by,
-            at=obj.at,
-            color=get(obj, "color", None),
-            text=obj.text,
-            problems=get(obj, "problems", ""),
-            next=get(obj, "next", ""),
-            metrics=get(obj, "metrics", None) or {},
-            evidence=tuple(get(obj, "evidence", ())),
-            method=get(obj, "method", None),
-            followup=followup_asks(get(obj, "followup", None)),
-            ref=get(obj, "ref", None),
-            result=get(obj, "result", None),
-            due=day_or_none(get(obj, "due", None)),
-            source=source,
-            line=line,
-        )
+        return cls._built(partial(getattr, obj), source, line)
 
     @classmethod
     def from_record(cls, obj: dict[str, Any], source: str = "", line: int = 0) -> Entry:
         """Build from a JSON object already known to be valid (fast path, no validation)."""
+        return cls._built(obj.get, source, line)
+
+    @classmethod
+    def _built(cls, get: Any, source: str, line: int) -> Entry:  # noqa: ANN401
+        """From `get(key, default)` over a line's keys (a line's attributes or a JSON object's items)."""
         return cls(
-            id=obj["id"],
-            kind=obj["kind"],
-            date=dt.date.fromisoformat(obj["date"]),
-            unit=obj["unit"],
-            activity=obj["activity"],
-            by=obj.get("by", ""),
-            at=obj.get("at", ""),
-            color=obj.get("color"),
-            text=obj.get("text", ""),
-            problems=obj.get("problems", ""),
-            next=obj.get("next", ""),
-            metrics=obj.get("metrics") or {},
-            evidence=tuple(obj.get("evidence") or ()),
-            method=obj.get("method"),
-            followup=followup_asks(obj.get("followup")),
-            ref=obj.get("ref"),
-            result=obj.get("result"),
-            due=day_or_none(obj.get("due")),
+            id=get("id", None),
+            kind=get("kind", None),
+            date=dt.date.fromisoformat(get("date", None)),
+            unit=get("unit", None),
+            activity=get("activity", None),
+            by=get("by", ""),
+            at=get("at", ""),
+            color=get("color", None),
+            text=get("text", ""),
+            problems=get("problems", ""),
+            next=get("next", ""),
+            metrics=get("metrics", None) or {},
+            evidence=tuple(get("evidence", None) or ()),
+            method=get("method", None),
+            followup=followup_asks(get("followup", None)),
+            ref=get("ref", None),
+            result=get("result", None),
+            due=day_or_none(get("due", None)),
             source=source,
             line=line,
         )

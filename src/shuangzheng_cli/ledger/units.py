@@ -72,7 +72,7 @@ def read_units(
         halves[lighter].append(unit)
         loads[lighter] += sizes[unit]
     theirs, mine = halves
-    child = _fork(theirs and [(u, todo[u]) for u in theirs])
+    child = _fork([(u, todo[u]) for u in theirs])
     if child is None:  # no second process (fork refused: out of processes or memory): one process
         return dict(zip(todo, _read_some(list(todo.items())), strict=True))
     try:
