@@ -129,6 +129,21 @@ def test_streamed_board_equals_the_board_over_the_entries(tmp_path: Path, catalo
         assert streamed == truth
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_ids_moved_into_buckets_find_the_same_repeats(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """A scan of more ids than it keeps in reading order (`reader._SPILL`, here 5) moves them into
+    buckets file by file; the repeats it finds, and so the board and the problems, stay the reference's."""
+    from shuangzheng_cli.ledger import reader
+
+    _random_ledger(tmp_path, catalog, random.Random(seed))
+    as_of = dt.date(2023, 6, 30)
+    truth = _truth(catalog, tmp_path, as_of)
+    assert any("重复" in p.message for p in truth[1])  # the fixture repeats ids (5% of lines)
+    assert tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of) == truth
+    monkeypatch.setattr(reader, "_SPILL", 5)
+    assert tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of) == truth
+
+
 def test_every_line_through_the_full_validation_gives_the_same_board(
     tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -139,7 +154,7 @@ def test_every_line_through_the_full_validation_gives_the_same_board(
     _random_ledger(tmp_path, catalog, random.Random(99))
     as_of = dt.date(2023, 6, 30)
     fast = tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of)
-    monkeypatch.setattr(FastChecker, "line", lambda self, data, unit=None, year=None: None)
+    monkeypatch.setattr(FastChecker, "for_file", lambda self, unit=None, year=None: lambda data: None)
     assert tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of) == fast == _truth(catalog, tmp_path, as_of)
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 import msgspec
@@ -137,12 +138,14 @@ class FastChecker:
     """
 
     def __init__(self, catalog: Catalog | None, today: dt.date):
+        # what it remembers: the values found fit (a set membership test is the cheapest check of a
+        # line); a value found unfit is worked out again each time (its line takes the full validation)
         self.dates: dict[str, bool] = {}  # "YYYY-MM-DD" -> a real date
-        self.days: dict[str, str] = {}  # an entry's date -> its year if real and in the campaign up to today, else ""
-        self.at_days: dict[str, bool] = {}  # the date of an `at` -> real and not past `latest_at`
-        self.minutes: dict[str, bool] = {}  # "THH:MM" of an `at`
-        self.rests: dict[str, bool] = {}  # ":SS[.ffffff]±HH:MM" of an `at`
-        self.names: dict[str, bool] = {}  # a recorder's name or a metric's name -> fit for its place
+        self.good_days: dict[str | None, set[str]] = {}  # year folder -> entry dates fit for a line there
+        self.good_at_days: set[str] = set()  # dates of an `at`: real and not past `latest_at`
+        self.good_minutes: set[str] = set()  # "THH:MM" of an `at`
+        self.good_rests: set[str] = set()  # ":SS[.ffffff]±HH:MM" of an `at`
+        self.good_names: set[str] = set()  # recorders' and metrics' names fit for either place
         self.today = today.isoformat()
         self.latest_at = latest_at(today)
         self.activities: dict[str, frozenset[int]] | None = None  # unit -> the activities it may report on
@@ -163,37 +166,30 @@ class FastChecker:
                 known = _DATE.fullmatch(text) is not None and dt.date.fromisoformat(text).year >= 1
             except ValueError:
                 known = False
-            _remember(self.dates, text, known)
+            if len(self.dates) < _CACHE_LIMIT:
+                self.dates[text] = known
         return known
 
-    def _day(self, text: str) -> str:
-        """An entry's date: its year ("YYYY") if a real date from the campaign's start to today, else ""."""
-        year = text[:4] if self.start <= text <= self.today and self._real_date(text) else ""
-        _remember(self.days, text, year)
-        return year
+    def _day(self, text: str, year_dir: str | None) -> bool:
+        """An entry's date: a real date from the campaign's start to today, in the year `year_dir` (if given)."""
+        fit = self.start <= text <= self.today and self._real_date(text) and (year_dir is None or text[:4] == year_dir)
+        return _kept(self.good_days.setdefault(year_dir, set()), text, fit)
 
     def _at_day(self, text: str) -> bool:
-        known = text <= self.latest_at and self._real_date(text)
-        _remember(self.at_days, text, known)
-        return known
+        return _kept(self.good_at_days, text, text <= self.latest_at and self._real_date(text))
 
     def _minute(self, text: str) -> bool:
-        known = _MINUTE.fullmatch(text) is not None
-        _remember(self.minutes, text, known)
-        return known
+        return _kept(self.good_minutes, text, _MINUTE.fullmatch(text) is not None)
 
     def _rest(self, text: str) -> bool:
-        known = _REST.fullmatch(text) is not None
-        _remember(self.rests, text, known)
-        return known
+        return _kept(self.good_rests, text, _REST.fullmatch(text) is not None)
 
     def _name(self, text: str, limit: int) -> bool:
         """A recorder's name (`limit` MAX_BY) or a metric's name (MAX_METRIC_NAME): 1 … `limit`
-        characters, none forbidden. Remembered as fit for both places (the shorter limit), so a
-        name remembered True is fit for either; any other is worked out again."""
-        known = 1 <= len(text) <= limit and (text.isprintable() or not _forbidden(text))
-        _remember(self.names, text, known and len(text) <= MAX_METRIC_NAME)
-        return known
+        characters, none forbidden. Remembered only if fit for both places (the shorter limit)."""
+        fit = 1 <= len(text) <= limit and (text.isprintable() or not _forbidden(text))
+        _kept(self.good_names, text, fit and len(text) <= MAX_METRIC_NAME)
+        return fit
 
     def ok(self, obj: dict[str, Any], unit_in_name: str | None = None, year_dir: str | None = None) -> bool:
         """True only when the full validation finds no problem in this JSON object (see the module)."""
@@ -208,73 +204,104 @@ class FastChecker:
 
     def line(self, data: bytes, unit_in_name: str | None = None, year_dir: str | None = None) -> Line | None:
         """The line these bytes hold if the full validation finds no problem in it (see the module), else None."""
-        try:
-            obj = _decode(data)
-        except (_Bad, RecursionError):  # RecursionError: nested past Python's limit (the full check says so)
-            return None
-        kind = obj.kind
-        names = self.names
-        if kind == "progress":
-            problems, nxt = obj.problems, obj.next  # type: ignore[attr-defined]
-            if problems and not (problems.isprintable() or not _forbidden(problems)):
-                return None
-            if nxt and not (nxt.isprintable() or not _forbidden(nxt)):
-                return None
-            metrics = obj.metrics  # type: ignore[attr-defined]
-            if metrics:
-                for name in metrics:
-                    if not (names.get(name) or self._name(name, MAX_METRIC_NAME)):
-                        return None
-            for item in obj.evidence:  # type: ignore[attr-defined]
-                if not (item.isprintable() or not _forbidden(item)):
-                    return None
-        elif kind == "inspection":
-            followup, due = obj.followup, obj.due  # type: ignore[attr-defined]
-            if type(followup) is list:
-                if len(set(followup)) != len(followup):
-                    return None
-            elif due is not None:  # an old one-string follow-up with a deadline: the full validation says
-                return None
-            if due is not None and not ("整改" in followup and due >= obj.date and self._real_date(due)):
-                return None
-        elif kind == "followup":
-            if _ID.fullmatch(obj.ref) is None:  # type: ignore[attr-defined]
-                return None
-            due = obj.due  # type: ignore[attr-defined]
-            if due is not None and not (obj.result == "验收不通过" and due >= obj.date and self._real_date(due)):  # type: ignore[attr-defined]
-                return None
-        elif _ID.fullmatch(obj.ref) is None:  # type: ignore[attr-defined]
-            return None
-        text = obj.text  # type: ignore[attr-defined]
-        if text and not (text.isprintable() or not _forbidden(text)):  # empty only where the type allows it
-            return None
-        by, day, unit, at = obj.by, obj.date, obj.unit, obj.at
-        if _ID.fullmatch(obj.id) is None or not (names.get(by) or self._name(by, MAX_BY)):
-            return None
-        year = self.days.get(day)
-        if year is None:
-            year = self._day(day)
-        if not year or (year_dir is not None and year != year_dir):
-            return None
-        if unit_in_name is not None and unit != unit_in_name:
-            return None
+        return self.for_file(unit_in_name, year_dir)(data)
+
+    def for_file(self, unit_in_name: str | None = None, year_dir: str | None = None) -> Callable[[bytes], Line | None]:
+        """`line` for the lines of one file (`<year_dir>/<unit_in_name>.jsonl`; None: any place),
+        with what the file's place decides worked out once: the readers call it for every line."""
+        decode, bad, id_ok, forbidden = _decode, _Bad, _ID.fullmatch, _forbidden
+        names, at_days, minutes, rests = self.good_names, self.good_at_days, self.good_minutes, self.good_rests
+        days = self.good_days.setdefault(year_dir, set())
+        name_ok, day_ok, at_day_ok, minute_ok, rest_ok, real_date = (
+            self._name, self._day, self._at_day, self._minute, self._rest, self._real_date
+        )
         activities = self.activities
-        if activities is not None:
-            mine = activities.get(unit)
-            if mine is None or obj.activity not in mine:
+        # the activities a line of this file may name: None when the unit is read from each line
+        mine: Any = None
+        if unit_in_name is not None:
+            if activities is not None:
+                mine = activities.get(unit_in_name, frozenset())
+            else:
+                mine = _ANY if UNIT_ID_RE.fullmatch(unit_in_name) else frozenset()
+
+        def check(data: bytes) -> Line | None:
+            try:
+                obj = decode(data)
+            except (bad, RecursionError):  # RecursionError: nested past Python's limit (the full check says so)
                 return None
-        elif UNIT_ID_RE.fullmatch(unit) is None:
-            return None
-        at_day, minute, rest = at[:10], at[10:16], at[16:]
-        if not (
-            (self.at_days.get(at_day) or self._at_day(at_day))
-            and (self.minutes.get(minute) or self._minute(minute))
-            and (self.rests.get(rest) or self._rest(rest))
-        ):
-            return None
-        return obj
+            kind = obj.kind
+            if kind == "progress":
+                problems, nxt = obj.problems, obj.next  # type: ignore[attr-defined]
+                if problems and not (problems.isprintable() or not forbidden(problems)):
+                    return None
+                if nxt and not (nxt.isprintable() or not forbidden(nxt)):
+                    return None
+                metrics = obj.metrics  # type: ignore[attr-defined]
+                if metrics:
+                    for name in metrics:
+                        if name not in names and not name_ok(name, MAX_METRIC_NAME):
+                            return None
+                for item in obj.evidence:  # type: ignore[attr-defined]
+                    if not (item.isprintable() or not forbidden(item)):
+                        return None
+            elif kind == "inspection":
+                followup, due = obj.followup, obj.due  # type: ignore[attr-defined]
+                if type(followup) is list:
+                    if len(set(followup)) != len(followup):
+                        return None
+                elif due is not None:  # an old one-string follow-up with a deadline: the full validation says
+                    return None
+                if due is not None and not ("整改" in followup and due >= obj.date and real_date(due)):
+                    return None
+            elif kind == "followup":
+                if id_ok(obj.ref) is None:  # type: ignore[attr-defined]
+                    return None
+                due = obj.due  # type: ignore[attr-defined]
+                if due is not None and not (obj.result == "验收不通过" and due >= obj.date and real_date(due)):  # type: ignore[attr-defined]
+                    return None
+            elif id_ok(obj.ref) is None:  # type: ignore[attr-defined]
+                return None
+            text = obj.text  # type: ignore[attr-defined]
+            if text and not (text.isprintable() or not forbidden(text)):  # empty only where the type allows it
+                return None
+            by, day, at = obj.by, obj.date, obj.at
+            if id_ok(obj.id) is None or (by not in names and not name_ok(by, MAX_BY)):
+                return None
+            if day not in days and not day_ok(day, year_dir):
+                return None
+            if mine is not None:
+                if obj.unit != unit_in_name or obj.activity not in mine:
+                    return None
+            elif activities is not None:
+                allowed = activities.get(obj.unit)
+                if allowed is None or obj.activity not in allowed:
+                    return None
+            elif UNIT_ID_RE.fullmatch(obj.unit) is None:
+                return None
+            at_day, minute, rest = at[:10], at[10:16], at[16:]
+            if not (
+                (at_day in at_days or at_day_ok(at_day))
+                and (minute in minutes or minute_ok(minute))
+                and (rest in rests or rest_ok(rest))
+            ):
+                return None
+            return obj
+
+        return check
 
 
-def _remember(memory: dict[str, Any], key: str, value: Any) -> None:  # noqa: ANN401
-    if len(memory) < _CACHE_LIMIT:
-        memory[key] = value
+class _Anything:
+    """Every activity (a ledger read without definitions: only the unit's id is checked)."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_ANY = _Anything()
+
+
+def _kept(memory: set[str], value: str, fit: bool) -> bool:
+    """`fit`, after remembering `value` among the fit ones if it is (up to `_CACHE_LIMIT` of them)."""
+    if fit and len(memory) < _CACHE_LIMIT:
+        memory.add(value)
+    return fit

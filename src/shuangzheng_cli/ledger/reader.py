@@ -64,6 +64,7 @@ if TYPE_CHECKING:  # the fast path (msgspec) is imported when a line is first ju
     from .storage import Ledger
 
 _BUCKETS = 256
+_SPILL = 1 << 16  # ids kept in reading order before they are moved into buckets (`_Ids`)
 _HASHED = 1 << 62  # codes of ids that are not 10 characters: a 62-bit hash, marked
 
 TORN = "最后一行不完整（没有换行符，写入中断？）"
@@ -251,11 +252,13 @@ def _slim(obj: Line | dict, keys: tuple[str, ...]) -> dict:
 
 @dataclass
 class _Ref:
-    """An accepted line that names another entry (a void, a follow-up), found before the main pass."""
+    """An accepted line that names another entry (a void, a follow-up), found before the main pass.
+    Its line number is set by the main pass when it meets the line (the search does not count lines)."""
 
     obj: dict
     index: int
-    number: int
+    own_id: str
+    number: int = 0
 
     @property
     def ref(self) -> str:
@@ -296,7 +299,7 @@ class Scan:
         labels = [self.ledger.label(p) for p in self.files]
         every = False  # the first search finds the lines that name another by their key; see `_refs`
         while True:
-            refs = self._refs(judge, frozenset(), every)
+            refs = self._refs(judge, every)
             self.named = set(refs.by_ref)
             current = make()
             found, ids, seen_refs, missed = self._pass(judge, labels, refs, current, frozenset())
@@ -308,7 +311,7 @@ class Scan:
             dup_problems, drops = self._duplicates(judge, labels, holders, codes)
             if drops:
                 dropped = frozenset(drops)
-                refs = self._refs(judge, dropped, every)
+                refs = refs.without(dropped)
                 current = make()
                 found, _ids, seen_refs, _missed = self._pass(judge, labels, refs, current, dropped)
             found += dup_problems
@@ -324,44 +327,38 @@ class Scan:
     def codes(self) -> array:
         """After `run`: the ids of `ids`, once each, as integers (`code_of`), sorted."""
         out: set[int] = set()
-        for bucket in self.ids.buckets:  # type: ignore[union-attr]
-            out.update(bucket)
+        for part in self.ids.all():  # type: ignore[union-attr]
+            out.update(part)
         return array("Q", sorted(out))
 
     # -- the lines that name another (voids, follow-ups), before anything is counted
 
-    def _refs(self, judge: LineJudge, dropped: frozenset, every: bool) -> _Refs:
+    def _refs(self, judge: LineJudge, every: bool) -> _Refs:
         """The accepted lines of `REF_KINDS`, before the main pass (a void must be known before the
         line it cancels is counted). Only lines holding `"ref"` (`format.REF_KEY`, which only those
         kinds have) are parsed; `every`: every line is (after the main pass met a line of those
-        kinds the search missed: its key written with `\\u` escapes)."""
+        kinds the search missed: its key written with `\\u` escapes). Lines are not counted here
+        (counting newlines would cost as much as the search): the main pass numbers these lines."""
         found = _Refs()
         needle = f'"{REF_KEY}"'.encode()
-        fast = judge.fast.line
         for index, path in enumerate(self.files):
             unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
-            number = 1
+            fast = judge.fast.for_file(unit_in_name, year_dir)
             try:
                 for data, start, stop in read_blocks(path):
-                    counted, base = start, number
                     for begin in _line_starts(data, start, stop) if every else _lines_with(data, start, stop, needle):
-                        base += data.count(b"\n", counted, begin)
-                        counted = begin
                         end = data.find(b"\n", begin, stop)
                         if end < 0:
                             end = stop
                         line = data[begin:end]
-                        obj: Any = fast(line, unit_in_name, year_dir) if len(line) <= MAX_LINE_BYTES else None
+                        obj: Any = fast(line) if len(line) <= MAX_LINE_BYTES else None
                         if obj is None:
                             obj, why = judge.full(line, end == len(data), unit_in_name, year_dir)
                             if obj is None or why:
                                 continue
                         slim = _slim(obj, _REF_KEYS)
                         if slim["kind"] in REF_KINDS:
-                            found.places.add((index, base))
-                            if (index, base) not in dropped:
-                                found.by_ref.setdefault(slim["ref"], []).append(_Ref(slim, index, base))
-                    number = base + data.count(b"\n", counted, stop) + 1
+                            found.add(_Ref(slim, index, obj.id if not isinstance(obj, dict) else obj["id"]))
             except OSError:
                 continue  # said by the main pass
         return found
@@ -375,33 +372,40 @@ class Scan:
         `REF_KINDS` was accepted that `_refs` did not find (the caller then searches every line)."""
         problems: list[Problem] = []
         refs = found_refs.by_ref
-        ref_places = found_refs.places
+        waiting = found_refs.waiting()  # (file, id) -> the lines of REF_KINDS found there, to number
         ref_kinds = frozenset(REF_KINDS)
         missed = False
         ids = _Ids()
-        buckets, where = ids.buckets, ids.files
+        add_id = ids.codes.append
         cancel: dict[str, set[str]] = {}
         for ref, items in refs.items():
-            units = {r.unit for r in items if r.obj["kind"] == "void"}
-            if units:
-                cancel[ref] = units
+            cancel[ref] = {r.unit for r in items if r.obj["kind"] == "void"}
         # ref -> [(unit of the file, kind, the object if an accepted line)] wherever that id occurs
         seen_refs: dict[str, list[tuple[str, str, dict | None]]] = {}
         take = sink.take
-        fast = judge.fast.line
         voidable = VOIDABLE_KINDS
-        mask, longest = _BUCKETS - 1, MAX_LINE_BYTES  # locals: read for every line
+        longest = MAX_LINE_BYTES  # a local: read for every line
         for index, path in enumerate(self.files):
             label = labels[index]
             unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
             if not UNIT_ID_RE.fullmatch(unit_in_name):
                 problems.append(Problem(label, 0, f"文件名 '{path.name}' 不是 单位编号.jsonl"))
+            fast = judge.fast.for_file(unit_in_name, year_dir)
+            ids.file(index)
             try:
                 for first, lines, whole in read_batches(path):
                     last_number = first + len(lines) - 1
                     for number, line in enumerate(lines, first):
-                        obj: Any = fast(line, unit_in_name, year_dir) if len(line) <= longest else None
-                        if obj is None:
+                        obj: Any = fast(line) if len(line) <= longest else None
+                        voided = False
+                        if obj is not None:  # the usual line: one id kept, one lookup of the names
+                            entry_id = obj.id
+                            add_id(int(entry_id, 36) if len(entry_id) == 10 else code_of(entry_id))
+                            if entry_id in refs:
+                                counted = (index, number) not in dropped
+                                seen_refs.setdefault(entry_id, []).append((unit_in_name, obj.kind, _slim(obj, _NAMED_KEYS) if counted else None))
+                                voided = obj.kind in voidable and obj.unit in cancel[entry_id]
+                        else:
                             record, why = judge.full(line, not whole and number == last_number, unit_in_name, year_dir)
                             if record is None:
                                 if why:
@@ -410,9 +414,7 @@ class Scan:
                             entry_id = record.get("id")
                             if isinstance(entry_id, str):
                                 if not why:  # only a line that counts takes its id (a rejected copy never hides the original)
-                                    code = code_of(entry_id)
-                                    buckets[code & mask].append(code)
-                                    where[code & mask].append(index)
+                                    add_id(code_of(entry_id))
                                 if entry_id in refs:
                                     counted = not why and (index, number) not in dropped
                                     seen_refs.setdefault(entry_id, []).append(
@@ -422,23 +424,22 @@ class Scan:
                                 problems += [Problem(label, number, m) for m in why]
                                 continue
                             obj = judge.line_of(record)
-                        else:
-                            entry_id = obj.id
-                            code = int(entry_id, 36) if len(entry_id) == 10 else code_of(entry_id)
-                            buckets[code & mask].append(code)
-                            where[code & mask].append(index)
                             if entry_id in refs:
-                                counted = (index, number) not in dropped
-                                seen_refs.setdefault(entry_id, []).append((unit_in_name, obj.kind, _slim(obj, _NAMED_KEYS) if counted else None))
-                        kind = obj.kind
-                        if kind in ref_kinds and (index, number) not in ref_places:
-                            missed = True
+                                voided = obj.kind in voidable and obj.unit in cancel[entry_id]
+                        if obj.kind in ref_kinds:
+                            here = waiting.get((index, entry_id))
+                            if here:
+                                here.pop(0).number = number
+                            else:
+                                missed = True
                         if dropped and (index, number) in dropped:
                             continue
-                        voided = entry_id in cancel and kind in voidable and obj.unit in cancel[entry_id]
                         take(obj, index, number, voided)
             except OSError as exc:
                 problems.append(unreadable(label, exc))
+        ids.file(-1)
+        if any(waiting.values()):  # found by the search, not met now: the file changed in between
+            missed = True
         return problems, ids, seen_refs, missed
 
     def _ref_problems(
@@ -469,10 +470,11 @@ class Scan:
                 continue
             label = labels[index]
             unit_in_name, year_dir = path.name.removesuffix(".jsonl"), path.parent.name
+            fast = judge.fast.for_file(unit_in_name, year_dir)
             try:
                 for first, lines, whole in read_batches(path):
                     for number, line in enumerate(lines, first):
-                        obj: Any = judge.fast.line(line, unit_in_name, year_dir) if len(line) <= MAX_LINE_BYTES else None
+                        obj: Any = fast(line) if len(line) <= MAX_LINE_BYTES else None
                         if obj is not None:
                             entry_id = obj.id
                         else:
@@ -490,13 +492,33 @@ class Scan:
         return problems, drops
 
 
-@dataclass
 class _Refs:
-    """What `Scan._refs` found: the lines naming each id (ref -> lines, dropped duplicates left
-    out), and the place (file index, line) of every accepted line of `REF_KINDS`."""
+    """What `Scan._refs` found: the lines naming each id (ref -> lines), and every accepted line
+    of `REF_KINDS` (dropped duplicates too: the main pass meets them and numbers them)."""
 
-    by_ref: dict[str, list[_Ref]] = field(default_factory=dict)
-    places: set[tuple[int, int]] = field(default_factory=set)
+    def __init__(self) -> None:
+        self.by_ref: dict[str, list[_Ref]] = {}
+        self.every: list[_Ref] = []
+
+    def add(self, ref: _Ref) -> None:
+        self.by_ref.setdefault(ref.ref, []).append(ref)
+        self.every.append(ref)
+
+    def waiting(self) -> dict[tuple[int, str], list[_Ref]]:
+        """(file index, the line's own id) -> its lines in file order, for the main pass to number."""
+        out: dict[tuple[int, str], list[_Ref]] = {}
+        for ref in self.every:
+            out.setdefault((ref.index, ref.own_id), []).append(ref)
+        return out
+
+    def without(self, dropped: frozenset) -> _Refs:
+        """These lines but those at the places `dropped` (later duplicates: they name nothing)."""
+        out = _Refs()
+        out.every = self.every
+        for ref in self.every:
+            if (ref.index, ref.number) not in dropped:
+                out.by_ref.setdefault(ref.ref, []).append(ref)
+        return out
 
 
 def _lines_with(data: bytes, start: int, stop: int, needle: bytes) -> Iterator[int]:
@@ -568,19 +590,53 @@ def _first_seen(seen: dict[str, tuple[str, int, bytes]], entry_id: str, label: s
 
 
 class _Ids:
-    """Every id seen, as its integer (`code_of`), in 256 arrays by its low bits (8 bytes each),
-    and beside each the index of the file it was seen in (4 bytes)."""
+    """Every id seen, as its integer (`code_of`): 8 bytes each, in reading order, with where each
+    file's begin. Past `_SPILL` ids (a whole large ledger read as one) they are moved, file by
+    file, into 256 arrays by their low bits, each with the index of its file beside it, so that
+    finding repeats never holds a set of every id."""
 
     def __init__(self) -> None:
-        self.buckets = [array("Q") for _ in range(_BUCKETS)]
-        self.files = [array("L") for _ in range(_BUCKETS)]
+        self.codes = array("Q")  # the ids of the files since the last move, in order
+        self.starts: list[tuple[int, int]] = []  # (position in `codes`, file index) of each file's first id
+        self.buckets: list[array] | None = None  # after a move: ids by their low bits
+        self.files: list[array] = []  # beside each bucket: the file of each id
+
+    def file(self, index: int) -> None:
+        """The ids that follow are of the file `index` (-1: no more files)."""
+        if len(self.codes) > _SPILL:
+            self._move()
+        if index >= 0:
+            self.starts.append((len(self.codes), index))
+
+    def _move(self) -> None:
+        if self.buckets is None:
+            self.buckets = [array("Q") for _ in range(_BUCKETS)]
+            self.files = [array("L") for _ in range(_BUCKETS)]
+        buckets, files, mask = self.buckets, self.files, _BUCKETS - 1
+        for (start, index), (stop, _next) in zip(self.starts, [*self.starts[1:], (len(self.codes), -1)], strict=True):
+            for code in self.codes[start:stop]:
+                buckets[code & mask].append(code)
+                files[code & mask].append(index)
+        del self.codes[:]  # in place: the reader appends through the array's own method
+        self.starts = []
+
+    def all(self) -> Iterator[array]:
+        """The ids, in parts."""
+        if self.buckets is not None:
+            yield from self.buckets
+        yield self.codes
 
     def duplicates(self) -> tuple[set[int], set[int]]:
         """The codes seen more than once and the files that hold them."""
+        if self.buckets is None:
+            codes = self.codes
+            if len(set(codes)) == len(codes):  # the usual case: no Python loop over the ids
+                return set(), set()
+        self._move()
         codes: set[int] = set()
         files: set[int] = set()
-        for bucket, where in zip(self.buckets, self.files, strict=True):
-            if len(set(bucket)) == len(bucket):  # the usual case: no Python loop over the ids
+        for bucket, where in zip(self.buckets, self.files, strict=True):  # type: ignore[arg-type]
+            if len(set(bucket)) == len(bucket):
                 continue
             seen: set[int] = set()
             repeated: set[int] = set()
