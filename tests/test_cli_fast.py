@@ -114,6 +114,26 @@ def test_anything_unusual_is_left_to_typer(args: list[str]) -> None:
     assert fast.parse(args) is None
 
 
+@pytest.mark.parametrize("typer_path", [False, True], ids=["fast", "typer"])
+def test_full_width_numbers_and_choices_are_folded_texts_are_not(template: Path, tmp_path: Path, cli, typer_path: bool) -> None:
+    """A Chinese input method in full-width mode types ３ and ＪＳＯＮ: a number or a choice is read as
+    its half-width form, by the fast path and by Typer (a repeated option sends the line to Typer);
+    a text keeps what was typed."""
+    root = Path(shutil.copytree(template, tmp_path / "ws", symlinks=True))
+    again = ["-f", "json"] if typer_path else []
+    if typer_path:
+        assert fast.parse(["status", "-f", "json", *again, "-c", "1"]) is None
+    plain = cli("--root", root, "status", "-f", "json", "-c", "1", "--as-of", "2022-10-01")
+    wide = cli("--root", root, "status", "-f", "ｊｓｏｎ", *again, "-c", "１", "--as-of", "２０２２－１０－０１")
+    assert plain.code == wide.code == 0
+    assert wide.out == plain.out
+    added = cli("--root", root, "add", "-u", "xcb", "-a", "１", "-t", "全角，ＡＢＣ　１２３", "--date", "２０２２／１０／０２",
+                "-m", "场次＝２", *(["-u", "xcb"] if typer_path else []))
+    assert added.code == 0, added.err
+    last = _ledger(root)[-1]
+    assert (last["text"], last["date"], last["activity"], last["metrics"]) == ("全角，ＡＢＣ　１２３", "2022-10-02", 1, {"场次": 2})
+
+
 def test_usage_errors_stay_typers(template: Path, tmp_path: Path, cli) -> None:
     root = Path(shutil.copytree(template, tmp_path / "ws", symlinks=True))
     r = cli("--root", root, "add", "-u", "xcb", "-a", "1")

@@ -101,6 +101,25 @@ def test_office_date_forms(text: str) -> None:
     assert parse_date(text) == D(2022, 9, 21)
 
 
+@pytest.mark.parametrize(
+    "text", ["２０２２－０９－２１", "２０２２／９／２１", "２０２２．９．２１", "２０２２年９月２１日", "２０２２０９２１", "\u30002022-09-21\u3000"],
+)
+def test_full_width_dates_as_a_chinese_input_method_types_them(text: str) -> None:
+    assert parse_date(text) == D(2022, 9, 21)
+
+
+@pytest.mark.parametrize(("text", "label"), [("２０２２Ｑ４", "2022Q4"), ("２０２２－Ｗ３９", "2022-W39"), ("２０２２ｈ２", "2022H2"),
+                                             ("２０２２－０９－０１．．２０２２－０９－３０", "2022-09-01..2022-09-30")])
+def test_full_width_periods(text: str, label: str) -> None:
+    assert parse_period(text).label == label
+
+
+def test_a_bad_full_width_date_is_quoted_as_typed() -> None:
+    with pytest.raises(UsageProblem) as info:
+        parse_date("２０２２－１３－０１", "截至日期")
+    assert info.value.message == "截至日期 '２０２２－１３－０１' 无效：请写成 2022-09-21 这样的真实日期"
+
+
 def test_today_words_use_the_pinned_today() -> None:
     assert parse_date("今天") == parse_date("today") == D(2022, 11, 30)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .errors import UsageProblem
@@ -73,13 +74,22 @@ _DATE_FORMS = [
 ]
 
 
-def parse_date(text: str, what: str = "日期") -> dt.date:
-    """A date as written in an office: 2022-09-21, 2022/9/21, 2022.9.21, 2022年9月21日, 20220921.
+def folded(text: object) -> str:
+    """`text` with full-width digits, letters and punctuation (what a Chinese input method types in
+    full-width mode: ２０２２－１０－０１, ２０２２Ｑ４) and the ideographic space in their ASCII forms
+    (NFKC), stripped. For dates, periods and numbers only: texts keep what was written."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
 
-    `UsageProblem` (naming `what`) for anything else, or a year outside YEAR_MIN–YEAR_MAX."""
+
+def parse_date(text: str, what: str = "日期") -> dt.date:
+    """A date as written in an office: 2022-09-21, 2022/9/21, 2022.9.21, 2022年9月21日, 20220921,
+    in half- or full-width characters (`folded`).
+
+    `UsageProblem` (naming `what`, quoting `text` as written) for anything else, or a year outside YEAR_MIN–YEAR_MAX."""
     raw = str(text).strip()
+    plain = folded(raw)
     for form in _DATE_FORMS:
-        m = form.match(raw)
+        m = form.match(plain)
         if m:
             try:
                 day = dt.date(int(m[1]), int(m[2]), int(m[3]))
@@ -88,7 +98,7 @@ def parse_date(text: str, what: str = "日期") -> dt.date:
             if not YEAR_MIN <= day.year <= YEAR_MAX:
                 raise UsageProblem(f"{what} '{raw}' 超出范围：{_RANGE}")
             return day
-    if raw in ("today", "今天"):
+    if plain.lower() in ("today", "今天"):
         return today()
     raise UsageProblem(f"{what} '{raw}' 无效：请写成 2022-09-21 这样的真实日期")
 
@@ -146,29 +156,30 @@ def as_of_within(period: Period, today: dt.date) -> dt.date:
 
 def _parse_period(text: str) -> Period:
     raw = str(text).strip()
+    plain = folded(raw)
     try:
-        if ".." in raw:
-            a, b = raw.split("..", 1)
+        if ".." in plain:
+            a, b = plain.split("..", 1)
             start, end = parse_date(a), parse_date(b)
             if end < start:
                 raise UsageProblem(f"时段 '{raw}' 无效：结束日期早于开始日期")
             return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
-        if m := _WEEK.match(raw):
+        if m := _WEEK.match(plain):
             year, week = int(m[1]), int(m[2])
             start = dt.date.fromisocalendar(year, week, 1)
             return Period(start, start + dt.timedelta(days=6), f"{year}-W{week:02d}")
-        if m := (_MONTH.match(raw) or _CN_MONTH.match(raw)):
+        if m := (_MONTH.match(plain) or _CN_MONTH.match(plain)):
             year, month = int(m[1]), int(m[2])
             start = dt.date(year, month, 1)
             return Period(start, _month_end(year, month), f"{year}-{month:02d}")
-        if m := _QUARTER.match(raw):
+        if m := _QUARTER.match(plain):
             year, q = int(m[1]), int(m[2])
             start = dt.date(year, 3 * q - 2, 1)
             return Period(start, _month_end(year, 3 * q), f"{year}Q{q}")
-        if m := _HALF.match(raw):
+        if m := _HALF.match(plain):
             year, h = int(m[1]), int(m[2])
             return Period(dt.date(year, 6 * h - 5, 1), _month_end(year, 6 * h), f"{year}H{h}")
-        if m := _YEAR.match(raw):
+        if m := _YEAR.match(plain):
             year = int(m[1])
             return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
     except (ValueError, OverflowError):  # no such day, or past the calendar (9999-W52 ends in 10000)

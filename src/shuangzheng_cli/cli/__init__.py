@@ -37,6 +37,12 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401
 
 def command_of(args: list[str]) -> str | None:
     """The command word in `args` (after the global options), or None."""
+    at = command_at(args)
+    return None if at is None else args[at]
+
+
+def command_at(args: list[str]) -> int | None:
+    """Where the command word is in `args` (after the global options), or None."""
     from .commands import GLOBAL
 
     with_value = {flag for p in GLOBAL if not p.is_flag for flag in p.flags}
@@ -49,7 +55,7 @@ def command_of(args: list[str]) -> str | None:
         if arg.startswith("-"):
             i += 1
             continue
-        return arg
+        return i
     return None
 
 
@@ -73,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     if command in INDEX and not wants_help:
         from . import fast  # the usual spellings, without Typer
 
+        args = fast.fold_values(args, command_at(args))  # type: ignore[arg-type]
         code = fast.run(args)
         if code is not None:
             return code

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..periods import folded
 from .commands import GLOBAL, GROUPS, Command, Param, find
 
 _BAD = object()  # a value the fast path does not take
@@ -109,6 +110,25 @@ def parse(args: list[str]) -> tuple[dict[str, Any], Command, dict[str, Any]] | N
     if any(p.required and p.name not in params for p in command.params):
         return None
     return options, command, {p.name: params.get(p.name, p.default) for p in command.params}
+
+
+def fold_values(args: list[str], at: int) -> list[str]:
+    """`args` with the value of every number or choice option of the command named at `args[at]`
+    folded to half-width (`periods.folded`): an office's Chinese input method types ２ and ｊｓｏｎ in
+    full-width mode. Texts (`--text`, `--unit`) are left as written."""
+    words = args[at : at + 2] if args[at] in GROUPS else args[at : at + 1]
+    command = find(" ".join(words))
+    if command is None:
+        return args
+    foldable = {flag for p in command.params if p.type is int or p.choices for flag in p.flags}
+    out = list(args)
+    for i in range(at + len(words), len(out)):
+        name, eq, value = out[i].partition("=")
+        if eq and name in foldable:
+            out[i] = f"{name}={folded(value)}"
+        elif out[i] in foldable and i + 1 < len(out):
+            out[i + 1] = folded(out[i + 1])
+    return out
 
 
 def run(args: list[str]) -> int | None:

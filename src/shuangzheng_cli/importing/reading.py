@@ -474,9 +474,9 @@ def _date(value: Any, complain: Any) -> dt.date | None:
     if isinstance(value, bool):
         complain("日期", "日期无效：请写成 2022-09-21")
         return None
-    text = unicodedata.normalize("NFKC", _text(value)).strip()
+    text = _text(value).strip()
     try:
-        return parse_date(text)
+        return parse_date(text)  # full-width digits folded there
     except UsageProblem:
         hint = "（看起来是 Excel 日期序号：请把单元格格式设为“日期”）" if re.fullmatch(r"4\d{4}(\.\d+)?", text) else ""
         complain("日期", f"日期 '{text}' 无效：请写成 2022-09-21 这样的真实日期{hint}")
