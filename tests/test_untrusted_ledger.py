@@ -321,6 +321,9 @@ def test_lone_surrogates_are_said_in_chinese_and_printed_escaped(ws: Path) -> No
     assert "Input should" not in result.out
 
 
-def test_a_today_at_the_end_of_the_calendar_is_no_crash(ws: Path) -> None:
-    result = run_process("--root", ws, "status", env={"SHUANGZHENG_TODAY": "9999-12-31"})
+@pytest.mark.parametrize("pinned", ["9999-12-31", "0001-01-01", "1999-12-31"])
+def test_a_today_outside_the_calendar_is_a_usage_error(ws: Path, pinned: str) -> None:
+    result = run_process("--root", ws, "status", env={"SHUANGZHENG_TODAY": pinned})
     assert "Traceback" not in result.err and "OverflowError" not in result.err, result.err
+    assert result.code == 2
+    assert f"环境变量 SHUANGZHENG_TODAY='{pinned}' 超出范围：须在 2000-01-01 至 2099-12-31 之间" in result.err

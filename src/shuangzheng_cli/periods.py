@@ -28,9 +28,12 @@ def today() -> dt.date:
     pinned = os.environ.get("SHUANGZHENG_TODAY")
     if pinned:
         try:
-            return dt.date.fromisoformat(pinned.strip())
+            day = dt.date.fromisoformat(pinned.strip())
         except ValueError:
             raise UsageProblem(f"环境变量 SHUANGZHENG_TODAY='{pinned}' 不是 YYYY-MM-DD 日期") from None
+        if not YEAR_MIN <= day.year <= YEAR_MAX:  # every date the tool takes is in this range (`_RANGE`)
+            raise UsageProblem(f"环境变量 SHUANGZHENG_TODAY='{pinned}' 超出范围：{_RANGE}")
+        return day
     return dt.datetime.now(SHANGHAI).date()
 
 
