@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,28 @@ def test_check_reports_each_problem_at_its_line(ws: Path, cli, file: str, data: 
         assert word in found[0]
     assert "发现 1 个问题" in r.err
     assert path.read_bytes() == before  # check never writes
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    (b'{"v": 1,}', "第 9 个字符处：最后一项后面多了逗号"),
+    (b"{'v': 1}", "第 2 个字符处：键须用英文双引号括起"),
+    (b'{"v": 1} {"v": 2}', "第 10 个字符处：一行只能有一个 JSON 对象，后面还有多余内容"),
+    (b'{"a": "\\x41"}', "第 8 个字符处：无效的反斜杠转义"),
+    (b'{"a": "\tb"}', "第 8 个字符处：字符串中有控制字符（如制表符，须写成 \\t）"),
+    (b'{"a" 1}', "第 6 个字符处：键后缺少英文冒号 :"),
+    (b'{"a": 1 "b": 2}', "第 9 个字符处：缺少英文逗号 , 或右括号"),
+    (b'{"a": "\\u12"}', "第 9 个字符处：无效的 \\u 转义"),
+    (b'{"v": }', "第 7 个字符处：缺少值"),
+    (b'[1, 2,]', "第 7 个字符处：最后一项后面多了逗号"),
+    ("\ufeff".encode() + json.dumps(GOOD).encode(), "行首有 BOM 字节顺序标记"),  # two Notepad files joined
+])
+def test_bad_json_is_explained_in_chinese(ws: Path, cli, data: bytes, reason: str) -> None:
+    with (ws / XCB).open("ab") as fh:
+        fh.write(data + b"\n")
+    found = problem_lines(cli("--root", ws, "check").out)
+    assert len(found) == 1 and found[0].startswith(f"{XCB}:2: 不是有效的 JSON（")
+    assert reason in found[0]
+    assert not re.search(r"[a-z]{4,}", found[0].split(": ", 1)[1]), found[0]  # none of the parser's English (Expecting, Extra data…)
 
 
 def test_check_lists_every_problem_sorted_by_place(ws: Path, cli) -> None:

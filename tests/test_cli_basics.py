@@ -165,6 +165,19 @@ def test_activity_by_number_or_title_part(text: str, number: int, workspace: Pat
     assert result.code == 0, result.err
 
 
+@pytest.mark.parametrize(("text", "number"), [("４", 4), ("①", 1), ("第②项", 2), ("²", 2), ("第１２项", 12), (" 7 ", 7)])
+def test_activity_numbers_typed_full_width_or_circled(catalog, text: str, number: int) -> None:
+    """What an input method or a copied document gives for a number (int() refuses ① and ²)."""
+    assert catalog.resolve_activity(text) == number
+
+
+@pytest.mark.parametrize("text", ["١", "⑲", "第0项"])
+def test_other_digits_are_a_chinese_error_quoting_them(text: str, workspace: Path, cli) -> None:
+    result = cli("--root", workspace, "history", "--activity", text)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"未知活动 '{text}'" in result.err
+
+
 # ------------------------------------------------------------ resolving every unit
 
 

@@ -127,11 +127,21 @@ def test_full_width_numbers_and_choices_are_folded_texts_are_not(template: Path,
     wide = cli("--root", root, "status", "-f", "ｊｓｏｎ", *again, "-c", "１", "--as-of", "２０２２－１０－０１")
     assert plain.code == wide.code == 0
     assert wide.out == plain.out
+    plain = cli("--root", root, "status", "-f", "json", "--color", "red", "--as-of", "2022-10-01")
+    wide = cli("--root", root, "status", "-f", "ｊｓｏｎ", *again, "--color", "Ｒｅｄ", "--as-of", "２０２２－１０－０１")
+    assert plain.code == wide.code == 0 and wide.out == plain.out
     added = cli("--root", root, "add", "-u", "xcb", "-a", "１", "-t", "全角，ＡＢＣ　１２３", "--date", "２０２２／１０／０２",
-                "-m", "场次＝２", *(["-u", "xcb"] if typer_path else []))
+                "-m", "场次＝２", "--color", "ｇｒｅｅｎ", *(["-u", "xcb"] if typer_path else []))
     assert added.code == 0, added.err
     last = _ledger(root)[-1]
-    assert (last["text"], last["date"], last["activity"], last["metrics"]) == ("全角，ＡＢＣ　１２３", "2022-10-02", 1, {"场次": 2})
+    assert (last["text"], last["date"], last["activity"], last["metrics"], last["color"]) == (
+        "全角，ＡＢＣ　１２３", "2022-10-02", 1, {"场次": 2}, "green")
+    attached = cli("--root", root, "status", "-fｊｓｏｎ", "-c１", "--as-of＝２０２２－１０－０１")  # short values attached, a full-width ＝
+    assert attached.code == 0 and attached.out == cli("--root", root, "status", "-fjson", "-c1", "--as-of=2022-10-01").out
+    inspected = cli("--root", root, "inspect", "-u", "xcb", "-a", "1", "--method", "暗访", "-c", "ｒｅｄ", "-t", "发现",
+                    "--followup", "ｎｏｎｅ", "--date", "２０２２－１０－０３")
+    assert inspected.code == 0, inspected.err
+    assert (_ledger(root)[-1]["color"], _ledger(root)[-1]["followup"]) == ("red", [])
 
 
 def test_usage_errors_stay_typers(template: Path, tmp_path: Path, cli) -> None:

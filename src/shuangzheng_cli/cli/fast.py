@@ -114,20 +114,27 @@ def parse(args: list[str]) -> tuple[dict[str, Any], Command, dict[str, Any]] | N
 
 def fold_values(args: list[str], at: int) -> list[str]:
     """`args` with the value of every number or choice option of the command named at `args[at]`
-    folded to half-width (`periods.folded`): an office's Chinese input method types ２ and ｊｓｏｎ in
-    full-width mode. Texts (`--text`, `--unit`) are left as written."""
+    folded to half-width (`periods.folded`): an office's Chinese input method types ２, ｊｓｏｎ and
+    `--date＝…` in full-width mode. Texts (`--text`, `--unit`) are left as written."""
     words = args[at : at + 2] if args[at] in GROUPS else args[at : at + 1]
     command = find(" ".join(words))
     if command is None:
         return args
+    flags = {flag for p in command.params for flag in p.flags}
     foldable = {flag for p in command.params if p.type is int or p.choices for flag in p.flags}
     out = list(args)
     for i in range(at + len(words), len(out)):
-        name, eq, value = out[i].partition("=")
+        arg = out[i]
+        name, wide, value = arg.partition("＝")
+        if wide and "=" not in name and name in flags:  # --date＝２０２２…: the equals sign typed full-width
+            arg = out[i] = f"{name}={value}"
+        name, eq, value = arg.partition("=")
         if eq and name in foldable:
             out[i] = f"{name}={folded(value)}"
-        elif out[i] in foldable and i + 1 < len(out):
+        elif arg in foldable and i + 1 < len(out):
             out[i + 1] = folded(out[i + 1])
+        elif not arg.startswith("--") and len(arg) > 2 and arg[:2] in foldable:  # -fｊｓｏｎ
+            out[i] = arg[:2] + folded(arg[2:])
     return out
 
 

@@ -235,12 +235,15 @@ class Catalog:
         return match[0] if match else None
 
     def resolve_activity(self, text: str | int) -> int:
-        """An activity number from its number (4, “第4项”), or a unique part of its title."""
+        """An activity number from its number (4, “第4项”, full-width ４, ④), or a unique part of its title.
+        `UsageProblem` quoting `text` as written when none or several fit."""
         import difflib
 
+        from ..periods import folded
+
         raw = str(text).strip()
-        digits = raw.removeprefix("第").removesuffix("项").removesuffix("号")
-        if digits.isdigit():
+        digits = folded(raw).removeprefix("第").removesuffix("项").removesuffix("号").strip()
+        if digits.isascii() and digits.isdigit():
             if int(digits) in self.activities:
                 return int(digits)
             raise UsageProblem(f"未知活动 '{raw}'：活动编号为 1–{max(self.activities)}")

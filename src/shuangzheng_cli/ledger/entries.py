@@ -14,7 +14,7 @@ from typing import Any
 
 from ..definitions.catalog import Catalog
 from ..errors import UsageProblem
-from ..periods import now_iso, parse_date, today
+from ..periods import folded, now_iso, parse_date, today
 from .format import (
     FIELD_LABELS,
     FOLLOWUP_ASKS,
@@ -373,7 +373,7 @@ def parse_followups(values: str | Iterable[str] | None) -> tuple[tuple[str, ...]
     asks: set[str] = set()
     issues = []
     for item in items:
-        raw = clean_text(item)
+        raw = folded(clean_text(item)).lower()  # ｎｏｎｅ typed in full-width mode
         if raw in ("无", "none", ""):
             continue
         if raw not in FOLLOWUP_ASKS:

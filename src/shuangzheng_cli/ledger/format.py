@@ -45,8 +45,11 @@ _COLOR_INPUT = {
 
 
 def parse_color(text: str) -> str | None:
-    """A color from what people type: green/blue/yellow/red or 绿/蓝/黄/红 (also 绿色…)."""
-    return _COLOR_INPUT.get(text.strip().lower())
+    """A color from what people type: green/blue/yellow/red or 绿/蓝/黄/红 (also 绿色…), in half- or
+    full-width letters (ｒｅｄ, `periods.folded`)."""
+    from ..periods import folded
+
+    return _COLOR_INPUT.get(folded(text).lower())
 
 
 METHODS = ("督导", "抽查", "暗访")

@@ -176,10 +176,30 @@ def not_utf8(offset: int) -> str:
     return f"不是 UTF-8 编码（第 {offset + 1} 个字节处）：请用 UTF-8 保存"
 
 
+#: The standard library's reasons for JSON it cannot parse (by how they begin), in Chinese.
+_JSON_REASONS = (
+    ("Expecting value", "缺少值"),
+    ("Expecting property name", "键须用英文双引号括起"),
+    ("Expecting ':'", "键后缺少英文冒号 :"),
+    ("Expecting ','", "缺少英文逗号 , 或右括号"),
+    ("Extra data", "一行只能有一个 JSON 对象，后面还有多余内容"),
+    ("Unterminated string", "字符串缺少结尾的英文双引号"),
+    ("Invalid control character", "字符串中有控制字符（如制表符，须写成 \\t）"),
+    ("Invalid \\uXXXX", "无效的 \\u 转义"),
+    ("Invalid \\escape", "无效的反斜杠转义"),
+    ("Illegal trailing comma", "最后一项后面多了逗号"),
+)
+
+
 def _json_reason(exc: ValueError) -> str:
     if isinstance(exc, json.JSONDecodeError):
-        return f"第 {exc.colno} 个字符处：{exc.msg}"
-    return str(exc)
+        if exc.msg.startswith("Unexpected UTF-8 BOM"):
+            return "行首有 BOM 字节顺序标记（多半是拼接记事本保存的文件时带进来的）：请删去"
+        reason = next((chinese for english, chinese in _JSON_REASONS if exc.msg.startswith(english)), "格式错误")
+        if exc.doc[exc.pos : exc.pos + 1] in ("}", "]") and exc.doc[: exc.pos].rstrip().endswith(","):
+            reason = "最后一项后面多了逗号"
+        return f"第 {exc.colno} 个字符处：{reason}"
+    return "格式错误"
 
 
 class LineJudge:
