@@ -245,22 +245,22 @@ def test_a_second_process_that_dies_costs_nothing(tmp_path: Path, catalog: Catal
     ledger = Ledger(tmp_path, catalog)
     monkeypatch.setattr(units, "PARALLEL_BYTES", 0)
     monkeypatch.setattr(units.os, "cpu_count", lambda: 2)
-    _PARENT[:] = [os.getpid(), units._read_some]
-    monkeypatch.setattr(units, "_read_some", _dies_in_the_child)
+    _PARENT[:] = [os.getpid(), units._read]
+    monkeypatch.setattr(units, "_read", _dies_in_the_child)
     assert check_ledgers(catalog, ledger, TODAY) == reference_check(catalog, ledger, TODAY)
 
 
 _PARENT: list = []
 
 
-def _dies_in_the_child(pairs: list) -> list:
-    """`units._read_some`, but a forked child kills itself."""
+def _dies_in_the_child(unit: str, paths: list) -> dict:
+    """`units._read`, but a forked child kills itself."""
     import signal
 
     parent, real = _PARENT
     if os.getpid() != parent:
         os.kill(os.getpid(), signal.SIGKILL)
-    return real(pairs)
+    return real(unit, paths)
 
 
 def _ids_in_two_units(root: Path) -> bool:

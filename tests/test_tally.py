@@ -288,6 +288,39 @@ def test_two_processes_give_the_same_board(tmp_path: Path, catalog: Catalog, mon
     assert board_cache.cached_board(catalog, Ledger(tmp_path, catalog), as_of) == _truth(catalog, tmp_path, as_of)
 
 
+@pytest.mark.parametrize("slow", ["neither", "child", "parent"])
+def test_two_processes_share_the_units_as_they_go(tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch, slow: str) -> None:
+    """The units are shared out as they are read: each process reads some (the slower one fewer),
+    every unit is read, at most one by both, and the board is the reference's."""
+    from shuangzheng_cli.ledger import units
+
+    _random_ledger(tmp_path, catalog, random.Random(12), n=600, shared=False)
+    monkeypatch.setattr(units, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(units.os, "cpu_count", lambda: 2)
+    log = tmp_path / "who-read.txt"
+    parent, real = os.getpid(), units._read
+
+    def logged(unit: str, paths: list) -> dict:
+        me = "parent" if os.getpid() == parent else "child"
+        time.sleep(0.2 if me == slow else 0.02)
+        with open(log, "a", encoding="utf-8") as fh:  # one short append per unit: never interleaved
+            fh.write(f"{me} {unit}\n")
+        return real(unit, paths)
+
+    monkeypatch.setattr(units, "_read", logged)
+    as_of = dt.date(2023, 6, 30)
+    assert board_cache.cached_board(catalog, Ledger(tmp_path, catalog), as_of) == _truth(catalog, tmp_path, as_of)
+    read = [line.split() for line in log.read_text(encoding="utf-8").splitlines()]
+    by = {who: [u for w, u in read if w == who] for who in ("parent", "child")}
+    every = {p.name.removesuffix(".jsonl") for p in tmp_path.glob("ledgers/*/*.jsonl")}
+    assert set(by["parent"]) | set(by["child"]) == every
+    assert len(set(by["parent"]) & set(by["child"])) <= 1
+    assert by["parent"] and by["child"]
+    if slow != "neither":
+        fast = "child" if slow == "parent" else "parent"
+        assert len(by[fast]) > 2 * len(by[slow])  # the faster one took more
+
+
 # ------------------------------------------------------------ the cache reads appended lines alone
 
 

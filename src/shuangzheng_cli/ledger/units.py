@@ -7,10 +7,11 @@ id found in two units' files (only a copied line does that), which decides which
 lines counts. `shared_ids` finds that case; callers then read the whole ledger as one.
 
 `read_units` reads the units' files in this process, or, for a large ledger on a machine with
-two cores or more (POSIX), half of the bytes in one forked child while this process reads the
-other half. The child is a plain `os.fork` with a pipe (nothing is pickled but its results; no
-`multiprocessing`, whose imports alone cost 50 ms and which needs semaphores); if it cannot be
-started or dies, this process reads its half too.
+two cores or more (POSIX), shares them with one forked child as they go: this process takes the
+units from the front of an order (largest first), the child from the back, each telling the
+other through a pipe which one it starts. The child is a plain `os.fork` with pipes (nothing is
+pickled but its results; no `multiprocessing`, whose imports alone cost 50 ms and which needs
+semaphores); if it cannot be started or dies, this process reads what it did not give.
 The board's cache (`board.cache.cached_board`) and `check` (`reader.check_lines`) read this way.
 """
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
 #: Below this many bytes, reading in one process is quicker than starting a second.
 PARALLEL_BYTES = 32 << 20
+_PLACE = "I"  # a claim on the pipes: the place of a unit in the order, 4 bytes
 
 #: `read_one(scan, unit)` → that unit's part (a dict of picklable values); `scan` is ready to run.
 ReadOne = Callable[[Scan, str], dict]
@@ -54,7 +56,13 @@ def read_units(
     ledger: Ledger, catalog: Catalog | None, today: dt.date, todo: dict[str, list[Path]], read_one: ReadOne
 ) -> dict[str, dict]:
     """Each unit of `todo` (unit → its files) read by the one reader: unit → `read_one`'s part.
-    One line judge per process serves every unit (what it remembers is reused)."""
+    One line judge per process serves every unit (what it remembers is reused).
+
+    On two cores the units, largest first, are shared out as they are read: this process takes
+    them from the front of that order, the forked child from the back, each telling the other
+    through a pipe which unit it starts, so that both finish together however busy either core
+    is (a fixed half each left one process waiting for the other for up to a third of the time
+    on a shared machine). Where the two meet, one unit may be read by both: either answer serves."""
     global _JOB
     _JOB = (ledger, catalog, today, LineJudge(catalog, today), read_one)
     sizes: dict[str, int] = {}
@@ -64,38 +72,62 @@ def read_units(
             with contextlib.suppress(OSError):
                 sizes[unit] += os.stat(path, follow_symlinks=False).st_size
     if (os.cpu_count() or 1) < 2 or sum(sizes.values()) < PARALLEL_BYTES or len(todo) < 2 or not hasattr(os, "fork"):
-        return dict(zip(todo, _read_some(list(todo.items())), strict=True))
-    halves: tuple[list[str], list[str]] = ([], [])
-    loads = [0, 0]
-    for unit in sorted(todo, key=lambda u: -sizes[u]):  # the largest first, each to the lighter half
-        lighter = 0 if loads[0] <= loads[1] else 1
-        halves[lighter].append(unit)
-        loads[lighter] += sizes[unit]
-    theirs, mine = halves
-    child = _fork([(u, todo[u]) for u in theirs])
+        return {unit: _read(unit, paths) for unit, paths in todo.items()}
+    order = [(u, todo[u]) for u in sorted(todo, key=lambda u: -sizes[u])]
+    child = _fork(order)
+    out: dict[str, dict] = {}
     if child is None:  # no second process (fork refused: out of processes or memory): one process
-        return dict(zip(todo, _read_some(list(todo.items())), strict=True))
+        return {unit: _read(unit, paths) for unit, paths in todo.items()}
     try:
-        out = dict(zip(mine, _read_some([(u, todo[u]) for u in mine]), strict=True))
+        theirs = len(order)  # the lowest place in `order` the child has started
+        for place, (unit, paths) in enumerate(order):
+            theirs = min(theirs, *child.claims(), theirs)
+            if place >= theirs:
+                break
+            child.claim(place)
+            out[unit] = _read(unit, paths)
         done = child.result()
     finally:
         child.close()
-    if done is None:  # the second process died (killed, out of memory): read its half here
-        done = _read_some([(u, todo[u]) for u in theirs])
-    out.update(zip(theirs, done, strict=True))
-    return out
+    if done is not None:
+        for place, part in done:
+            out.setdefault(order[place][0], part)
+    for unit, paths in order:  # the child died (killed, out of memory): what it did not give, read here
+        if unit not in out:
+            out[unit] = _read(unit, paths)
+    return {unit: out[unit] for unit in todo}
 
 
 class _Child:
-    """A forked process reading some units; its parts come back pickled through a pipe."""
+    """A forked process reading units from the back of the order; its parts come back pickled
+    through a pipe, and its claims (the place of each unit it starts, 4 bytes) through another."""
 
-    def __init__(self, pid: int, fd: int):
+    def __init__(self, pid: int, fd: int, theirs: int, mine: int):
         self.pid, self.fd = pid, fd
+        self.theirs, self.mine = theirs, mine  # its claims (read, non-blocking), ours (written)
 
-    def result(self) -> list[dict] | None:
-        """The child's parts, or None if it died or its answer is not whole."""
+    def claims(self) -> list[int]:
+        """The places the child started since last asked."""
+        try:
+            data = os.read(self.theirs, 1 << 16)
+        except BlockingIOError:
+            return []
+        except OSError:
+            return []
+        return list(array(_PLACE, data)) if data else []  # whole claims: a pipe write of 4 bytes is never split
+
+    def claim(self, place: int) -> None:
+        """Tell the child this process starts the unit at `place`."""
+        with contextlib.suppress(OSError):  # the child is gone: nothing to tell
+            os.write(self.mine, array(_PLACE, [place]).tobytes())
+
+    def result(self) -> list[tuple[int, dict]] | None:
+        """The child's (place, part) pairs, or None if it died or its answer is not whole."""
         import pickle
 
+        with contextlib.suppress(OSError):
+            os.close(self.mine)  # no more claims: the child stops when it meets ours
+        self.mine = -1
         with os.fdopen(self.fd, "rb") as pipe:
             self.fd = -1
             data = pipe.read()
@@ -105,14 +137,17 @@ class _Child:
             return None
         try:
             return pickle.loads(data)
-        except Exception:  # noqa: BLE001 - a cut answer: read that half again here
+        except Exception:  # noqa: BLE001 - a cut answer: read those units again here
             return None
 
     def close(self) -> None:
-        """Never leave the child behind (this process interrupted while it reads)."""
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+        """Never leave the child or a pipe behind (this process interrupted while it reads)."""
+        for name in ("fd", "theirs", "mine"):
+            fd = getattr(self, name)
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+                setattr(self, name, -1)
         if self.pid:
             with contextlib.suppress(OSError):
                 os.kill(self.pid, signal.SIGKILL)
@@ -120,10 +155,11 @@ class _Child:
             self.pid = 0
 
 
-def _fork(units: list[tuple[str, list[Path]]]) -> _Child | None:
-    """A child process that reads `units` (`_read_some`) and writes its parts to a pipe; None if
-    none can be started. The child never returns: it leaves with `os._exit`, so nothing of this
-    process (buffered output, `atexit`) runs twice."""
+def _fork(order: list[tuple[str, list[Path]]]) -> _Child | None:
+    """A child process that reads units from the back of `order` until it meets this process's
+    claims, and writes its (place, part) pairs to a pipe; None if none can be started. The child
+    never returns: it leaves with `os._exit`, so nothing of this process (buffered output,
+    `atexit`) runs twice."""
     import pickle
 
     try:
@@ -131,32 +167,66 @@ def _fork(units: list[tuple[str, list[Path]]]) -> _Child | None:
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
-    read_end, write_end = os.pipe()
+    pipes = [os.pipe() for _ in range(3)]  # results child→parent, claims child→parent, claims parent→child
     try:
         pid = os.fork()
     except OSError:
-        os.close(read_end)
-        os.close(write_end)
+        for pair in pipes:
+            for fd in pair:
+                os.close(fd)
         return None
+    (result_r, result_w), (up_r, up_w), (down_r, down_w) = pipes
     if pid == 0:  # the child
         code = 1
         try:
-            os.close(read_end)
-            data = pickle.dumps(_read_some(units), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as pipe:
+            for fd in (result_r, up_r, down_w):
+                os.close(fd)
+            os.set_blocking(down_r, False)
+            os.set_blocking(up_w, False)  # never wait on the parent: a claim it does not take costs one unit read twice
+            parent = _Claims(down_r)
+            done = []
+            for place in range(len(order) - 1, -1, -1):
+                if place <= parent.highest():
+                    break
+                with contextlib.suppress(BlockingIOError):
+                    os.write(up_w, array(_PLACE, [place]).tobytes())
+                unit, paths = order[place]
+                done.append((place, _read(unit, paths)))
+            data = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(result_w, "wb") as pipe:
                 pipe.write(data)
             code = 0
-        except BaseException:  # noqa: BLE001 - the parent reads this half itself
+        except BaseException:  # noqa: BLE001 - the parent reads these units itself
             pass
         finally:
             os._exit(code)
-    os.close(write_end)
-    return _Child(pid, read_end)
+    for fd in (result_w, up_w, down_r):
+        os.close(fd)
+    os.set_blocking(up_r, False)
+    return _Child(pid, result_r, up_r, down_w)
 
 
-def _read_some(units: list[tuple[str, list[Path]]]) -> list[dict]:
+class _Claims:
+    """The parent's claims as the child reads them (non-blocking): the highest place started."""
+
+    def __init__(self, fd: int):
+        self.fd, self.top = fd, -1
+
+    def highest(self) -> int:
+        while True:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except BlockingIOError:
+                return self.top
+            if not data:  # the parent closed its end: it claims no more
+                return self.top
+            self.top = max(self.top, *array(_PLACE, data))  # whole claims: a pipe write of 4 bytes is never split
+
+
+def _read(unit: str, paths: list[Path]) -> dict:
+    """One unit read by the one reader, in this process (`_JOB` is set by `read_units`)."""
     ledger, catalog, today, judge, read_one = _JOB
-    return [read_one(Scan(ledger, catalog, today, paths, judge=judge), unit) for unit, paths in units]
+    return read_one(Scan(ledger, catalog, today, paths, judge=judge), unit)
 
 
 def shared_ids(codes: dict[str, array], fresh: list[str]) -> bool:
