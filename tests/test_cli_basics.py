@@ -194,6 +194,11 @@ def test_every_unit_resolves_by_id_name_and_alias(cli) -> None:
                 assert [u["id"] for u in got] == [unit["id"]], spelling
 
 
+@pytest.mark.parametrize("spelling", ["ｘｃｂ", "ＸＣＢ", "Xcb"])
+def test_a_unit_id_typed_full_width_or_in_capitals(catalog, spelling: str) -> None:
+    assert catalog.resolve_unit(spelling) == "xcb"
+
+
 def test_township_group_lists_the_15_members(cli) -> None:
     got = _json(cli("units", "--group", "各乡镇（区、办）", "--format", "json"))
     assert [u["name"] for u in got] == TOWNSHIPS

@@ -353,10 +353,17 @@ def _unknown(what: str, text: str, suggestion: str | None) -> str:
     return f"未知{what} '{text}'"
 
 
+#: `_norm`'s folding: half-width quotes, parentheses and commas to the full-width ones names are
+#: written with; full-width letters and digits (ｘｃｂ, １２３４５) to ASCII, as an id is written.
+_NORM = str.maketrans(
+    {"\"": "“", "'": "‘", "(": "（", ")": "）", ",": "，"}
+    | {chr(c): chr(c - 0xFEE0) for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A)) for c in range(r[0], r[1] + 1)}
+)
+
+
 def _norm(text: str) -> str:
-    """Compare names without spaces or quote-style differences, ignoring ASCII case."""
-    table = str.maketrans({"\"": "“", "'": "‘", "(": "（", ")": "）", ",": "，"})
-    return "".join(text.split()).translate(table).lower()
+    """Compare names without spaces or quote-style differences, ignoring ASCII case and width."""
+    return "".join(text.split()).translate(_NORM).lower()
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
