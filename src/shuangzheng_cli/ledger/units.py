@@ -81,7 +81,7 @@ def read_units(
     try:
         theirs = len(order)  # the lowest place in `order` the child has started
         for place, (unit, paths) in enumerate(order):
-            theirs = min(theirs, *child.claims(), theirs)
+            theirs = min([theirs, *_claims(child.theirs)])
             if place >= theirs:
                 break
             child.claim(place)
@@ -105,16 +105,6 @@ class _Child:
     def __init__(self, pid: int, fd: int, theirs: int, mine: int):
         self.pid, self.fd = pid, fd
         self.theirs, self.mine = theirs, mine  # its claims (read, non-blocking), ours (written)
-
-    def claims(self) -> list[int]:
-        """The places the child started since last asked."""
-        try:
-            data = os.read(self.theirs, 1 << 16)
-        except BlockingIOError:
-            return []
-        except OSError:
-            return []
-        return list(array(_PLACE, data)) if data else []  # whole claims: a pipe write of 4 bytes is never split
 
     def claim(self, place: int) -> None:
         """Tell the child this process starts the unit at `place`."""
@@ -183,10 +173,11 @@ def _fork(order: list[tuple[str, list[Path]]]) -> _Child | None:
                 os.close(fd)
             os.set_blocking(down_r, False)
             os.set_blocking(up_w, False)  # never wait on the parent: a claim it does not take costs one unit read twice
-            parent = _Claims(down_r)
             done = []
+            theirs = -1  # the highest place the parent has started
             for place in range(len(order) - 1, -1, -1):
-                if place <= parent.highest():
+                theirs = max([theirs, *_claims(down_r)])
+                if place <= theirs:
                     break
                 with contextlib.suppress(BlockingIOError):
                     os.write(up_w, array(_PLACE, [place]).tobytes())
@@ -206,21 +197,14 @@ def _fork(order: list[tuple[str, list[Path]]]) -> _Child | None:
     return _Child(pid, result_r, up_r, down_w)
 
 
-class _Claims:
-    """The parent's claims as the child reads them (non-blocking): the highest place started."""
-
-    def __init__(self, fd: int):
-        self.fd, self.top = fd, -1
-
-    def highest(self) -> int:
-        while True:
-            try:
-                data = os.read(self.fd, 1 << 16)
-            except BlockingIOError:
-                return self.top
-            if not data:  # the parent closed its end: it claims no more
-                return self.top
-            self.top = max(self.top, *array(_PLACE, data))  # whole claims: a pipe write of 4 bytes is never split
+def _claims(fd: int) -> list[int]:
+    """The places the other process has started since last asked (a non-blocking read of its
+    claims; nothing once it has closed its end). A pipe write of 4 bytes is never split."""
+    try:
+        data = os.read(fd, 1 << 16)  # more than a pipe holds: every claim waiting
+    except OSError:  # BlockingIOError: none waiting
+        return []
+    return list(array(_PLACE, data))
 
 
 def _read(unit: str, paths: list[Path]) -> dict:
