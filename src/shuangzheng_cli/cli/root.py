@@ -149,7 +149,9 @@ def _bad_value(message: str, param: object) -> str:
     if found and not choices:
         choices = re.findall(r"'([^']*)'", found.group(1))
     if "is not one of" in message or "is not a valid choice" in message or "is not a valid enum" in message:
-        return f"可选值为 {' / '.join(str(c) for c in choices)}" if choices else "不在可选值之内"
+        typed = re.search(r"'([^']*)' is not", message)  # the value as typed, quoted back
+        said = f"'{typed.group(1)}' " if typed else ""
+        return f"{said}不在可选值之内：可选值为 {' / '.join(str(c) for c in choices)}" if choices else f"{said}不在可选值之内"
     lowered = message.lower()
     low, high = getattr(param, "min", None), getattr(param, "max", None)
     if low is None and high is None:  # Click's own IntRange
