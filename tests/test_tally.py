@@ -144,6 +144,25 @@ def test_ids_moved_into_buckets_find_the_same_repeats(tmp_path: Path, catalog: C
     assert tally.stream_board(catalog, Ledger(tmp_path, catalog), as_of) == truth
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_one_units_reading_is_the_whole_readings_part(tmp_path: Path, catalog: Catalog, seed: int) -> None:
+    """`Ledger.read(unit=…)` gives exactly the entries and problems of that unit's files in a
+    reading of the whole ledger, also where an id is in two units' files (copied lines: 5% of
+    the fixture's ids are reused, across units too), which only the whole ledger decides."""
+    rng = random.Random(seed)
+    _random_ledger(tmp_path, catalog, rng, shared=True)
+    if rng.random() < 0.5:  # the ids also written compactly, as a hand edit would
+        for path in tmp_path.glob("ledgers/*/*.jsonl"):
+            path.write_bytes(path.read_bytes().replace(b'"id": "', b'"id":"'))
+    ledger = Ledger(tmp_path, catalog)
+    whole = ledger.read(include_voided=True)
+    for unit in sorted({p.stem for p in tmp_path.glob("ledgers/*/*.jsonl")}):
+        files = {ledger.label(p) for p in ledger.files(unit=unit)}
+        part = ledger.read(unit=unit, include_voided=True)
+        assert part.entries == [e for e in whole.entries if e.source in files], unit
+        assert part.problems == [p for p in whole.problems if p.path in files], unit
+
+
 def test_every_line_through_the_full_validation_gives_the_same_board(
     tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -680,6 +680,8 @@ class Reading:
     problems: list[Problem]
     #: the ids of the entries cancelled by a void (among those read)
     voided: set[str] = field(default_factory=set)
+    #: the ids of the lines read that count (or would, but for a repeat): `held_elsewhere` asks
+    ids: _Ids | None = field(default=None, repr=False, compare=False)
 
 
 class _Entries:
@@ -734,7 +736,59 @@ def read_entries(
     sink, problems = scan.run(make_sink=lambda: _Entries(labels, keep))
     out = sink.out  # type: ignore[attr-defined]
     out.sort(key=lambda e: e.sort_key)
-    return Reading(out, problems, sink.voided)  # type: ignore[attr-defined]
+    return Reading(out, problems, sink.voided, scan.ids)  # type: ignore[attr-defined]
+
+
+def held_elsewhere(ledger: Ledger, files: Sequence[Path], ids: _Ids | None) -> bool:
+    """Whether an id of `ids` (read from `files`: one unit's, or a few units') may also be held by
+    a line of another file that comes before one of them (a copied line), which would make the
+    line of `files` a later repeat (`Scan.run`); then only reading the ledger as one tells which
+    line counts. Found from the other files' bytes, without parsing them: the value after each
+    `"id": "`. True also when a file cannot be told that way (a `\\u` escape anywhere, an `"id"`
+    key written otherwise): the caller reads the ledger as one, which is exact anyway.
+    Memory: one file's bytes at a time; time: about 1 ns a byte of the files before."""
+    if ids is None:
+        return True
+    codes: set[int] = set()
+    for part in ids.all():
+        codes.update(part)
+    if not codes:
+        return False
+    exact = {_id_text(code) for code in codes if code < _HASHED}  # the tool's ids, as their 10 bytes
+    hashed = codes - {code for code in codes if code < _HASHED}
+    every, _problems = ledger_files(ledger)
+    ours = set(files)
+    last = max((i for i, path in enumerate(every) if path in ours), default=-1)
+    for path in every[:last]:
+        if path in ours:
+            continue
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            return True
+        if b"\\u" in data:  # an escape could spell an id (or its key) otherwise
+            return True
+        values = data.split(b'"id": "')[1:]
+        if len(values) != data.count(b'"id"'):
+            return True
+        if not exact.isdisjoint(value[:10] for value in values):  # (a longer id with those 10 first bytes: read as one)
+            return True
+        if hashed and any(code_of(v[: v.find(b'"')].decode("utf-8", "replace")) in hashed for v in values if v[10:11] != b'"'):
+            return True
+    return False
+
+
+_DIGITS36 = b"0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _id_text(code: int) -> bytes:
+    """A 10-character id from its `format.id_code`."""
+    out = bytearray(10)
+    for i in range(9, -1, -1):
+        code, digit = divmod(code, 36)
+        out[i] = _DIGITS36[digit]
+    return bytes(out)
 
 
 def skipped_note(problems: Sequence[Problem]) -> str | None:

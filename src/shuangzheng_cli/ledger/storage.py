@@ -318,7 +318,7 @@ class Ledger:
         `today`: for the date rules (default: today).
         """
         from ..periods import today as today_
-        from .reader import ledger_files, read_entries
+        from .reader import Reading, held_elsewhere, ledger_files, read_entries
 
         units = [unit] if isinstance(unit, str) else list(unit) if unit is not None else None
         if units is None:
@@ -331,10 +331,17 @@ class Ledger:
                 found, said = ledger_files(self, u)
                 files += found
                 problems += said
-        reading = read_entries(
-            self, self.catalog, today or today_(), files=files, period=period, activity=activity, until=until,
-            include_voided=include_voided, kinds=kinds,
-        )
+        options = {"period": period, "activity": activity, "until": until, "include_voided": include_voided, "kinds": kinds}
+        day = today or today_()
+        reading = read_entries(self, self.catalog, day, files=files, **options)  # type: ignore[arg-type]
+        if units is not None and held_elsewhere(self, files, reading.ids):  # type: ignore[arg-type]
+            # an id of these units' files is also in another unit's file read before (a copied line):
+            # which of the two counts is decided by reading the ledger as one, as `check` does
+            labels = {self.label(p) for p in files}
+            whole = read_entries(self, self.catalog, day, **options)  # type: ignore[arg-type]
+            reading = Reading(
+                [e for e in whole.entries if e.source in labels], [p for p in whole.problems if p.path in labels], whole.voided
+            )
         reading.problems[:0] = problems
         return reading
 
