@@ -55,7 +55,7 @@ from .format import (
     id_code,
     iso_date,
 )
-from .storage import LONG_LINE, NotAFile, read_batches, read_blocks
+from .storage import LONG_LINE, NotAFile, open_ledger_file, read_batches, read_blocks
 
 if TYPE_CHECKING:  # the fast path (msgspec) is imported when a line is first judged, not by a listing
     from ..definitions.catalog import Catalog
@@ -763,7 +763,7 @@ def held_elsewhere(ledger: Ledger, files: Sequence[Path], ids: _Ids | None) -> b
         if path in ours:
             continue
         try:
-            with open(path, "rb") as fh:
+            with os.fdopen(open_ledger_file(path), "rb") as fh:  # as the reader opens: no symlink, no FIFO
                 data = fh.read()
         except OSError:
             return True
