@@ -142,6 +142,11 @@ def test_full_width_numbers_and_choices_are_folded_texts_are_not(template: Path,
                     "--followup", "ｎｏｎｅ", "--date", "２０２２－１０－０３")
     assert inspected.code == 0, inspected.err
     assert (_ledger(root)[-1]["color"], _ledger(root)[-1]["followup"]) == ("red", [])
+    target = json.loads((root / "ledgers/2022/xcb.jsonl").read_text(encoding="utf-8").splitlines()[-1])["id"]
+    wide_id = "".join(chr(ord(c) + 0xFEE0) for c in target.upper())  # ＡＢ１２… pasted from a full-width document
+    voided = cli("--root", root, "void", wide_id, "--reason", "编号以全角粘贴")
+    assert voided.code == 0, voided.err
+    assert json.loads((root / "ledgers/2022/xcb.jsonl").read_text(encoding="utf-8").splitlines()[-1])["ref"] == target
 
 
 def test_usage_errors_stay_typers(template: Path, tmp_path: Path, cli) -> None:

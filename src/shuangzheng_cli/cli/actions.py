@@ -8,7 +8,7 @@ from pathlib import Path
 from ..definitions.catalog import Catalog
 from ..errors import Problem, UsageProblem
 from ..ledger.entries import followup_entry, inspection, progress
-from ..ledger.format import Entry
+from ..ledger.format import Entry, typed_id
 from ..ledger.storage import Ledger
 from ..periods import parse_date, today
 from ..render.text import color_name
@@ -78,7 +78,7 @@ def add_inspection(
 def add_void(st: State, *, entry_ids: list[str], reason: str, date: str | None, by: str | None) -> None:
     """`void`: void entries cancelling `entry_ids` (several at once), written, each with its cell's color before and after."""
     ledger = Ledger(st.writable_root(), st.catalog)
-    keys = list(dict.fromkeys(e.strip().lower() for e in entry_ids))
+    keys = list(dict.fromkeys(typed_id(e) for e in entry_ids))
     before = {k: _cell_color(st.catalog, ledger, t) for k, t in ledger.find_many(keys).items()}
     day = parse_date(date) if date else None
     for placed in ledger.void(keys, reason, date=day, by=recorder(by, st.workspace)):
@@ -100,7 +100,7 @@ def add_followup(
 
     catalog = st.catalog
     ledger = Ledger(st.writable_root(), catalog)
-    key = ref.strip().lower()
+    key = typed_id(ref)
     target = ledger.find(key)
     if target is None:
         raise UsageProblem(f"找不到编号为 '{ref}' 的检查记录（用 shuangzheng history 查看编号）")

@@ -277,6 +277,14 @@ class Entry:
 _ID10 = re.compile(r"[a-z0-9]{10}")
 
 
+def typed_id(text: object) -> str:
+    """An entry id as someone typed or pasted it: half-width (`periods.folded`: ｈ４ｅｋ… from a
+    full-width input method), trimmed, lower case."""
+    from ..periods import folded
+
+    return folded(text).lower()
+
+
 def id_code(entry_id: str) -> int | None:
     """The integer of a 10-character id of `[a-z0-9]` (base 36: exact, below 2**52); None for any other.
 

@@ -367,8 +367,9 @@ class Ledger:
         """
         from ..periods import parse_date, today
         from .entries import void_entry
+        from .format import typed_id
 
-        keys = list(dict.fromkeys(str(i).strip().lower() for i in ([entry_ids] if isinstance(entry_ids, str) else entry_ids)))
+        keys = list(dict.fromkeys(typed_id(i) for i in ([entry_ids] if isinstance(entry_ids, str) else entry_ids)))
         targets = self.find_many(keys)
         issues = []
         voided: dict[str, set[str]] = {}  # unit -> the ids its voids cancel
