@@ -35,12 +35,6 @@ def __getattr__(name: str) -> Any:  # noqa: ANN401
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def command_of(args: list[str]) -> str | None:
-    """The command word in `args` (after the global options), or None."""
-    at = command_at(args)
-    return None if at is None else args[at]
-
-
 def command_at(args: list[str]) -> int | None:
     """Where the command word is in `args` (after the global options), or None."""
     from .commands import GLOBAL
@@ -70,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     from ..render.terminal import prepare_streams
 
     prepare_streams()  # a GBK console shows 🟥 as 红 instead of failing
-    command = command_of(args)
+    at = command_at(args)
+    command = None if at is None else args[at]
     from .commands import GROUPS, INDEX
 
     # a group without its subcommand (`shuangzheng report`) shows the group's help, in Chinese
@@ -79,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     if command in INDEX and not wants_help:
         from . import fast  # the usual spellings, without Typer
 
-        args = fast.fold_values(args, command_at(args))  # type: ignore[arg-type]
+        args = fast.fold_values(args, at)  # type: ignore[arg-type]
         code = fast.run(args)
         if code is not None:
             return code

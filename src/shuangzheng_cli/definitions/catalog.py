@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DefinitionError, Problem, UsageProblem
 from ..ledger.format import COLORS
+from ..periods import folded
 from .frozen import decode, encode, plain
 
 if TYPE_CHECKING:
@@ -238,8 +239,6 @@ class Catalog:
         """An activity number from its number (4, “第4项”, full-width ４, ④), or a unique part of its title.
         `UsageProblem` quoting `text` as written when none or several fit."""
         import difflib
-
-        from ..periods import folded
 
         raw = str(text).strip()
         digits = folded(raw).removeprefix("第").removesuffix("项").removesuffix("号").strip()

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+from ..periods import folded
+
 VERSION = 1
 
 # ---------------------------------------------------------------- colors (四色)
@@ -47,8 +49,6 @@ _COLOR_INPUT = {
 def parse_color(text: str) -> str | None:
     """A color from what people type: green/blue/yellow/red or 绿/蓝/黄/红 (also 绿色…), in half- or
     full-width letters (ｒｅｄ, `periods.folded`)."""
-    from ..periods import folded
-
     return _COLOR_INPUT.get(folded(text).lower())
 
 
@@ -280,8 +280,6 @@ _ID10 = re.compile(r"[a-z0-9]{10}")
 def typed_id(text: object) -> str:
     """An entry id as someone typed or pasted it: half-width (`periods.folded`: ｈ４ｅｋ… from a
     full-width input method), trimmed, lower case."""
-    from ..periods import folded
-
     return folded(text).lower()
 
 

@@ -755,7 +755,7 @@ def held_elsewhere(ledger: Ledger, files: Sequence[Path], ids: _Ids | None) -> b
     if not codes:
         return False
     exact = {_id_text(code) for code in codes if code < _HASHED}  # the tool's ids, as their 10 bytes
-    hashed = codes - {code for code in codes if code < _HASHED}
+    hashed = {code for code in codes if code >= _HASHED}
     every, _problems = ledger_files(ledger)
     ours = set(files)
     last = max((i for i, path in enumerate(every) if path in ours), default=-1)
