@@ -85,3 +85,30 @@ def test_without_fcntl_a_held_lock_still_keeps_a_writer_out(workspace: Path, tmp
     assert again.returncode == 0, again.stderr
     assert json.loads(path.read_bytes())["text"] == "放行后"
 
+
+
+def test_examples_work_in_a_clone_without_symlinks(tmp_path: Path) -> None:
+    """Git for Windows checks symlinks out as small text files (`core.symlinks=false`): the README's
+    Windows demo (`--root examples status`) must work in such a clone, so the repository tracks no
+    symlink, and `examples/data/` holds the same definitions as `data/` (copies kept equal here)."""
+    for name in ("activities.yaml", "units.yaml"):
+        assert (REPO / "examples" / "data" / name).read_bytes() == (REPO / "data" / name).read_bytes(), (
+            f"examples/data/{name} 与 data/{name} 不一致：改了 data/ 后请把它复制到 examples/data/"
+        )
+    if not (REPO / ".git").exists():
+        return  # an unpacked source tree: no git history to clone
+    tracked = subprocess.run(["git", "-C", str(REPO), "ls-files", "-s"], capture_output=True, text=True, check=True).stdout
+    assert not [line for line in tracked.splitlines() if line.startswith("120000")], "符号链接在 Windows 上检出为文本文件"
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "-c", "core.symlinks=false", "clone", "-q", "--no-hardlinks", str(REPO), str(clone)],
+        check=True, capture_output=True,
+    )
+    env = {**os.environ, "SHUANGZHENG_TODAY": "2022-11-30", "NO_COLOR": "1"}
+    run = subprocess.run(
+        [sys.executable, "-m", "shuangzheng_cli", "--root", str(clone / "examples"), "status", "--as-of", "2022-11-30", "--format", "json"],
+        capture_output=True, text=True, env=env, encoding="utf-8",
+    )
+    assert run.returncode in (0, 1), run.stderr
+    board = json.loads(run.stdout)
+    assert board, "the examples' board is empty"
