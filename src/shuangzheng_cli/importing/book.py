@@ -121,6 +121,14 @@ def _check_file(path: Path, label: str) -> bytes:
         raise ShuangzhengError(f"无法读取 {label}：{exc.strerror}") from None
 
 
+#: A part only another kind of office document has, and what to tell the user about it.
+_OTHER_OFFICE_PARTS = (
+    ("word/document.xml", "是 Word 文档，不是 Excel 工作簿：请导入联络员填好的报送模板（.xlsx 或 .xls）"),
+    ("ppt/presentation.xml", "是 PowerPoint 演示文稿，不是 Excel 工作簿：请导入联络员填好的报送模板（.xlsx 或 .xls）"),
+    ("content.xml", "是 OpenDocument 文件（.ods/.odt），不是 Excel 工作簿：请在 WPS、Excel 或 LibreOffice 中另存为 .xlsx 后再导入"),
+)
+
+
 def _check_archive(path: Path, label: str) -> None:
     """Refuse what is not a reasonable .xlsx before anything is unzipped (size, zip bomb, format)."""
     if not zipfile.is_zipfile(path):
@@ -149,5 +157,8 @@ def _check_archive(path: Path, label: str) -> None:
     if total > 1024 * 1024 and total / max(packed, 1) > MAX_RATIO:
         raise ShuangzhengError(f"{label} 的压缩比超过 {MAX_RATIO} 倍，可能是“压缩炸弹”，出于安全拒绝读取")
     names = {i.filename for i in infos}
-    if "[Content_Types].xml" not in names and "xl/workbook.xml" not in names:
+    other = next((advice for part, advice in _OTHER_OFFICE_PARTS if part in names), None)
+    if other is not None:
+        raise ShuangzhengError(f"{label} {other}")
+    if not any(name.startswith("xl/") for name in names):
         raise ShuangzhengError(f"{label} 是 zip 压缩包，但不是 .xlsx 工作簿")
