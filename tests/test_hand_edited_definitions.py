@@ -113,3 +113,27 @@ def test_a_day_setting_past_ten_years_is_refused(tmp_path: Path) -> None:
     code, problems = _problems(root)
     assert code == 1
     assert problems == [f"{ACTS}:{line}: {key} 的值 99999999999999999999 超出范围：绝对值最大 3660"]
+
+
+@pytest.mark.parametrize(("liaison", "said"), [
+    ("{name: 李明, phone: 13800138000}", 'phone 须为文字：数字要加引号，如 phone: "13800138000"'),
+    ("{name: 李明, phone: 12345}", 'phone 须为文字：数字要加引号，如 phone: "12345"'),
+    ("李明 13800138000", 'liaison 须为“键: 值”映射，如 liaison: {name: 李明, phone: "13800138000"}'),
+])
+def test_a_liaison_written_as_an_office_would_is_answered_with_an_example(tmp_path: Path, liaison: str, said: str) -> None:
+    """A phone number without quotes is a YAML number (it was "超出范围：绝对值最大 1e+09"); a liaison
+    written as one line of text was "须为“键: 值”映射" with nothing to copy."""
+    root = make_workspace(tmp_path)
+    line = edit(root, UNITS, "    name: 市委组织部\n", f"    name: 市委组织部\n    liaison: {liaison}\n", mark="    liaison")
+    code, problems = _problems(root)
+    assert code == 1
+    assert problems == [f"{UNITS}:{line}: {said}"]
+
+
+def test_a_number_past_its_limit_is_said_in_digits(tmp_path: Path) -> None:
+    root = make_workspace(tmp_path)
+    old = "deduction_per_finding: 2 "
+    line = edit(root, ACTS, old, "deduction_per_finding: 20000000000 ")
+    code, problems = _problems(root)
+    assert code == 1
+    assert f"{ACTS}:{line}: deduction_per_finding 的值 20000000000 超出范围：绝对值最大 1000000000" in problems

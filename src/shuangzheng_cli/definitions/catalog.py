@@ -387,6 +387,9 @@ _TYPES = {
 }
 
 
+#: How a key is written, for a message about its shape.
+_EXAMPLES = {"liaison": '如 liaison: {name: 李明, phone: "13800138000"}'}
+
 #: A model validator's error is reported at the whole item; point at the key it is about.
 _VALIDATOR_KEYS = {"阶段结束日期": "end", "red_after_days": "red_after_days"}
 
@@ -423,8 +426,12 @@ def _message(error: dict[str, Any]) -> str:
         return f"{field} 的值 '{value}' 无效，可选：{expected}"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
+    if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
+        # YAML reads an unquoted 13800138000 as a number (and drops a phone number's leading 0)
+        return f"{field or '此项'} 须为文字：数字要加引号，如 {field or '值'}: \"{value}\""
     if kind in _TYPES:
-        return f"{field} {_TYPES[kind]}" if field and not field.isdigit() else _TYPES[kind]
+        said = f"{field} {_TYPES[kind]}" if field and not field.isdigit() else _TYPES[kind]
+        return f"{said}，{_EXAMPLES[field]}" if field in _EXAMPLES else said
     return f"{field}: {error['msg']}"
 
 

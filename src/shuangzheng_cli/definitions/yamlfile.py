@@ -83,6 +83,8 @@ MAX_ITEMS = 2000  # any list (units, aliases, sub-items)
 MAX_NUMBER = 1e9  # any number (targets, weights)
 MAX_DAYS = 3660  # any `…days` or `…weeks` setting: ten years
 _NAME_KEYS = {"name", "id", "short", "short_name"}
+#: Keys whose value is text: a number there (an unquoted phone number) is the schema's to name, not out of range.
+TEXT_KEYS = {*_NAME_KEYS, "phone", "note", "aliases", "members"}
 #: Characters that must not be in a definition: C0/C1 controls (but tab and newline), DEL,
 #: and the bidirectional overrides and isolates that reorder what a terminal shows.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -106,10 +108,12 @@ def limit_problems(doc: YamlDocument) -> list[Problem]:
         elif isinstance(value, bool):
             return
         elif isinstance(value, int | float):
+            if key in TEXT_KEYS:  # a number where text belongs (an unquoted phone number): the schema says so
+                return
             days = key.endswith(("days", "weeks"))
             limit = MAX_DAYS if days else MAX_NUMBER
             if value != value or abs(value) > limit:  # NaN, infinity, or too large
-                problems.append(doc.problem(loc, f"{key} 的值 {value} 超出范围：绝对值最大 {limit:g}"))
+                problems.append(doc.problem(loc, f"{key} 的值 {value} 超出范围：绝对值最大 {int(limit)}"))
         elif isinstance(value, list):
             if len(value) > MAX_ITEMS:
                 problems.append(doc.problem(loc, f"列表过长（{len(value)} 项）：最多 {MAX_ITEMS} 项"))
