@@ -138,12 +138,14 @@ def test_usage_errors_in_a_real_process_are_chinese() -> None:
         (["activities", "--unit", "宣传布"], "未知单位 '宣传布'，是否指 '市委宣传部'？"),
         (["activities", "--unit", "市教育局"], "未知单位 '市教育局'，是否指 '市教育和体育局'？"),
         (["units", "--group", "各乡填"], "未知单位 '各乡填'，是否指 '各乡镇（区、办）'？"),
+        # a full-width comma typed on the command line is a typo, not a YAML list to split
+        (["units", "--group", "各乡镇（区，办）"], "未知单位 '各乡镇（区，办）'，是否指 '各乡镇（区、办）'？"),
         (["history", "--activity", "19"], "未知活动 '19'"),
         (["history", "--activity", "0"], "未知活动 '0'"),
         (["history", "--activity", "文明"], "活动 '文明' 不唯一"),
         (["history", "--activity", "讲成信"], "未知活动 '讲成信'，是否指 '10.讲诚信促发展'？"),
     ],
-    ids=["unit-typo", "unit-short", "group-typo", "activity-19", "activity-0", "ambiguous", "activity-typo"],
+    ids=["unit-typo", "unit-short", "group-typo", "group-comma", "activity-19", "activity-0", "ambiguous", "activity-typo"],
 )
 def test_unknown_names_get_a_suggestion_and_exit_2(args: list[str], message: str, cli) -> None:
     result = cli(*args)

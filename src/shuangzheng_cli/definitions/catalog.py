@@ -343,8 +343,9 @@ def _write_cache(directory: Path, key: str, trees: tuple[Any, Any]) -> None:
     save_json(directory, CACHE_FILE, data)
 
 
-def _unknown(what: str, text: str, suggestion: str | None) -> str:
-    if "，" in text:  # `[市委宣传部，市委组织部]` is one item: the comma inside is full-width
+def _unknown(what: str, text: str, suggestion: str | None, *, listed: bool = False) -> str:
+    """The message for a name that is none of the known ones; `listed`: an item of a YAML list."""
+    if listed and "，" in text:  # `[市委宣传部，市委组织部]` is one item: the comma inside is full-width
         return (f"'{text}' 中有全角逗号“，”：列表 [ ] 中的各项要用半角逗号“,”分隔"
                 f"（如 [{', '.join(p.strip() for p in text.split('，'))}]）")
     if suggestion:
@@ -485,7 +486,7 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
             continue
         for mi, member in enumerate(group.get("members") or []):
             if str(member) not in unit_ids:
-                problems.append(units.problem(("groups", gi, "members", mi), _unknown("单位", str(member), _closest(str(member), unit_ids))))
+                problems.append(units.problem(("groups", gi, "members", mi), _unknown("单位", str(member), _closest(str(member), unit_ids), listed=True)))
 
     all_names = {k: v[0] for k, v in names.items()} | {k: k for k in ids}
     category_numbers = {c.get("number") for c in (a.get("categories") or []) if isinstance(c, dict)}
@@ -527,7 +528,7 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
             key = _norm(str(name))
             loc = ("activities", ai, "units", ui)
             if key not in all_names:
-                problems.append(acts.problem(loc, _unknown("单位", str(name), _closest(str(name), [n for n in names]))))
+                problems.append(acts.problem(loc, _unknown("单位", str(name), _closest(str(name), [n for n in names]), listed=True)))
             elif all_names[key] in listed and all_names[key] not in duplicated:
                 problems.append(acts.problem(loc, f"单位 '{name}' 在本项中重复列出"))
             else:
