@@ -86,7 +86,7 @@ def test_week_briefing_docx(run, tmp_path: Path) -> None:
     assert lines[3] == "市“双争”活动领导小组办公室\t2022年10月2日"
     assert doc.paragraphs[3]._p.pPr.find(qn("w:pBdr")) is not None  # the red rule
     assert "2022年第39周“双争”活动开展情况" in lines
-    assert "二、颜色变化（2 项，变差 1 项在前）" in lines
+    assert "二、颜色变化（2 项，变差的 1 项在前）" in lines
     assert lines[-3:] == [
         "报：廊坊市文明委，市委、市政府有关领导同志",
         "送：市文明委各成员单位",

@@ -42,10 +42,10 @@ def test_remind_names_the_liaison_and_what_is_due(office: Path, cli) -> None:
     assert summary.startswith("双争活动催报（截至11月30日）：1 个单位需催报，逾期未报 1 项，2 天内到期 1 项，整改逾期 1 项，待约谈 1 项。")
     assert block.splitlines() == [
         "【双争活动催报】市委组织部 @张三（13800000000）",
-        "1. 1.理论学习宣讲：已 10 天未报送进展（上次11月20日，应于11月26日前报送）",
-        "2. 12.争当文明市民：应于11月30日前报送进展（今天到期）",
-        "3. 1.理论学习宣讲：2022-11-01 暗访要求整改，已逾期 10 天（期限11月20日），请抓紧整改并报送整改情况",
-        "4. 1.理论学习宣讲：2022-11-01 暗访要求约谈，尚未约谈（已等待 29 天），请主要负责人做好准备",
+        "（1）1.理论学习宣讲：已 10 天未报送进展（上次11月20日，应于11月26日前报送）",
+        "（2）12.争当文明市民：应于11月30日前报送进展（今天到期）",
+        "（3）1.理论学习宣讲：2022-11-01 暗访要求整改，已逾期 10 天（期限11月20日），请抓紧整改并报送整改情况",
+        "（4）1.理论学习宣讲：2022-11-01 暗访要求约谈，尚未约谈（已等待 29 天），请主要负责人做好准备",
         "请于今天内报送活动进展，谢谢！",
     ]
 
@@ -57,7 +57,7 @@ def test_a_unit_with_nothing_due_is_not_named(office: Path, cli) -> None:
     everyone = cli("--root", office, "remind", "--as-of", "2022-11-30").out
     assert "市委组织部 @张三" in everyone and "市委党校" not in everyone
     # units that never reported are overdue since 10-03 (9-20 + 14 days − 1), without a liaison
-    assert "【双争活动催报】市委网信办（联络员未登记）\n1. 3.见证新霸州：尚未报送进展（应于10月3日前报送）" in everyone
+    assert "【双争活动催报】市委网信办（联络员未登记）\n（1）3.见证新霸州：尚未报送进展（应于10月3日前报送）" in everyone
 
 
 def test_days_ahead_and_json(office: Path, cli) -> None:
@@ -70,7 +70,7 @@ def test_days_ahead_and_json(office: Path, cli) -> None:
     assert unit["items"] == [{"kind": "soon", "activity": 1, "due": "2022-12-04", "days": 4, "last_report": "2022-11-28",
                               "inspection": None}]
     text = cli("--root", office, "remind", "--as-of", "2022-11-30", "-u", "党校", "--days", "4").out
-    assert "【双争活动催报】市委党校（联络员未登记）\n1. 1.理论学习宣讲：应于12月4日前报送进展（4 天后到期）\n请于12月4日前报送活动进展，谢谢！" in text
+    assert "【双争活动催报】市委党校（联络员未登记）\n（1）1.理论学习宣讲：应于12月4日前报送进展（4 天后到期）\n请于12月4日前报送活动进展，谢谢！" in text
 
 
 def test_held_interview_and_finished_rectification_leave_the_reminder(office: Path, cli) -> None:

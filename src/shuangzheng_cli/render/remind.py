@@ -44,7 +44,8 @@ def block(catalog: Catalog, u: UnitReminder, as_of: dt.date) -> str:
     """One unit's message, ready to paste: who, what is due, by when."""
     who = f" @{u.liaison}" + (f"（{u.phone}）" if u.phone else "") if u.liaison else f"（{NO_LIAISON}）"
     lines = [f"【{catalog.campaign.short_name}催报】{catalog.name(u.unit)}{who}"]
-    lines += [f"{n}. {_item(catalog, i, as_of)}" for n, i in enumerate(u.items, start=1)]
+    # （1）（2）…: "1." would run into the activity's own number ("1. 3.见证新霸州")
+    lines += [f"（{n}）{_item(catalog, i, as_of)}" for n, i in enumerate(u.items, start=1)]
     due = "今天内" if u.report_by == as_of else f"{md(u.report_by)}前"
     lines.append(f"请于{due}报送活动进展，谢谢！")
     return "\n".join(lines)

@@ -278,7 +278,7 @@ def week_blocks(
     worse = sum(1 for c in report.changes if c.worse)
     blocks.append(
         Block(
-            f"二、颜色变化（{len(report.changes)} 项，变差 {worse} 项在前）",
+            f"二、颜色变化（{len(report.changes)} 项" + (f"，变差的 {worse} 项在前）" if worse else "，均为好转）"),
             rows=[
                 {
                     "activity": activity_label(catalog, c.activity),
