@@ -438,3 +438,17 @@ def test_tracebacks_never_show_locals(tmp_path: Path) -> None:
     assert proc.returncode != 0
     assert "模拟的程序错误" in proc.stderr
     assert "SECRET-VALUE-4711" not in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize("command", ["score", "inspect", "status", "remind"])
+def test_help_reads_at_80_columns(command: str, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--format's choices are spelled out in its help, so its column says 格式 instead of
+    `<table|md|json|csv|xlsx|docx>`, which squeezed every description (and split as `doc` / `x>`);
+    no line of the help is a lone full stop wrapped from the summary."""
+    monkeypatch.setenv("COLUMNS", "80")
+    result = cli(command, "--help")
+    assert result.code == 0
+    lines = [line.strip(" │╭╮╰╯─") for line in result.out.splitlines()]
+    assert "。" not in lines
+    assert "<table|" not in result.out and "<text|" not in result.out
+    assert "--format" not in result.out or "格式" in result.out

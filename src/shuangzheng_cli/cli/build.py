@@ -50,7 +50,9 @@ def annotation(p: Param) -> Any:  # noqa: ANN401 - a typing form
     if p.min is not None or p.max is not None:
         extra.update(min=p.min, max=p.max)
     if p.flags:
-        if not p.choices:  # help shows what to write in Chinese, not Python's type names (<str>, <bool>)
+        if p.metavar:  # a word for a long list of choices the help spells out (--format: 格式)
+            extra["metavar"] = p.metavar
+        elif not p.choices:  # help shows what to write in Chinese, not Python's type names (<str>, <bool>)
             extra["metavar"] = _METAVARS.get(p.type, "")
         info = typer.Option(*p.flags, help=p.help, show_default=p.show_default, **extra)
     else:

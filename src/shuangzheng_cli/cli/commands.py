@@ -36,7 +36,7 @@ class Param:
     min: int | None = None  # an int's range, both ends included
     max: int | None = None
     choices: tuple[str, ...] = ()  # the values it takes, matched regardless of case
-    metavar: str = ""  # an argument's name in help and usage (编号, 文件); an option's comes from its type
+    metavar: str = ""  # an argument's name in help and usage (编号, 文件); an option's comes from its type unless given
 
     @property
     def required(self) -> bool:
@@ -79,17 +79,17 @@ PERIOD = Param("period", ("--period", "-p"), PERIOD_HELP)
 OUTPUT = Param(
     "output",
     ("--output", "-o"),
-    "写入文件，按扩展名选格式：.txt（表格）、.md、.json、.csv（带 BOM，Excel 直接打开）、.xlsx、.docx"
-    "（本命令可用的见 --format）；同时给出 --format 时，扩展名须与之相符（其他扩展名按 --format 写）",
+    "写入文件，格式按扩展名：.txt .md .json .csv .xlsx .docx（本命令可用的见 --format；.csv 带 BOM，Excel 可直接打开）。"
+    "同时给出 --format 时，扩展名须与之相符，其他扩展名按 --format 写",
     type=Path,
     show_default=False,
 )
-FORCE = Param("force", ("--force",), "-o 指定的文件已存在时替换（默认不覆盖）", type=bool, default=False)
+FORCE = Param("force", ("--force",), "替换已存在的 -o 文件（默认不覆盖）", type=bool, default=False)
 
 
 def formats(*choices: str, help: str) -> Param:  # noqa: A002 - the option's help
     """`--format/-f`: one of `choices`, the first being the default (`common.output_format`)."""
-    return Param("fmt", ("--format", "-f"), help, choices=choices, show_default=False)
+    return Param("fmt", ("--format", "-f"), help, choices=choices, show_default=False, metavar="格式")
 
 
 #: `--format` of the listings: a table, or the same rows as JSON, CSV or Markdown.
