@@ -113,7 +113,7 @@ def test_a_corrected_resend_is_listed_and_replaced_only_when_asked(workspace: Pa
     for args in ([], ["--dry-run"]):
         result = cli("--root", workspace, "import", *args, template)
         assert result.code == 1
-        assert "有 1 行与已导入的记录单位、活动、日期相同而内容不同" in result.err and "未导入任何记录" in result.err
+        assert "有 1 行与同一工作簿先前导入的记录单位、活动、日期相同而内容不同" in result.err and "未导入任何记录" in result.err
         assert expected in result.err and "--replace" in result.err
         assert snapshot(workspace) == before
     result = cli("--root", workspace, "import", "--replace", template)
@@ -158,6 +158,100 @@ def test_an_entry_added_by_hand_is_not_taken_for_an_earlier_import(workspace: Pa
     result = cli("--root", workspace, "import", template)
     assert result.code == 0, result.err
     assert len(history(cli, workspace)) == 2
+
+
+def ledger_lines(root: Path) -> list[dict]:
+    return [json.loads(x) for x in (root / "ledgers/2022/xcb.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+FIRST = row(day="2022-09-28", activity="12.争当文明市民", text="组织专题学习，开展活动 4 场", metrics="场次=4；参与人数=205")
+
+
+def test_another_workbook_for_the_same_day_and_activity_is_new_records(workspace: Path, template: Path, cli, tmp_path: Path) -> None:
+    """The newcomer's finding: a 补报 on a new template of the same unit and week is not a correction."""
+    fill(template, {3: FIRST})
+    assert cli("--root", workspace, "import", template).code == 0
+    late = tmp_path / "补报模板.xlsx"
+    result = cli("--root", workspace, "template", "--unit", "宣传部", "--period", "2022-W39", "-o", late)
+    assert result.code == 0, result.err
+    fill(late, {3: row(day="2022-09-28", activity="12", text="下午又在胜芳镇开展文明市民宣讲 1 场"),
+                4: row(day="2022-09-28", activity="12", text="晚上开展第二场宣讲")})
+    for args in (["--dry-run"], ["--replace"]):
+        result = cli("--root", workspace, "import", *args, late)
+        assert result.code == 0, result.err
+        assert "更正" not in result.err and "作废" not in result.err
+        assert "读取 2 行，" + ("可新增" if args == ["--dry-run"] else "新增") + " 2 条，已存在 0 条" in result.out
+    lines = ledger_lines(workspace)
+    assert [x["kind"] for x in lines] == ["progress"] * 3  # the original 4 场/205 人 stays, nothing voided
+    assert sorted(e["text"] for e in history(cli, workspace)) == sorted(
+        ["组织专题学习，开展活动 4 场", "下午又在胜芳镇开展文明市民宣讲 1 场", "晚上开展第二场宣讲"])
+    assert "合计：读取 3 行，新增 0 条，已存在 3 条" in cli("--root", workspace, "import", template, late).out  # resends add nothing
+
+
+def test_a_row_copied_into_another_workbook_is_already_there(workspace: Path, template: Path, cli, tmp_path: Path) -> None:
+    fill(template, {3: FIRST})
+    assert cli("--root", workspace, "import", template).code == 0
+    other = tmp_path / "另一份.xlsx"
+    assert cli("--root", workspace, "template", "--unit", "xcb", "--period", "2022-W39", "-o", other).code == 0
+    fill(other, {3: FIRST, 4: row(day="2022-09-28", activity="12", text="新的一行")})
+    result = cli("--root", workspace, "import", other)
+    assert result.code == 0, result.err
+    assert "读取 2 行，新增 1 条，已存在 1 条" in result.out
+
+
+def test_a_resend_with_a_changed_and_an_added_row_replaces_the_old_record_once(workspace: Path, template: Path, cli) -> None:
+    """More new rows than old records of the day: one replaces it, the rest are new rows."""
+    fill(template, {3: FIRST})
+    assert cli("--root", workspace, "import", template).code == 0
+    old = history(cli, workspace)[0]["id"]
+    fill(template, {3: row(day="2022-09-28", activity="12", text="组织专题学习，开展活动 5 场", metrics="场次=5；参与人数=205"),
+                    4: row(day="2022-09-28", activity="12", text="晚上开展第二场宣讲")})
+    result = cli("--root", workspace, "import", template)
+    assert result.code == 1 and "有 1 行与同一工作簿先前导入的记录" in result.err
+    assert f"{template}!第3行（2022-09-28 活动12，原记录 {old}）" in result.err and "第4行" not in result.err
+    result = cli("--root", workspace, "import", "--replace", template)
+    assert result.code == 0, result.err
+    assert "读取 2 行，新增 2 条，已存在 0 条" in result.out
+    voids = [x for x in ledger_lines(workspace) if x["kind"] == "void"]
+    assert len(voids) == 1 and voids[0]["ref"] == old and f"{template}!第3行" in voids[0]["text"]
+    assert sorted(e["text"] for e in history(cli, workspace)) == ["晚上开展第二场宣讲", "组织专题学习，开展活动 5 场"]
+    assert cli("--root", workspace, "check").code == 0
+
+
+def test_fewer_new_rows_than_changed_old_records_replace_one_each(workspace: Path, template: Path, cli) -> None:
+    fill(template, {3: row(text="上午宣讲"), 4: row(text="下午宣讲")})
+    assert cli("--root", workspace, "import", template).code == 0
+    fill(template, {3: row(text="全天宣讲"), 4: [None] * 8})
+    result = cli("--root", workspace, "import", "--replace", template)
+    assert result.code == 0, result.err
+    assert "以下 1 行更正已导入的记录" in result.err and "上午宣讲 → 全天宣讲" in result.err
+    assert len([x for x in ledger_lines(workspace) if x["kind"] == "void"]) == 1
+    assert sorted(e["text"] for e in history(cli, workspace)) == ["下午宣讲", "全天宣讲"]  # a deleted row is not voided
+
+
+def test_a_template_without_an_id_is_corrected_by_unit_activity_and_date(workspace: Path, template: Path, cli) -> None:
+    """Templates made before templates had ids: the only identity is unit, activity and date (as before)."""
+    wb = openpyxl.load_workbook(template)
+    assert wb["_meta"]["A8"].value == "template_id"
+    wb["_meta"]["A8"] = wb["_meta"]["B8"] = None
+    wb.save(template)
+    fill(template, {3: row(metrics="参与人数=60")})
+    assert cli("--root", workspace, "import", template).code == 0
+    fill(template, {3: row(metrics="参与人数=65"), 4: row(text="同一天的另一项")})
+    result = cli("--root", workspace, "import", template)
+    assert result.code == 1 and "有 1 行" in result.err and "参与人数=60 → 参与人数=65" in result.err
+    assert cli("--root", workspace, "import", "--replace", template).code == 0
+    assert len([x for x in ledger_lines(workspace) if x["kind"] == "void"]) == 1
+
+
+def test_a_changed_template_id_is_refused_by_its_cell(workspace: Path, template: Path, cli) -> None:
+    fill(template, {3: row()})
+    wb = openpyxl.load_workbook(template)
+    wb["_meta"]["B8"] = "改过 的"
+    wb.save(template)
+    result = cli("--root", workspace, "import", template)
+    assert result.code == 1 and f"{template}!_meta!B8: 模板编号 '改过 的' 无效" in result.err
+    assert snapshot(workspace) == {}
 
 
 # ------------------------------------------------------------------ 3. hidden rows

@@ -144,8 +144,9 @@ def import_(st: State, *, files: list[Path], dry_run: bool, unit: str | None, by
         listing = "\n".join(_correction_lines(plan.corrections))
         if not replace:
             raise ShuangzhengError(
-                f"有 {len(plan.corrections)} 行与已导入的记录单位、活动、日期相同而内容不同（更正后重发？），未导入任何记录：\n"
-                f"{listing}\n如以新发来的为准，加 --replace 重新导入：旧记录作废（留痕），记入新版本"
+                f"有 {len(plan.corrections)} 行与同一工作簿先前导入的记录单位、活动、日期相同而内容不同（更正后重发？），未导入任何记录：\n"
+                f"{listing}\n如以新发来的为准，加 --replace 重新导入：旧记录作废（留痕），记入新版本（每条旧记录只由一行代替）；"
+                "如是补报的另一项工作，请联络员在原文件中保留原行、另起一行，或用新生成的模板填写后再发"
             )
         st.out.message(f"以下 {len(plan.corrections)} 行更正已导入的记录，旧记录{'将' if dry_run else '已'}作废：\n{listing}")
     verb = "可新增" if dry_run else "新增"

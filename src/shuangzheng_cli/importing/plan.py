@@ -1,11 +1,27 @@
 """What an import would change in the ledger: new rows, rows already there, corrections.
 
-A row whose id is already in the ledger (voided or not) adds nothing. A new row that matches
-an imported entry of the same unit by activity and date (in the ledger, or from an earlier
-file of the same run), whose id is not among this workbook's rows, is a **correction** (the liaison changed a number or a sentence and sent
-the file again): it is listed with the old and new values, and only with `replace` does the
-plan void the old entry (a `void` naming the new row) and append the new one. The void is
-derived from the two ids and the row, so it too is the same bytes in every clone.
+A row whose id is already in the ledger (voided or not) adds nothing, nor does a row whose
+content alone is that of an entry there (the same row sent again in another workbook).
+
+A **correction** is a resend of the same workbook with a number or a sentence changed. The
+workbook is known by its template's id (`_meta`), which is part of every imported row's id:
+an old entry belongs to this workbook when its id is the `row_id` of its content and this
+workbook's template id (`was_imported`; for a workbook without a template id, made before ids
+were added, an entry imported from any such workbook, which cannot be told apart). An old entry
+of this workbook (in the ledger, or from an earlier file of the same run) whose row is no
+longer among the workbook's rows is corrected by a new row of the same unit, date and activity.
+Rows of another workbook (another template: a 补报, next week's template) are never corrections,
+nor do entries of `add` ever get corrected.
+
+Pairing is one to one, in the workbook's order: an old entry is replaced by at most one row,
+a row replaces at most one old entry. When the workbook now has more new rows for a day and
+activity than it had old entries that changed, the rest are new rows (the liaison changed one
+row and added another; which row is "the" new version does not change what `replace` writes:
+the old entry voided once, every new row recorded); when it has fewer, the old entries left
+over stay (as a row deleted from a resend does). Corrections are listed with the old and new
+values, and only with `replace` does the plan void the old entry (a `void` naming the new row)
+and append the new one. The void is derived from the two ids and the row, so it too is the
+same bytes in every clone.
 """
 
 from __future__ import annotations
@@ -16,7 +32,7 @@ from dataclasses import dataclass, field
 
 from ..ledger.format import COLOR_NAMES, Entry
 from ..ledger.storage import derived_id
-from .reading import FileResult, was_imported
+from .reading import FileResult, content_ids, was_imported
 
 FIELDS = (("color", "自评颜色"), ("text", "进展情况"), ("problems", "存在问题"), ("next", "下步打算"), ("metrics", "数据"))
 
@@ -62,35 +78,43 @@ def plan_import(results: Iterable[FileResult], existing: Iterable[Entry], *, rep
     """Compare the rows read with the ledger's entries of the same units (voided ones included)."""
     existing = list(existing)
     known = {e.id for e in existing}
+    contents = {c for e in existing if e.kind == "progress" for c in content_ids(e)}
     voided = {e.ref for e in existing if e.kind == "void"}
-    imported: dict[tuple[str, str, int], list[Entry]] = {}
-    for e in existing:
-        if e.id not in voided and was_imported(e):
-            imported.setdefault((e.unit, e.date.isoformat(), e.activity), []).append(e)
+    live = [e for e in existing if e.kind == "progress" and e.id not in voided]
+    earlier: list[tuple[str | None, Entry]] = []  # rows of earlier files of this run, with their template id
+    taken: set[str] = set()  # old entries already paired with a new row: one replacement each
     files, corrections = [], []
     for r in results:
         ids = {e.id for e in r.entries}
         plan = FilePlan(r)
         for entry in r.entries:
-            if entry.id in known:
+            content = r.contents.get(entry.id, entry.id)
+            if entry.id in known or content in contents:  # this row, or the same content sent in another workbook
                 continue
             known.add(entry.id)
+            contents.add(content)
             plan.fresh.append(entry)
-            for old in imported.get((entry.unit, entry.date.isoformat(), entry.activity), []):
-                if old.id not in ids:
-                    corrections.append(Correction(old, entry, r.places.get(entry.id, r.label)))
+        # what this workbook sent before (from the same template) and no longer holds, by unit, date, activity
+        olds: dict[tuple[str, str, int], list[Entry]] = {}
+        candidates = [e for e in live if was_imported(e, r.template_id)]
+        candidates += [e for source, e in earlier if source == r.template_id]
+        for old in candidates:
+            if old.id not in ids and old.id not in taken:
+                olds.setdefault(_key(old), []).append(old)
+        news: dict[tuple[str, str, int], list[Entry]] = {}
+        for entry in plan.fresh:
+            news.setdefault(_key(entry), []).append(entry)
+        for key, new_rows in news.items():  # in the workbook's order, each old entry with at most one row
+            for old, entry in zip(olds.get(key, []), new_rows, strict=False):
+                taken.add(old.id)
+                corrections.append(Correction(old, entry, r.places.get(entry.id, r.label)))
         plan.present = r.rows - r.repeated - len(plan.fresh)
         files.append(plan)
-        for entry in plan.fresh:  # a later file of the same run may correct this one
-            imported.setdefault((entry.unit, entry.date.isoformat(), entry.activity), []).append(entry)
+        earlier += [(r.template_id, e) for e in plan.fresh]  # a later file of the same run may correct these
     voids = []
     if replace:
-        done: set[str] = set()
         pending = {e.id for f in files for e in f.fresh}
         for c in corrections:
-            if c.old.id in done:
-                continue
-            done.add(c.old.id)
             if c.old.id in pending:  # an earlier file of this run: not written at all
                 for f in files:
                     f.fresh = [e for e in f.fresh if e.id != c.old.id]
@@ -101,6 +125,10 @@ def plan_import(results: Iterable[FileResult], existing: Iterable[Entry], *, rep
                 text=f"导入更正：{c.place} 的新版本（{c.new.id}）代替此条",
             ))
     return ImportPlan(files, corrections, voids)
+
+
+def _key(entry: Entry) -> tuple[str, str, int]:
+    return (entry.unit, entry.date.isoformat(), entry.activity)
 
 
 def _show(key: str, value: object) -> str:

@@ -6,8 +6,9 @@ workbook, agreeing with what the sheets show), the rows as entries, every bad ce
 `FILE!C7: 原因`, and notices for what was not read (hidden rows and sheets) or is odd (a
 date outside the template's period).
 
-A row's identity is its content (`row_id`): not the sheet's name or position, so a copied
-or renamed sheet adds nothing, and not the clock: an imported line's `at` is the time the
+A row's identity is its content and the template it was filled in (`row_id`; the template's
+random id kept in `_meta`, none for templates made before it was added): not the sheet's name
+or position, so a copied or renamed sheet adds nothing, and not the clock: an imported line's `at` is the time the
 workbook was last saved (`recorded_at`) and its `by` the row's 填报人, else the unit's
 liaison, so two clerks importing the same workbook in two clones write the same bytes.
 """
@@ -38,7 +39,7 @@ from ..ledger.format import Entry
 from ..ledger.storage import derived_id
 from ..periods import SHANGHAI, parse_date
 from .book import Book, Cell, Sheet, open_book
-from .template import FORM_SHEET, HELP_SHEET, META_SHEET, REQUIRED, UNIT_NAME
+from .template import FORM_SHEET, HELP_SHEET, META_SHEET, REQUIRED, TEMPLATE_ID, UNIT_NAME
 
 HEADER_SEARCH_ROWS = 20
 #: Columns whose content is the report itself: merged over rows it would be counted twice.
@@ -82,10 +83,12 @@ class FileResult:
 
     label: str
     unit: str | None = None
+    template_id: str | None = None  # the template's id (`_meta`), None for a workbook without one
     format: str = "xlsx"
     rows: int = 0
     entries: list[Entry] = field(default_factory=list)
     places: dict[str, str] = field(default_factory=dict)  # entry id → where its row is
+    contents: dict[str, str] = field(default_factory=dict)  # entry id → `row_id` of its content alone
     repeated: int = 0  # rows identical to an earlier row of the same workbook: recorded once
     bad: list[BadCell] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
@@ -93,20 +96,35 @@ class FileResult:
 
 
 def row_id(unit: str, day: dt.date, activity: int, color: str | None, text: str, problems: str,
-           nxt: str, metrics: dict[str, float], filled_by: str) -> str:
-    """The id of an imported row: its content only (the sheet part is the constant 填报, as
-    in ids written before sheets were ignored, so earlier imports are still recognized)."""
+           nxt: str, metrics: dict[str, float], filled_by: str, source: str | None = None) -> str:
+    """The id of an imported row: its content and `source`, the id of the template it was filled
+    in. Without a source (a workbook without a template id, as all were before ids were added,
+    and the "content alone" of any row) the id is the content's only: the sheet part is the
+    constant 填报, as in ids written before sheets were ignored, so earlier imports are still recognized."""
     metric_text = json.dumps({k: float(v) for k, v in metrics.items()}, ensure_ascii=False, sort_keys=True)
-    return derived_id(unit, FORM_SHEET, day.isoformat(), str(activity), color or "", text, problems, nxt, metric_text, filled_by)
+    parts = [unit, FORM_SHEET, day.isoformat(), str(activity), color or "", text, problems, nxt, metric_text, filled_by]
+    if source is not None:
+        parts.append(f"template:{source}")
+    return derived_id(*parts)
 
 
-def was_imported(entry: Entry) -> bool:
-    """Whether a progress entry came from a workbook row (its id is its content's `row_id`)."""
+def content_ids(entry: Entry) -> set[str]:
+    """The `row_id`s without a source that a progress entry's content may have (填报人 its `by` or empty)."""
+    return {
+        row_id(entry.unit, entry.date, entry.activity, entry.color, entry.text, entry.problems, entry.next,
+               entry.metrics, filled)
+        for filled in (entry.by, "")
+    }
+
+
+def was_imported(entry: Entry, source: str | None = None) -> bool:
+    """Whether a progress entry came from a row of the workbook whose template id is `source`
+    (None: a workbook without one), i.e. its id is that row's `row_id`. An entry of `add` never is."""
     if entry.kind != "progress":
         return False
     return any(
         row_id(entry.unit, entry.date, entry.activity, entry.color, entry.text, entry.problems, entry.next,
-               entry.metrics, filled) == entry.id
+               entry.metrics, filled, source) == entry.id
         for filled in (entry.by, "")
     )
 
@@ -141,6 +159,29 @@ def _meta(book: Book) -> dict[str, str]:
         if key and value and isinstance(key.value, str) and isinstance(value.value, str):
             out.setdefault(key.value.strip(), value.value.strip())
     return out
+
+
+_TEMPLATE_ID_RE = re.compile(r"[0-9a-z]{4,32}")
+
+
+def _template_id(book: Book) -> str | None:
+    """The template's id from `_meta` (None when the workbook has none); a changed one is refused."""
+    sheet = book.sheet(META_SHEET)
+    if sheet is None:
+        return None
+    for number, cells in sorted(sheet.rows.items()):
+        key = cells.get(1)
+        if key is None or not isinstance(key.value, str) or key.value.strip() != TEMPLATE_ID:
+            continue
+        value = cells.get(2)
+        text = "" if value is None else str(value.value).strip()
+        if value is None or value.kind != "v" or not _TEMPLATE_ID_RE.fullmatch(text):
+            raise ShuangzhengError(
+                f"{cell_place(book.label, META_SHEET, number, 2)}: 模板编号 '{text[:40]}' 无效（隐藏表 {META_SHEET} 被改动过）："
+                "无法确定是哪一份模板，拒绝导入（请用该单位新生成的模板重新填报）"
+            )
+        return text
+    return None
 
 
 def _visible_unit(book: Book, catalog: Catalog) -> tuple[str, str] | None:
@@ -227,11 +268,12 @@ def read_workbook(
     unit = _unit(book, catalog, unit_hint)
     result.unit = unit
     meta = _meta(book)
+    result.template_id = _template_id(book)
     try:
         period = (dt.date.fromisoformat(meta["period_start"]), dt.date.fromisoformat(meta["period_end"]), meta.get("period", ""))
     except (KeyError, ValueError):
         period = None
-    rows = _Rows(result, catalog, unit, today, by, book.modified, period)
+    rows = _Rows(result, catalog, unit, today, by, book.modified, period, result.template_id)
     for sheet in book.sheets:
         if sheet.name in (META_SHEET, HELP_SHEET):
             continue
@@ -315,9 +357,10 @@ class _Rows:
     """Turns the form rows of a workbook's sheets into entries (one instance per workbook)."""
 
     def __init__(self, result: FileResult, catalog: Catalog, unit: str, today: dt.date, by: str | None,
-                 modified: dt.datetime | None, period: tuple[dt.date, dt.date, str] | None) -> None:
+                 modified: dt.datetime | None, period: tuple[dt.date, dt.date, str] | None,
+                 source: str | None = None) -> None:
         self.result, self.catalog, self.unit, self.today = result, catalog, unit, today
-        self.by, self.modified, self.period = by, modified, period
+        self.by, self.modified, self.period, self.source = by, modified, period, source
         self.seen: set[str] = set()
         self.hidden: list[str] = []  # places of hidden rows with content
         self.outside: list[str] = []  # places of rows dated outside the template's period
@@ -413,7 +456,10 @@ class _Rows:
             result.bad += bad
             return
         assert day is not None and activity is not None
-        entry_id = row_id(self.unit, day, activity, color, texts["text"], texts["problems"], texts["next"], metrics, filled_by)
+        content = row_id(self.unit, day, activity, color, texts["text"], texts["problems"], texts["next"], metrics, filled_by)
+        entry_id = content if self.source is None else row_id(
+            self.unit, day, activity, color, texts["text"], texts["problems"], texts["next"], metrics, filled_by, self.source
+        )
         if entry_id in self.seen:  # the same row twice in one workbook (a copied sheet): recorded once
             result.repeated += 1
             return
@@ -432,6 +478,7 @@ class _Rows:
             self.outside.append(f"{place}（{day}）")
         result.entries.append(entry)
         result.places[entry.id] = place
+        result.contents[entry.id] = content
 
     def _metrics(self, raw: Any, complain: Any) -> dict[str, float]:
         if _is_blank(raw):

@@ -2,7 +2,7 @@
 
 `build_template` makes it: a sheet of instructions (说明), the form (填报) with drop-downs,
 and the unit stored inside the workbook (a defined name and a hidden sheet `_meta`, which
-also keeps the period), not only in the file name. The instructions and the validations
+also keeps the period and the template's own id), not only in the file name. The instructions and the validations
 say the same thing: the activity may be picked from the list or typed as its number (the
 list's validation informs, it does not refuse), dates start at the campaign's start.
 """
@@ -21,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from .. import __version__
 from ..definitions.catalog import Catalog
 from ..ledger.format import COLOR_MEANINGS, COLOR_NAMES
+from ..ledger.storage import new_id
 from ..periods import Period
 from ..render.xlsx import (
     BODY_FONT,
@@ -41,6 +42,11 @@ HELP_SHEET = "说明"
 META_SHEET = "_meta"
 UNIT_NAME = "shuangzheng_unit"
 TEMPLATE_KIND = "shuangzheng-template"
+#: The `_meta` key of the template's id: random, one per generated template (so two templates of
+#: the same unit and period are two workbooks). It is what makes a resend "the same workbook":
+#: an imported row's id is derived from its content and this id (see `reading.row_id`).
+TEMPLATE_ID = "template_id"
+TEMPLATE_ID_ROW = 8
 #: Columns of the form, in order, with their widths (in characters; CJK counts 2).
 COLUMNS: tuple[tuple[str, int], ...] = (
     ("日期", 12),
@@ -70,8 +76,8 @@ def activity_choice(catalog: Catalog, number: int) -> str:
     return f"{number}.{catalog.short(number)}"
 
 
-def build_template(catalog: Catalog, unit: str, period: Period, as_of: dt.date) -> Workbook:
-    """The fill-in workbook for one unit's liaison."""
+def build_template(catalog: Catalog, unit: str, period: Period, as_of: dt.date, template_id: str | None = None) -> Workbook:
+    """The fill-in workbook for one unit's liaison; `template_id` defaults to a fresh random id."""
     acts = catalog.activities_of(unit)
     choices = [activity_choice(catalog, a) for a in acts]
     unit_name = catalog.name(unit)
@@ -81,7 +87,7 @@ def build_template(catalog: Catalog, unit: str, period: Period, as_of: dt.date) 
     form = wb.create_sheet(FORM_SHEET)
     meta = wb.create_sheet(META_SHEET)
     _write_help(help_ws, catalog, unit, period, acts)
-    _write_meta(meta, catalog, unit, period, choices)
+    _write_meta(meta, catalog, unit, period, choices, template_id or new_id())
     _write_form(form, catalog, unit_name, period, choices)
     meta.sheet_state = "hidden"
     wb.active = 1
@@ -121,7 +127,8 @@ def _write_help(ws: Any, catalog: Catalog, unit: str, period: Period, acts: list
         "填报人：填写本行内容的人员姓名。",
         "请勿修改表头，勿删除隐藏的工作表，勿使用公式；可在右侧增加备注列（导入时不读取）。隐藏的行和隐藏的工作表不会导入。",
         "填好后直接保存（.xlsx 或 .xls 均可；WPS 请选“Excel 文件”），发回市“双争”办公室。"
-        "同一文件重复发送不会重复记录；改了内容再发的，办公室核对后以新的为准。",
+        "同一文件重复发送不会重复记录；在本文件上改了内容再发的，办公室核对后以新的为准。"
+        "补报（同一天同一活动又做了一项）请在本文件中另起一行，或用新生成的模板填写，不要复制已发出的文件后删改。",
     ]
     for i, step in enumerate(steps, start=1):
         lines.append(("step", f"{i}. {step}"))
@@ -157,7 +164,7 @@ def _write_help(ws: Any, catalog: Catalog, unit: str, period: Period, acts: list
     print_setup(ws, landscape=False)
 
 
-def _write_meta(ws: Any, catalog: Catalog, unit: str, period: Period, choices: list[str]) -> None:
+def _write_meta(ws: Any, catalog: Catalog, unit: str, period: Period, choices: list[str], template_id: str) -> None:
     rows = [
         ("kind", TEMPLATE_KIND),
         ("unit", unit),
@@ -166,10 +173,12 @@ def _write_meta(ws: Any, catalog: Catalog, unit: str, period: Period, choices: l
         ("period_start", period.start.isoformat()),
         ("period_end", period.end.isoformat()),
         ("version", __version__),
+        (TEMPLATE_ID, template_id),
     ]
     for i, (key, value) in enumerate(rows, start=1):
         put(ws, i, 1, key)
         put(ws, i, 2, value)
+    assert len(rows) == TEMPLATE_ID_ROW
     put(ws, 10, 1, "activities")
     for i, choice in enumerate(choices, start=11):
         put(ws, i, 1, choice)
