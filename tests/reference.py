@@ -74,7 +74,10 @@ def reference_read(
                 if entry_id in first_seen:
                     place, first, seen = first_seen[entry_id]
                     if seen == digest:
-                        found.append(f"编号 {entry_id} 重复：与 {place}:{first} 完全相同（合并时重复？读取时只计一次，可删去一行）")
+                        found.append(
+                            f"编号 {entry_id} 重复：与 {place}:{first} 完全相同（合并时产生的重复行，读取时只计一次）："
+                            "无需处理，可照常提交和推送；不要删除这一行（已提交的记录删除后无法提交）"
+                        )
                     else:
                         found.append(f"编号 {entry_id} 重复：{place}:{first} 已有此编号但内容不同（读取时只用前一条）")
                 else:

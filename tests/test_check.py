@@ -69,8 +69,6 @@ CASES = [
     ("wrong unit file", XCB, line(unit="wmb", activity=4), f"{XCB}:2", ["属于单位 'wmb'", "xcb.jsonl"]),
     ("wrong year folder", "ledgers/2023/xcb.jsonl", line(), "ledgers/2023/xcb.jsonl:1",
      ["属于 2022 年", "2023/"]),
-    ("same line twice (merge)", XCB, json.dumps(GOOD, ensure_ascii=False).encode() + b"\n", f"{XCB}:2",
-     ["编号 good0001 重复", f"{XCB}:1", "完全相同"]),
     ("same id, other content", XCB, line(id="good0001", text="另一条"), f"{XCB}:2",
      ["编号 good0001 重复", "内容不同"]),
     ("void of nothing", XCB,
@@ -98,6 +96,29 @@ def test_check_reports_each_problem_at_its_line(ws: Path, cli, file: str, data: 
         assert word in found[0]
     assert "发现 1 个问题" in r.err
     assert path.read_bytes() == before  # check never writes
+
+
+def test_a_line_repeated_byte_for_byte_is_a_notice_and_passes(ws: Path, cli) -> None:
+    """A union merge of two clones that wrote the same line keeps it twice: readers count it once,
+    nothing is lost, so `check` lists it (leave it as it is) and passes; with a real problem
+    beside it, only the problem is counted."""
+    path = ws / XCB
+    with path.open("ab") as fh:
+        fh.write(json.dumps(GOOD, ensure_ascii=False).encode() + b"\n")
+    r = cli("--root", ws, "check")
+    assert r.code == 0, r.out + r.err
+    assert problem_lines(r.out) == [
+        f"{XCB}:2: 编号 good0001 重复：与 {XCB}:1 完全相同（合并时产生的重复行，读取时只计一次）："
+        "无需处理，可照常提交和推送；不要删除这一行（已提交的记录删除后无法提交）"
+    ]
+    assert "检查通过" in r.err and "另有 1 行与前面的行完全相同（合并时产生），读取时只计一次，无需处理" in r.err
+    assert "未通过检查" not in cli("--root", ws, "history").err  # reading commands do not warn of it
+    with path.open("ab") as fh:
+        fh.write(b"not json\n")
+    r = cli("--root", ws, "check")
+    assert r.code == 1 and len(problem_lines(r.out)) == 2
+    assert "发现 1 个问题。另有 1 行与前面的行完全相同" in r.err
+    assert "注意：台账中有 1 行未通过检查，未计入（首处 ledgers/2022/xcb.jsonl:3）" in cli("--root", ws, "history").err
 
 
 @pytest.mark.parametrize(("data", "reason"), [

@@ -8,7 +8,9 @@ push on the first branch that fails, with Chinese messages the pusher sees on th
 - no branch is deleted and no branch is rewound (only fast-forwards: `git pull` first);
 - between old and new every ledger file only grew at its end (`ledger.history`), each
   breach at its `file:line` with the commit that made it;
-- the new tip passes the usual `check` (definitions and every ledger line);
+- the new tip passes the usual `check` (definitions and every ledger line; a line repeated byte
+  for byte, as a union merge of two clones that wrote the same line leaves it, is a notice there
+  and accepted here: readers count it once);
 - a pusher mapped to units (`git config shuangzheng.pusher.<name>.units "xcb zzb"` in the
   shared repository) changed only those units' ledger files. The pusher's name is
   `$SHUANGZHENG_PUSHER`, else gitolite's `$GL_USER`, else the login running the hook.
@@ -180,6 +182,7 @@ def _tip_problems(root: Path) -> tuple[list[Problem], Catalog | None]:
     """The usual `check` of the pushed version unpacked at `root`, and its definitions (None: unusable)."""
     from .definitions.catalog import Catalog
     from .ledger.check import check_ledgers
+    from .ledger.reader import real_problems
     from .ledger.storage import Ledger
     from .periods import today
 
@@ -189,7 +192,7 @@ def _tip_problems(root: Path) -> tuple[list[Problem], Catalog | None]:
         catalog = Catalog.load(root)
     except DefinitionError as exc:
         return list(exc.problems) or [Problem("data", 0, exc.message)], None
-    return check_ledgers(catalog, Ledger(root, catalog), today()), catalog
+    return real_problems(check_ledgers(catalog, Ledger(root, catalog), today())), catalog
 
 
 def _unpack(git: Git, commit: str, root: Path) -> None:

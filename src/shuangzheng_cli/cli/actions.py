@@ -171,6 +171,7 @@ def run_check(st: State, *, repair: bool, since: str | None, staged: bool) -> in
     `staged`: also what is staged for the next commit (the pre-commit check)."""
     from ..errors import DefinitionError
     from ..ledger.check import check_ledgers, torn_files
+    from ..ledger.reader import real_problems
 
     out = st.out
     try:
@@ -196,20 +197,28 @@ def run_check(st: State, *, repair: bool, since: str | None, staged: bool) -> in
                 size, torn = moved
                 out.message(f"已修复 {ledger.label(path)}：不完整的末行（{size} 字节）已移到 {ledger.label(torn)}")
     history = _history_problems(ws.root, catalog, since, staged)
-    problems = check_ledgers(catalog, ledger, today())
-    for problem in [*problems, *history]:
+    found = check_ledgers(catalog, ledger, today())
+    for problem in [*found, *history]:
         out.text(str(problem))
+    problems = real_problems(found)  # a byte-identical repeat (a union merge) is listed, not counted
+    repeats = len(found) - len(problems)
+    repeated = f"另有 {repeats} 行与前面的行完全相同（合并时产生），读取时只计一次，无需处理" if repeats else ""
     if problems or history:
         hint = "；末行不完整可用 shuangzheng check --repair 修复" if any("不完整" in p.message for p in problems) else ""
-        out.message(f"发现 {len(problems) + len(history)} 个问题{hint}。")
+        out.message(f"发现 {len(problems) + len(history)} 个问题{hint}。" + (f"{repeated}。" if repeated else ""))
         if any(p.line or "台账文件" in p.message for p in history):
             from ..ledger.history import CORRECTION_HINT
 
             out.message(CORRECTION_HINT + "。")
+            if any(p.message.endswith("（尚未提交的改动）") for p in history):
+                out.message("尚未提交的改动可用 git restore --staged --worktree 文件名 恢复成上次提交时的样子。")
         return 1
     files = ledger.files()
     since_text = f"；自 {since} 以来台账只在末尾追加" if since else ""
-    out.message(f"检查通过：{len(catalog.activities)} 项活动，{catalog.responsible_summary()}；台账文件 {len(files)} 个{since_text}。")
+    repeated_text = f"；{repeated}" if repeated else ""
+    out.message(
+        f"检查通过：{len(catalog.activities)} 项活动，{catalog.responsible_summary()}；台账文件 {len(files)} 个{since_text}{repeated_text}。"
+    )
     return 0
 
 

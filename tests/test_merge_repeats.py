@@ -1,0 +1,162 @@
+"""A line repeated, byte for byte, by a union merge (real git, a hub made by `hub init`).
+
+The liaison records with `add` and then imports the returned workbook; the office imports the
+same workbook and then records with `add`. An imported line is derived from the workbook, so
+both clones hold the same bytes, at different places; `git pull --no-rebase --no-edit` keeps
+both copies (`merge=union`). Readers count it once, so it is no problem: `check` lists it as a
+notice and passes, and the commit check and the shared repository accept it as it is. Deleting
+a committed line, and a different line with the same id, are still refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import run_process
+from test_git_merge import _isolated_git, git, identify  # noqa: F401 - the fixture isolates git config
+from test_hub import add, push, refs
+from test_import_merge import returned_workbook
+
+XCB = "ledgers/2022/xcb.jsonl"
+
+
+def commit(root: Path, message: str, *, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    """`git add ledgers` and `git commit` through the pre-commit hook (`shuangzheng check --staged`),
+    as a person runs them (no virtual environment on PATH)."""
+    git(root, "add", "-A")
+    env = {**os.environ, "PATH": "/usr/local/bin:/usr/bin:/bin"}
+    done = subprocess.run(
+        ["git", "-C", str(root), "commit", "-q", "-m", message], capture_output=True, text=True, env=env, check=False
+    )
+    if ok:
+        assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+@pytest.fixture
+def merged(tmp_path: Path, cli) -> tuple[Path, Path, Path]:
+    """The hub, the liaison's clone and the office's clone after the office's union merge, which
+    holds one imported line twice (not yet pushed)."""
+    office = tmp_path / "office"
+    assert cli("init", office).code == 0
+    identify(office, "办公室")
+    add(cli, office, "xcb", "第一条")
+    commit(office, "工作区")
+    hub = tmp_path / "hub.git"
+    assert cli("hub", "init", hub).code == 0
+    git(office, "remote", "add", "origin", str(hub))
+    assert push(office, "HEAD:refs/heads/main").returncode == 0
+    git(office, "fetch", "-q", "origin")
+    git(office, "branch", "-q", "--set-upstream-to=origin/main")
+    liaison = tmp_path / "liaison"
+    git(tmp_path, "clone", "-q", str(hub), str(liaison))
+    identify(liaison, "联络员")
+    book = returned_workbook(office, tmp_path / "hidden.xlsx")
+
+    add(cli, liaison, "xcb", "联络员记的")  # installs the pre-commit hook in the clone
+    assert cli("--root", liaison, "import", book).code == 0
+    commit(liaison, "联络员：记录与导入")
+    assert push(liaison).returncode == 0
+
+    assert cli("--root", office, "import", book).code == 0
+    add(cli, office, "xcb", "办公室记的")
+    commit(office, "办公室：导入与记录")
+    pull = git(office, "pull", "--no-rebase", "--no-edit")
+    assert "CONFLICT" not in pull.stdout + pull.stderr
+    return hub, liaison, office
+
+
+def _lines(root: Path) -> list[bytes]:
+    return (root / XCB).read_bytes().splitlines(keepends=True)
+
+
+def test_the_merge_repeats_an_imported_line(merged) -> None:
+    _hub, _liaison, office = merged
+    lines = _lines(office)
+    repeated = [line for line in set(lines) if lines.count(line) > 1]
+    assert len(repeated) == 2  # the workbook's two rows, each twice
+    texts = [json.loads(line)["text"] for line in lines]
+    assert texts.count("办公室记的") == 1 and texts.count("联络员记的") == 1
+
+
+def test_the_office_pushes_the_merge_as_it_is(merged, cli) -> None:
+    hub, liaison, office = merged
+    r = cli("--root", office, "check")
+    assert r.code == 0, r.out + r.err
+    notices = [line for line in r.out.splitlines() if "完全相同" in line]
+    assert len(notices) == 2
+    for notice in notices:
+        assert notice.startswith(f"{XCB}:")
+        assert "读取时只计一次" in notice and "无需处理" in notice and "照常提交和推送" in notice
+        assert "可删去" not in notice
+    assert "检查通过" in r.err and "2 行与前面的行完全相同" in r.err
+    history = json.loads(cli("--root", office, "history", "-u", "xcb", "-f", "json").out)
+    assert sorted(e["text"] for e in history) == ["主题班会", "办公室记的", "宣讲两场", "第一条", "联络员记的"]
+    assert "未通过检查" not in cli("--root", office, "history", "-u", "xcb").err  # no warning on reading
+
+    pushed = push(office)
+    assert pushed.returncode == 0, pushed.stderr
+    assert git(hub, "rev-parse", "main").stdout == git(office, "rev-parse", "HEAD").stdout
+
+    add(cli, office, "xcb", "合并之后的下一条")  # the commit check lets the next commit in
+    commit(office, "合并之后")
+    assert push(office).returncode == 0
+    git(liaison, "pull", "-q", "--no-rebase", "--no-edit")
+    r = run_process("--root", liaison, "check", "--since", "HEAD~2")
+    assert r.code == 0, r.out + r.err
+
+
+def test_deleting_a_committed_repeat_is_still_refused(merged) -> None:
+    """The old advice (可删去一行) led here: a committed line may not be deleted, even a repeat."""
+    hub, _liaison, office = merged
+    lines = _lines(office)
+    last = max(i for i, line in enumerate(lines) if lines.count(line) > 1)
+    (office / XCB).write_bytes(b"".join(lines[:last] + lines[last + 1 :]))
+    done = commit(office, "删重复行", ok=False)
+    assert done.returncode != 0
+    assert f"{XCB}:{last + 1}: 已有记录被删除（尚未提交的改动）" in done.stdout + done.stderr
+    assert "git restore --staged --worktree 文件名" in done.stderr
+    git(office, "commit", "-q", "--no-verify", "-m", "删重复行")  # past the commit check: the hub refuses it
+    before = refs(hub)
+    pushed = push(office)
+    assert pushed.returncode != 0 and "共享仓库拒绝了这次推送" in pushed.stderr
+    assert f"remote:   {XCB}:" in pushed.stderr  # the shared copy, no longer in its place
+    assert refs(hub) == before
+
+
+def test_a_deleted_repeat_not_yet_committed_is_restored_as_the_hint_says(merged) -> None:
+    hub, _liaison, office = merged
+    merge = (office / XCB).read_bytes()
+    lines = _lines(office)
+    last = max(i for i, line in enumerate(lines) if lines.count(line) > 1)
+    (office / XCB).write_bytes(b"".join(lines[:last] + lines[last + 1 :]))
+    assert commit(office, "删重复行", ok=False).returncode != 0
+    git(office, "restore", "--staged", "--worktree", XCB)
+    assert (office / XCB).read_bytes() == merge
+    pushed = push(office)
+    assert pushed.returncode == 0, pushed.stderr
+    assert git(hub, "rev-parse", "main").stdout == git(office, "rev-parse", "HEAD").stdout
+
+
+def test_a_different_line_with_the_same_id_is_still_refused(merged, cli) -> None:
+    hub, _liaison, office = merged
+    assert push(office).returncode == 0
+    lines = _lines(office)
+    record = json.loads(lines[-1])
+    record["text"] = "同一编号，另一内容"
+    with (office / XCB).open("ab") as fh:
+        fh.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+    r = cli("--root", office, "check")
+    assert r.code == 1 and f"编号 {record['id']} 重复" in r.out and "内容不同" in r.out
+    assert "发现 1 个问题" in r.err
+    done = commit(office, "同编号", ok=False)
+    assert done.returncode != 0 and "内容不同" in done.stdout + done.stderr
+    git(office, "commit", "-q", "--no-verify", "-m", "同编号")
+    before = refs(hub)
+    pushed = push(office)
+    assert pushed.returncode != 0 and "内容不同" in pushed.stderr
+    assert refs(hub) == before
