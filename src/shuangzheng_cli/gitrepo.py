@@ -8,6 +8,7 @@ or outside a repository, the ledger still works and nothing is raised.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,12 +25,26 @@ exec "{python}" -m shuangzheng_cli --root "$top" check --staged
 """
 HOOK_MARK = "shuangzheng"  # a pre-commit hook mentioning it is ours (or already runs the check)
 
+#: Variables that make git use another repository than the one found from `-C root` (set, for
+#: instance, when shuangzheng runs from a git hook or an alias of some other repository).
+_REPOSITORY_ENV = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+)
+
 
 def git(root: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
-    """`git -C root ARGS`, captured; None when git cannot be run at all."""
+    """`git -C root ARGS` on the repository found from `root` (never one named by `GIT_DIR` and
+    the like), captured; None when git cannot be run at all."""
+    env = {k: v for k, v in os.environ.items() if k not in _REPOSITORY_ENV}
     try:
         return subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60, check=False
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=60, check=False, env=env
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -38,6 +53,24 @@ def git(root: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
 def is_git_repo(root: Path) -> bool:
     result = git(root, "rev-parse", "--is-inside-work-tree")
     return result is not None and result.returncode == 0 and result.stdout.strip() == "true"
+
+
+def toplevel(root: Path) -> Path | None:
+    """The top of the work tree `root` is in, or None outside one (or without git)."""
+    result = git(root, "rev-parse", "--show-toplevel")
+    if result is None or result.returncode != 0 or not result.stdout.strip():
+        return None
+    return Path(result.stdout.strip())
+
+
+def is_top(root: Path, top: Path | None) -> bool:
+    """Whether `top` (from `toplevel`) is `root` itself: the repository is the workspace's own."""
+    if top is None:
+        return False
+    try:
+        return root.samefile(top)
+    except OSError:
+        return False
 
 
 def hooks_dir(root: Path) -> Path | None:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import gitrepo
-from ..workspace import bundled_data_dir
+from ..workspace_init import check_new_workspace, write_workspace
 from .actions import run_check
 from .commands import CATEGORY, FORMAT, LISTING, UNIT, Command, Param, optional
 from .common import State, output_format
@@ -16,50 +15,37 @@ if TYPE_CHECKING:
     from ..definitions.catalog import Catalog
     from ..render.terminal import Output
 
-GITATTRIBUTES = "# 台账文件由各方追加，合并时两边的新行都保留（见 README：多人协作）\nledgers/**/*.jsonl merge=union\n"
-GITIGNORE = "# shuangzheng 的本地缓存，可随时删除\n.shuangzheng-cache/\n"
-
-
 def init(st: State, *, directory: Path) -> None:
-    """`init`: the definitions, ledgers/, git settings, a git repository and its hooks; nothing overwritten."""
+    """`init`: the definitions, ledgers/, git settings, a git repository and its hooks; nothing overwritten.
+
+    The workspace gets a repository of its own: when `directory` is inside some other repository
+    (the tool's own clone, any project) but not its top, `git init` is run in `directory`, and the
+    hook and the first commit go there; the outer repository is not touched."""
     out = st.out
     root = directory.resolve()
-    root.mkdir(parents=True, exist_ok=True)
-    made: list[str] = []
-    source = bundled_data_dir() / "data"
-    for name in ("activities.yaml", "units.yaml"):
-        target = root / "data" / name
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source / name, target)
-            made.append(f"data/{name}")
-    ledgers = root / "ledgers"
-    if not ledgers.exists():
-        ledgers.mkdir()
-        (ledgers / ".gitkeep").write_bytes(b"")
-        made.append("ledgers/")
-    for name, content in ((".gitattributes", GITATTRIBUTES), (".gitignore", GITIGNORE)):
-        path = root / name
-        if not path.exists():
-            path.write_text(content, encoding="utf-8", newline="\n")
-            made.append(name)
-        elif content.splitlines()[-1] not in path.read_text(encoding="utf-8", errors="replace"):
-            with path.open("a", encoding="utf-8", newline="\n") as fh:
-                fh.write("\n" + content)
-            made.append(f"{name}（追加一行）")
-    if not gitrepo.is_git_repo(root):
+    check_new_workspace(root)
+    made = write_workspace(root)
+    top = gitrepo.toplevel(root)
+    own = gitrepo.is_top(root, top)
+    outer = None if own else top
+    if not own:
         result = gitrepo.git(root, "init", "-q")
         if result is not None and result.returncode == 0:
             made.append("git 仓库")
             gitrepo.merge_on_pull(root)
+            own = True
         else:
+            outer = None
             out.message(f"提示：git init 失败（{result.stderr.strip() if result else '找不到 git'}），台账仍可使用，但建议用 git 保存")
-    made += gitrepo.install_hooks(root)
+    if own:
+        made += gitrepo.install_hooks(root)
     if made:
         out.text(f"已在 {root} 创建：" + "、".join(made))
     else:
         out.text(f"{root} 已是台账工作区，未做改动")
-    if gitrepo.is_git_repo(root):
+    if outer is not None:
+        out.text(f"注意：{root} 在外层 git 仓库 {outer} 之内，已为台账另建独立的仓库（外层仓库未改动，会把它看作嵌套仓库）")
+    if own:
         why = gitrepo.first_commit(root)
         if why is None and made:
             out.text("已提交到 git（首次提交）。")
