@@ -18,28 +18,12 @@ from pathlib import Path
 import pytest
 from conftest import run_process
 from test_faults_fs import read_only
+from test_git_clone import _isolated_git, git  # noqa: F401 - the autouse fixture: a git config of our own
 
 from shuangzheng_cli.workspace import bundled_data_dir
 from shuangzheng_cli.workspace_init import GITATTRIBUTES, GITIGNORE
 
 FIRST_COMMIT = "建立双争活动台账工作区"
-
-
-@pytest.fixture(autouse=True)
-def _isolated_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """A global git config of our own (an identity, branch main), no system config."""
-    config = tmp_path / "gitconfig"
-    config.write_text("[init]\n\tdefaultBranch = main\n[user]\n\tname = 办公室\n\temail = office@example.org\n",
-                      encoding="utf-8")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-
-
-def git(repo: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=False)
-    if ok:
-        assert result.returncode == 0, f"git {' '.join(args)}\n{result.stdout}\n{result.stderr}"
-    return result
 
 
 def tree(folder: Path) -> dict[str, object]:
