@@ -40,6 +40,7 @@ def reference_read(
     accepted: list[Entry] = []
     answers: list[tuple[str, int, dict]] = []
     lines_of: dict[str, list[tuple[dict, bool, str]]] = {}  # id -> every line with it (object, accepted, file's unit)
+    notices: set[str] = set()  # messages of byte-identical repeats: `Problem.notice`
     for path in stray_files(ledger) if only_unit is None else []:
         problems.append(Problem(ledger.label(path), 0, "台账文件应放在 ledgers/<年份>/<单位编号>.jsonl，这里的文件不会被读取"))
     for path in _all_files(ledger):
@@ -74,10 +75,12 @@ def reference_read(
                 if entry_id in first_seen:
                     place, first, seen = first_seen[entry_id]
                     if seen == digest:
-                        found.append(
+                        repeat = (
                             f"编号 {entry_id} 重复：与 {place}:{first} 完全相同（合并时产生的重复行，读取时只计一次）："
                             "无需处理，可照常提交和推送；不要删除这一行（已提交的记录删除后无法提交）"
                         )
+                        found.append(repeat)
+                        notices.add(repeat)  # listed, not counted
                     else:
                         found.append(f"编号 {entry_id} 重复：{place}:{first} 已有此编号但内容不同（读取时只用前一条）")
                 else:
@@ -90,7 +93,7 @@ def reference_read(
                 accepted.append(Entry.from_record(obj, label, number))
                 if obj.get("kind") == "void":
                     voids.append((label, number, obj["ref"], obj["unit"]))
-            problems += [Problem(label, number, m) for m in found]
+            problems += [Problem(label, number, m, notice=m in notices) for m in found]
     for label, number, ref, unit in voids:
         kinds = {kind for u, kind in where.get(ref, set()) if u == unit}
         if not kinds:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from conftest import run_process
 from test_git_merge import _isolated_git, git, identify  # noqa: F401 - the fixture isolates git config
 from test_hub import add, push, refs
 from test_import_merge import returned_workbook
+
+from shuangzheng_cli.board.cache import RACY_SECONDS
 
 XCB = "ledgers/2022/xcb.jsonl"
 
@@ -160,3 +163,20 @@ def test_a_different_line_with_the_same_id_is_still_refused(merged, cli) -> None
     pushed = push(office)
     assert pushed.returncode != 0 and "内容不同" in pushed.stderr
     assert refs(hub) == before
+
+
+def test_a_repeat_stays_a_notice_when_the_board_is_cached(merged, cli) -> None:
+    """The board's cache keeps each problem's `notice`: a reading command answered from the cache
+    does not say a line was left out for the repeat, as the first reading does not."""
+    _hub, _liaison, office = merged
+    env = {**os.environ, "SHUANGZHENG_TODAY": "2022-11-30"}
+    time.sleep(RACY_SECONDS + 0.2)  # files changed in the last seconds are not trusted to the cache
+    answers = []
+    for _ in range(2):  # the first reads the ledger and writes the cache; the second is answered from it
+        done = run_process("--root", office, "status", "--as-of", "2022-11-30", env=env)
+        assert done.code in (0, 1), done.err
+        answers.append(done.out + done.err)
+    assert (office / ".shuangzheng-cache" / "board.json").exists()
+    for text in answers:
+        assert "未通过检查" not in text
+    assert answers[0] == answers[1]

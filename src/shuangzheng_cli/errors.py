@@ -8,12 +8,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One problem found in a file: `path:line: message` (or `workbook!C7: message`)."""
+    """One problem found in a file: `path:line: message` (or `workbook!C7: message`).
+
+    `notice`: listed but not counted — nothing is wrong or lost (a line a union merge repeated byte
+    for byte, `ledger.reader`): no exit code, commit check or push check counts it."""
 
     path: str
     line: int
     message: str
     sep: str = ":"
+    notice: bool = False
 
     @property
     def place(self) -> str:

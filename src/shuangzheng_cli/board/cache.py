@@ -54,7 +54,7 @@ if TYPE_CHECKING:  # the reader (and its fast path, msgspec) is imported only wh
 
 __all__ = ["CACHE_DIR", "CACHE_VERSION", "RACY_SECONDS", "cached_board"]
 
-CACHE_VERSION = 6  # 6: each unit's resume state beside its cells' statuses
+CACHE_VERSION = 7  # 6: each unit's resume state beside its cells' statuses; 7: problems keep `notice`
 RACY_SECONDS = 2  # a file changed this recently may change again within its mtime's granularity
 #: More new bytes than this after a unit's saved state: the unit is read again whole.
 APPEND_BYTES = 4 << 20
@@ -145,7 +145,7 @@ def _answer(catalog: Catalog, as_of: dt.date, cells: list[Cell], units: dict[str
     for part in units.values():
         for status in part["statuses"]:
             found[(status.activity, status.unit)] = status
-        problems += [Problem(p[0], p[1], p[2]) for p in part["problems"]]
+        problems += [Problem(p[0], p[1], p[2], notice=bool(p[3])) for p in part["problems"]]
     missing = [c for c in cells if (c.activity, c.unit) not in found]  # units without a file: no lines
     if missing:
         for status in Tally(catalog, missing, as_of).board(catalog).cells:
@@ -200,7 +200,7 @@ def _read_units(
         _save_resume(ledger, key, unit, stats_of[unit], unit_tally, scan.named, files)  # type: ignore[arg-type]
         return {
             "statuses": list(unit_tally.board(catalog).cells),  # type: ignore[attr-defined]
-            "problems": [[p.path, p.line, p.message] for p in found],
+            "problems": [[p.path, p.line, p.message, p.notice] for p in found],
             "codes": scan.codes(),
         }
 
@@ -397,7 +397,7 @@ def _unit_from_cache(hit: object, stats: list) -> dict | None:
         if hit["stat"] != stats:
             return None
         statuses = [_status(row) for row in hit["cells"]]  # each row checked by reading it
-        problems = [[str(p[0]), int(p[1]), str(p[2])] for p in hit["problems"]]
+        problems = [[str(p[0]), int(p[1]), str(p[2]), p[3] is True] for p in hit["problems"]]
         return {"stat": stats, "statuses": statuses, "problems": problems, "ids": int(hit["ids"]), "settled": True}
     except (KeyError, TypeError, ValueError, IndexError):
         return None

@@ -14,7 +14,7 @@ lines `check` accepts and report the rest (issue 16.6):
    - an id seen twice among the lines that would count (a union merge, a copied line): the
      first place in file order counts, every later one is skipped and reported; a later line
      byte-identical to the first (`REPEATED`, what a union merge leaves) only as a notice
-     (`is_repeat`), which no exit code, commit check or push check counts. A line rejected for
+     (`Problem.notice`), which no exit code, commit check or push check counts. A line rejected for
      another reason takes no id, so a copy put in the wrong file never hides the original.
      Ids are kept as 8-byte integers; a second pass over only the files that hold a repeated id
      words the messages and, if any, the scan runs again without those lines;
@@ -34,7 +34,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import stat
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -506,9 +505,9 @@ class Scan:
                                 continue
                             entry_id = record.get("id")
                         if isinstance(entry_id, str) and code_of(entry_id) in codes:
-                            message = _first_seen(seen, entry_id, label, number, line)
-                            if message:
-                                problems.append(Problem(label, number, message))
+                            problem = _first_seen(seen, entry_id, label, number, line)
+                            if problem:
+                                problems.append(problem)
                                 drops.add((index, number))
             except OSError:
                 continue  # said in the first pass
@@ -603,39 +602,31 @@ def _followup_problems(r: _Ref, where: list[tuple[str, str, dict | None]]) -> li
 
 #: a later line byte-identical to an earlier one (what a union merge makes when two clones wrote the
 #: same line, e.g. imported the same workbook): readers skip it like any later duplicate, but nothing
-#: is wrong or lost, so it is a notice, not a problem (`is_repeat`): `check` lists it and passes, the
-#: commit check and the shared repository accept it. Deleting it is not the way out: a committed line
-#: may not be removed (`ledger.history`), so the message says to leave it.
+#: is wrong or lost, so it is a notice (`Problem.notice`): `check` lists it and passes, the commit
+#: check and the shared repository accept it. Deleting it is not the way out: a committed line may
+#: not be removed (`ledger.history`), so the message says to leave it.
 REPEATED = (
     "编号 {id} 重复：与 {where}:{first} 完全相同（合并时产生的重复行，读取时只计一次）："
     "无需处理，可照常提交和推送；不要删除这一行（已提交的记录删除后无法提交）"
 )
-_REPEATED = re.compile(
-    re.escape(REPEATED).replace(re.escape("{id}"), r"\S+").replace(re.escape("{where}"), ".+").replace(re.escape("{first}"), r"\d+")
-)
-
-
-def is_repeat(problem: Problem) -> bool:
-    """Whether `problem` is only a byte-identical repeat of an earlier line (`REPEATED`): a notice,
-    which neither `check`'s exit code, the commit check, the shared repository nor a reading
-    command's warning counts."""
-    return _REPEATED.fullmatch(problem.message) is not None
 
 
 def real_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """`problems` without the byte-identical repeats (`is_repeat`)."""
-    return [p for p in problems if not is_repeat(p)]
+    """`problems` without the notices (`Problem.notice`: the byte-identical repeats)."""
+    return [p for p in problems if not p.notice]
 
 
-def _first_seen(seen: dict[str, tuple[str, int, bytes]], entry_id: str, label: str, number: int, line: bytes) -> str | None:
+def _first_seen(seen: dict[str, tuple[str, int, bytes]], entry_id: str, label: str, number: int, line: bytes) -> Problem | None:
+    """None for the first line with `entry_id`; for a later one, the problem (a notice when it is
+    the same bytes: `REPEATED`)."""
     digest = hashlib.blake2b(line.rstrip(b"\r\n"), digest_size=16).digest()
     if entry_id not in seen:
         seen[entry_id] = (label, number, digest)
         return None
     where, first, seen_digest = seen[entry_id]
     if seen_digest == digest:
-        return REPEATED.format(id=entry_id, where=where, first=first)
-    return f"编号 {entry_id} 重复：{where}:{first} 已有此编号但内容不同（读取时只用前一条）"
+        return Problem(label, number, REPEATED.format(id=entry_id, where=where, first=first), notice=True)
+    return Problem(label, number, f"编号 {entry_id} 重复：{where}:{first} 已有此编号但内容不同（读取时只用前一条）")
 
 
 class _Ids:
@@ -822,7 +813,7 @@ def _id_text(code: int) -> bytes:
 
 def skipped_note(problems: Sequence[Problem]) -> str | None:
     """The one line a reading command prints when lines were skipped (None when none were). A
-    byte-identical repeat (`is_repeat`) is skipped too, but loses nothing: it is not counted."""
+    byte-identical repeat (`Problem.notice`) is skipped too, but loses nothing: it is not counted."""
     problems = real_problems(problems)
     if not problems:
         return None
