@@ -135,7 +135,7 @@ def test_every_usual_invocation_runs_without_typer_as_typer_answers(
         (["status", "--format", "xls"], "--format / -f 的值无效：'xls' 不在可选值之内：可选值为 table / json / csv / md"),
         (["bulletin", "-f", "xlsx"], "--format / -f 的值无效：'xlsx' 不在可选值之内：可选值为 md / json / docx"),
         (["remind", "--format=table"], "--format / -f 的值无效：'table' 不在可选值之内：可选值为 text / md / json"),
-        (["status", "--view", "grid"], "--view 的值无效：'grid' 不在可选值之内：可选值为 matrix / list / units"),
+        (["status", "--view", "grid"], "--view 的值无效：'grid' 不在可选值之内：可选值为 matrix / list / units / 挂图 / 矩阵 / 逐格 / 列表 / 按单位 / 单位"),
         (["activities", "--category", "x"], "--category / -c 的值无效：须为整数"),
         (["status", "-c", "100"], "--category / -c 的值无效：须在 1 至 99 之间"),
         (["remind", "--days", "367"], "--days / -n 的值无效：须在 0 至 366 之间"),

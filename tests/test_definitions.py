@@ -75,7 +75,7 @@ CASES = {
     "bad-id-too-long": Case(UNITS, "  - id: zzb\n", "  - id: " + "z" * 33 + "\n", ("不合规", "2–32 位")),
     "bad-date-day": Case(ACTS, "  date: 2022-09-20\n", "  date: 2022-09-31\n", ("日期 '2022-09-31' 无效", "YYYY-MM-DD")),
     "bad-date-month": Case(ACTS, "    start: 2023-01-01\n", "    start: 2023-13-01\n", ("日期 '2023-13-01' 无效",)),
-    "bad-date-format": Case(ACTS, "  date: 2022-09-20\n", "  date: 2022年9月20日\n", ("日期", "无效")),
+    "bad-date-format": Case(ACTS, "  date: 2022-09-20\n", "  date: 20/9/2022\n", ("日期 '20/9/2022' 无效", "2022年9月1日")),
     "phase-end-before-start": Case(
         ACTS, "    end: 2022-09-30\n", "    end: 2022-08-31\n", ("阶段结束日期 2022-08-31 早于开始日期 2022-09-01",)
     ),

@@ -1,4 +1,5 @@
-"""Periods and dates as people write them: `2022-W39`, `2022-09`, `2022Q4`, `2022H2`, `2022`, `A..B`.
+"""Periods and dates as people write them: `2022-W39`, `2022-09`, `2022Q4`, `2022H2`, `2022`, `A..B`,
+and their Chinese forms (`2022年第48周`, `2022年第4季度`, `2022年下半年`, `A至B`).
 
 Parsed in this one place and used by every command that takes `--period` or a date.
 """
@@ -84,9 +85,10 @@ def folded(text: object) -> str:
     return unicodedata.normalize("NFKC", str(text)).strip()
 
 
-def parse_date(text: str, what: str = "日期") -> dt.date:
+def parse_date(text: str, what: str = "日期", *, today_words: bool = True) -> dt.date:
     """A date as written in an office: 2022-09-21, 2022/9/21, 2022.9.21, 2022年9月21日, 20220921,
-    in half- or full-width characters (`folded`).
+    in half- or full-width characters (`folded`); also 今天/today unless `today_words` is False
+    (a definition file names fixed days).
 
     `UsageProblem` (naming `what`, quoting `text` as written) for anything else, or a year outside YEAR_MIN–YEAR_MAX."""
     raw = str(text).strip()
@@ -101,7 +103,7 @@ def parse_date(text: str, what: str = "日期") -> dt.date:
             if not YEAR_MIN <= day.year <= YEAR_MAX:
                 raise UsageProblem(f"{what} '{raw}' 超出范围：{_RANGE}")
             return day
-    if plain.lower() in ("today", "今天"):
+    if plain.lower() in ("today", "今天") and today_words:
         return today()
     raise UsageProblem(f"{what} '{raw}' 无效：请写成 2022-09-21 这样的真实日期")
 
@@ -111,9 +113,30 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.I)
 _HALF = re.compile(r"^(\d{4})-?H([12])$", re.I)
 _YEAR = re.compile(r"^(\d{4})$")
-_CN_MONTH = re.compile(r"^(\d{4})年(\d{1,2})月$")
+#: The Chinese side of the same forms, as an office writes them (digits already half-width, `folded`):
+#: 2022年第48周、2022年11月（十一月）、2022年第4季度（四季度、第四季度）、2022年下半年、2022年（2022年度、全年）.
+_CN_NUMBER = "一二三四五六七八九十"
+_CN_WEEK = re.compile(r"^(\d{4})年第?(\d{1,2})周$")
+_CN_MONTH = re.compile(rf"^(\d{{4}})年(\d{{1,2}}|[{_CN_NUMBER}]|十[一二])月份?$")
+_CN_QUARTER = re.compile(r"^(\d{4})年(?:第([1-4一二三四])季度?|([1-4一二三四])季度|Q([1-4]))$", re.I)
+_CN_HALF = re.compile(r"^(\d{4})年([上下])半年$")
+_CN_YEAR = re.compile(r"^(\d{4})年(?:度|全年)?$")
+#: What joins the two days of a range: `..`, or 至 / ~ (full-width ～ folds to ~).
+_RANGE_SEP = re.compile(r"\.\.|至|~")
 
-PERIOD_HELP = "时段：2022-W39（ISO 周）、2022-09、2022Q4、2022H2、2022 或 2022-09-01..2022-09-30"
+
+def _cn_number(text: str) -> int:
+    """1–12 written in digits or in Chinese numerals (四, 十一)."""
+    if text.isdigit():
+        return int(text)
+    if text.startswith("十"):
+        return 10 + (_CN_NUMBER.index(text[1]) + 1 if len(text) > 1 else 0)
+    return _CN_NUMBER.index(text) + 1
+
+PERIOD_HELP = (
+    "时段：2022-W39（ISO 周）、2022-09、2022Q4、2022H2、2022 或 2022-09-01..2022-09-30；"
+    "也可写 2022年第48周、2022年11月、2022年第4季度（四季度）、2022年下半年、2022年、2022年9月1日至2022年9月30日"
+)
 
 
 def parse_period(text: str) -> Period:
@@ -161,20 +184,26 @@ def _parse_period(text: str) -> Period:
     raw = str(text).strip()
     plain = folded(raw)
     try:
-        if ".." in plain:
-            a, b = plain.split("..", 1)
+        if _RANGE_SEP.search(plain):
+            a, b = _RANGE_SEP.split(plain, maxsplit=1)
             start, end = parse_date(a), parse_date(b)
             if end < start:
                 raise UsageProblem(f"时段 '{raw}' 无效：结束日期早于开始日期")
             return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
-        if m := _WEEK.match(plain):
+        if m := (_WEEK.match(plain) or _CN_WEEK.match(plain)):
             year, week = int(m[1]), int(m[2])
             start = dt.date.fromisocalendar(year, week, 1)
             return Period(start, start + dt.timedelta(days=6), f"{year}-W{week:02d}")
         if m := (_MONTH.match(plain) or _CN_MONTH.match(plain)):
-            year, month = int(m[1]), int(m[2])
+            year, month = int(m[1]), _cn_number(m[2])
             start = dt.date(year, month, 1)
             return Period(start, _month_end(year, month), f"{year}-{month:02d}")
+        if m := _CN_QUARTER.match(plain):
+            plain = f"{m[1]}Q{_cn_number(m[2] or m[3] or m[4])}"
+        if m := _CN_HALF.match(plain):
+            plain = f"{m[1]}H{1 if m[2] == '上' else 2}"
+        if m := _CN_YEAR.match(plain):
+            plain = m[1]
         if m := _QUARTER.match(plain):
             year, q = int(m[1]), int(m[2])
             start = dt.date(year, 3 * q - 2, 1)

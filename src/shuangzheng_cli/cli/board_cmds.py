@@ -127,9 +127,12 @@ COMMANDS = (
             Param(
                 "view",
                 ("--view",),
-                "matrix（挂图，默认）、list（逐格）、units（按单位）",
+                "挂图（matrix，默认）、逐格（list）、按单位（units）；也可写 矩阵、列表、单位",
                 default="matrix",
                 choices=("matrix", "list", "units"),
+                aliases=(("挂图", "matrix"), ("矩阵", "matrix"), ("逐格", "list"), ("列表", "list"),
+                         ("按单位", "units"), ("单位", "units")),
+                metavar="视图",
             ),
             *LISTING,
         ),

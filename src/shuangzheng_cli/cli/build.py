@@ -45,7 +45,7 @@ def annotation(p: Param) -> Any:  # noqa: ANN401 - a typing form
     extra: dict[str, Any] = {}
     kind: Any = p.type
     if p.choices:
-        kind = _choices(p.name, p.choices)
+        kind = _choices(p.name, p.accepted)  # the other names too: `plain_value` gives the choice they name
         extra["case_sensitive"] = False
     if p.min is not None or p.max is not None:
         extra.update(min=p.min, max=p.max)
@@ -71,7 +71,7 @@ def declare(func: Callable[..., Any], params: tuple[Param, ...], *, last: tuple[
     for p in params:
         default = inspect.Parameter.empty if p.required else p.default
         if p.choices and default is not None and default is not inspect.Parameter.empty:
-            default = _choices(p.name, p.choices)(default)
+            default = _choices(p.name, p.accepted)(default)
         out.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation(p)))
     out += last
     func.__signature__ = inspect.Signature(out)  # type: ignore[attr-defined]
@@ -79,10 +79,15 @@ def declare(func: Callable[..., Any], params: tuple[Param, ...], *, last: tuple[
 
 
 def plain_value(p: Param, value: Any) -> Any:  # noqa: ANN401
-    """A value as the fast path gives it: a choice as its text, an absent repeatable option as its default."""
+    """A value as the fast path gives it: a choice as its text (another name of it as the choice it
+    names), an absent repeatable option as its default."""
+
+    def one(v: Any) -> Any:  # noqa: ANN401
+        return (p.choice(v.value) or v.value) if isinstance(v, Enum) else v
+
     if p.multiple:
-        return [v.value if isinstance(v, Enum) else v for v in value] if value else p.default
-    return value.value if isinstance(value, Enum) else value
+        return [one(v) for v in value] if value else p.default
+    return one(value)
 
 
 def command(spec: Command) -> Callable[..., None]:

@@ -36,7 +36,20 @@ class Param:
     min: int | None = None  # an int's range, both ends included
     max: int | None = None
     choices: tuple[str, ...] = ()  # the values it takes, matched regardless of case
+    aliases: tuple[tuple[str, str], ...] = ()  # other names of the choices, (name, choice): 列表 → list
     metavar: str = ""  # an argument's name in help and usage (编号, 文件); an option's comes from its type unless given
+
+    @property
+    def accepted(self) -> tuple[str, ...]:
+        """Every value that may be written: the choices, then their other names (`aliases`)."""
+        return (*self.choices, *(name for name, _ in self.aliases))
+
+    def choice(self, text: str) -> str | None:
+        """The choice `text` names (a choice in any case, or an alias of one); None if none."""
+        lowered = text.lower()
+        if lowered in self.choices:
+            return lowered
+        return next((choice for name, choice in self.aliases if name.lower() == lowered), None)
 
     @property
     def required(self) -> bool:

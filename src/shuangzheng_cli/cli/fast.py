@@ -6,7 +6,7 @@ are made from); only a strict subset of spellings is taken: global options befor
 then the command's own options as `--long VALUE`, `--long=VALUE` or `-s VALUE`, each at most
 once (but the repeatable ones), and its positional arguments, with every required one present,
 no value that begins with `-`, and every value of its type: an int of digits within its range,
-one of the choices (any case), a non-empty path. Anything else (help, a mistake, an unusual
+one of the choices (any case) or another name of one, a non-empty path. Anything else (help, a mistake, an unusual
 spelling) returns None, and Typer parses it, so every message and exit code stays Typer's.
 Errors are shown as `root.run` shows them, and `-o FILE` is written once the command succeeded.
 """
@@ -31,9 +31,9 @@ _GLOBALS = _spellings(GLOBAL)
 
 def convert(p: Param, text: str) -> Any:  # noqa: ANN401 - the parameter's type
     """`text` as the value of `p` (what Typer would give), or `_BAD` to leave it to Typer."""
-    if p.choices:
-        lowered = text.lower()
-        return lowered if text.isascii() and lowered in p.choices else _BAD
+    if p.choices:  # a choice in any case, or another name of one (列表 → list), as Typer takes it
+        choice = p.choice(text) if text.isascii() or any(text == name for name, _ in p.aliases) else None
+        return _BAD if choice is None else choice
     if p.type is int:
         if not (text.isascii() and text.isdigit()):
             return _BAD

@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DefinitionError, Problem, UsageProblem
-from ..ledger.format import COLORS
+from ..ledger.format import COLOR_NAMES, COLORS, parse_color
 from ..periods import folded
 from .frozen import decode, encode, plain
 
@@ -51,7 +52,8 @@ CACHE_DIR = ".shuangzheng-cache"
 CACHE_FILE = "catalog.json"
 CACHE_VERSION = 1
 #: The code whose change may change what a catalog holds: part of the cache key.
-_CODE = ("schema.py", "frozen.py", "catalog.py", "yamlfile.py")  # beside this file, in definitions/
+#: Beside this file, in definitions/; and how the schema reads a date (periods) and a color (ledger/format).
+_CODE = ("schema.py", "frozen.py", "catalog.py", "yamlfile.py", "../periods.py", "../ledger/format.py")
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,30 @@ class Catalog:
     def short(self, activity: int) -> str:
         a = self.activities[activity]
         return a.short or a.title
+
+    def metric_hints(self, activity: int, names: Iterable[str]) -> list[tuple[str, str]]:
+        """(name, the target metric it probably means) for each metric name of a progress entry of
+        `activity` that is not the metric of one of the activity's targets but close to one
+        (`_closest`, or the same but for spaces, width or case): a target counts only its exact name.
+        A target's own metric, a metric every activity may record (`COMMON_METRICS`) and a name like
+        none of them give nothing, as does a name whose target metric the entry also records."""
+        act = self.activities.get(activity)
+        wanted = {_norm(t.metric): t.metric for t in act.targets} if act is not None else {}
+        names = list(names)
+        out = []
+        for name in names:
+            if name in COMMON_METRICS or name in wanted.values():
+                continue
+            key = _norm(name)
+            if key in wanted:
+                match: str | None = key
+            elif set(key) & set("".join(wanted)):  # no character in common: unrelated (difflib not imported)
+                match = _closest(name, wanted)
+            else:
+                match = None
+            if match is not None and wanted[match] not in names:
+                out.append((name, wanted[match]))
+        return out
 
     def is_member_group(self, unit_id: str) -> bool:
         group = self.groups.get(unit_id)
@@ -423,8 +449,12 @@ def _message(error: dict[str, Any]) -> str:
         limit = error.get("ctx", {}).get("lt", error.get("ctx", {}).get("le"))
         return f"{field} 须不大于 {limit}（现为 {value!r}）"
     if kind == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
-        return f"{field} 的值 '{value}' 无效，可选：{expected}"
+        from .schema import CHOICE_NAMES
+
+        expected = re.findall(r"'([^']*)'", str(error.get("ctx", {}).get("expected", "")))
+        names = CHOICE_NAMES.get(field, {})
+        listed = "、".join(f"{v}（{names[v][0]}）" if v in names else v for v in expected)
+        return f"{field} 的值 '{value}' 无效，可选：{listed}"
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, ")
     if kind == "string_type" and isinstance(value, int | float) and not isinstance(value, bool):
@@ -441,6 +471,8 @@ def _message(error: dict[str, Any]) -> str:
 
 def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
     """Checks pydantic cannot make: ids, aliases, references between the files."""
+    from .schema import Rules, interval_key, interval_spellings
+
     problems: list[Problem] = []
     a = acts.data if isinstance(acts.data, dict) else {}
     u = units.data if isinstance(units.data, dict) else {}
@@ -496,13 +528,23 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
             if cat["number"] in seen_cat:
                 problems.append(acts.problem(("categories", ci, "number"), f"类别编号 {cat['number']} 重复"))
             seen_cat[cat["number"]] = ci
+    spellings = interval_spellings(a.get("rules"))
     intervals = (a.get("rules") or {}).get("intervals") if isinstance(a.get("rules"), dict) else None
-    interval_names = set(intervals) if isinstance(intervals, dict) else {"weekly", "monthly", "quarterly"}
+    intervals = intervals if isinstance(intervals, dict) else {k: {"name": v.name} for k, v in Rules().intervals.items()}
+    interval_choices = "、".join(
+        f"{k}（{v['name']}）" if isinstance(v, dict) and isinstance(v.get("name"), str) else str(k) for k, v in intervals.items()
+    )
     colors = (a.get("rules") or {}).get("colors") if isinstance(a.get("rules"), dict) else None
     if isinstance(colors, dict):
+        seen_color: dict[str, Any] = {}
         for key in colors:
-            if key not in COLORS:
+            color = parse_color(key) if isinstance(key, str) else None
+            if color not in COLORS:
                 problems.append(acts.problem(("rules", "colors", key), f"未知颜色 '{key}'，可选：red/yellow/blue/green（红/黄/蓝/绿）"))
+            elif color in seen_color:
+                problems.append(acts.problem(("rules", "colors", key), f"颜色 '{key}' 与 '{seen_color[color]}' 都是{COLOR_NAMES[color]}色，请只写一个"))
+            else:
+                seen_color[color] = key
     seen_act: dict[Any, int] = {}
     shorts: dict[str, int] = {}
     for ai, act in enumerate(a.get("activities") or []):
@@ -514,9 +556,9 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
         seen_act[number] = ai
         if category_numbers and act.get("category") not in category_numbers:
             problems.append(acts.problem(("activities", ai, "category"), f"未知类别 {act.get('category')}"))
-        if act.get("interval", "weekly") not in interval_names:
+        if interval_key(act.get("interval", "weekly"), spellings) is None:
             problems.append(
-                acts.problem(("activities", ai, "interval"), f"未知报送周期 '{act.get('interval')}'，可选：{'、'.join(sorted(interval_names))}")
+                acts.problem(("activities", ai, "interval"), f"未知报送周期 '{act.get('interval')}'，可选：{interval_choices}")
             )
         short = act.get("short")
         if isinstance(short, str) and short:
@@ -534,6 +576,16 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
             else:
                 listed.add(all_names[key])
     return problems
+
+
+#: Metrics any activity's progress may record (the examples of `add -m` and the template): never
+#: taken for a misspelt target metric.
+COMMON_METRICS = frozenset({"场次", "参与人数"})
+
+
+def metric_hint(name: str, metric: str) -> str:
+    """What `add` and `import` say about a metric name close to a target's (`Catalog.metric_hints`)."""
+    return f"数据 '{name}' 是否指 '{metric}'？该活动的目标按 '{metric}' 计"
 
 
 def _closest(text: str, options: Iterable[str]) -> str | None:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -21,12 +22,104 @@ from pydantic import (
     model_validator,
 )
 
+from ..errors import UsageProblem
 from ..ledger.format import (
     ID_PATTERN,
+    parse_color,
 )
+from ..periods import folded, parse_date
 
 UnitId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Color = Literal["red", "yellow", "blue", "green"]
+
+
+def _office_date(value: object) -> object:
+    """A date of the definitions, read as the command line reads one (`periods.parse_date`):
+    2022-09-01, 2022/9/1, 2022年9月1日, 20220901, full-width too. YAML hands them over as text
+    (`yamlfile.DefinitionLoader` keeps dates text) or, for 20220901, as a number; a `date` (an
+    explicit `!!timestamp`) passes as it is. 今天 is refused: a definition names a fixed day."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return value  # None, a date, or something pydantic names (a list…)
+    try:
+        return parse_date(value, today_words=False)
+    except UsageProblem as exc:
+        if "超出范围" in exc.message:
+            raise ValueError(exc.message) from None
+    raw = value.strip()
+    if folded(raw).lower() in ("今天", "today"):
+        raise ValueError(f"日期 '{raw}' 无效：这里须写具体日期（如 2022-09-01），“今天”每天都在变")
+    raise ValueError(f"日期 '{raw}' 无效：须为真实日期，写成 YYYY-MM-DD（如 2022-09-01）、2022/9/1 或 2022年9月1日")
+
+
+#: A date field of the definitions (`_office_date`); `OptionalDate` may also be null.
+Date = Annotated[dt.date, BeforeValidator(_office_date)]
+OptionalDate = Annotated[dt.date | None, BeforeValidator(_office_date)]
+
+#: The English values of the definitions' fixed choices and how each is displayed (the comments of
+#: activities.yaml, the listings); the value, its display name and the other spellings are all accepted.
+CHOICE_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
+    "per": {
+        "year": ("每年", "年", "按年", "年度"),
+        "quarter": ("每季度", "季度", "每季", "按季", "按季度"),
+        "month": ("每月", "月", "按月", "月度"),
+    },
+    "applies_to": {
+        "lead": ("牵头单位", "牵头", "只计牵头单位"),
+        "each": ("每个责任单位", "各责任单位", "每个单位", "各单位", "各自承担", "每个责任单位各自承担"),
+    },
+}
+#: Other spellings of the default reporting intervals (each interval's `name` is accepted anyway).
+INTERVAL_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "weekly": ("每周", "按周", "周"),
+    "monthly": ("每月", "按月", "月"),
+    "quarterly": ("每季度", "每季", "按季度", "按季", "季度"),
+}
+
+
+def _spelled(field: str):  # noqa: ANN202 - a validator
+    """A before-validator reading the value of `field` or any name of it (`CHOICE_NAMES`), in half- or full-width."""
+    table = CHOICE_NAMES[field]
+
+    def read(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        plain = folded(value)
+        if plain.lower() in table:
+            return plain.lower()
+        return next((key for key, names in table.items() if plain in names), value)
+
+    return BeforeValidator(read)
+
+
+def interval_spellings(rules: object) -> dict[str, str]:
+    """Every way an activity's `interval` may be written → the interval's key: the keys of
+    `rules.intervals` as the YAML has them (the defaults when it has none), each interval's `name`
+    (每周…) and `INTERVAL_SPELLINGS`, compared `folded`. A key wins over a name, a name over a spelling."""
+    intervals = rules.get("intervals") if isinstance(rules, dict) else None
+    if not isinstance(intervals, dict):
+        intervals = {k: {"name": v.name} for k, v in _default_intervals().items()}
+    out: dict[str, str] = {}
+    for key in intervals:
+        out.setdefault(folded(key).lower(), str(key))
+    for key, spec in intervals.items():
+        name = spec.get("name") if isinstance(spec, dict) else None
+        if isinstance(name, str) and folded(name):
+            out.setdefault(folded(name), str(key))
+    for key, spellings in INTERVAL_SPELLINGS.items():
+        if key in intervals:
+            for spelling in spellings:
+                out.setdefault(spelling, key)
+    return out
+
+
+def interval_key(value: object, spellings: dict[str, str]) -> str | None:
+    """The interval `value` names (`interval_spellings`), or None."""
+    if not isinstance(value, str):
+        return None
+    plain = folded(value)
+    return spellings.get(plain) or spellings.get(plain.lower())
 
 
 class _Model(BaseModel):
@@ -119,7 +212,7 @@ class Briefing(_Model):
     name: str = "“双争”活动简报"
     compiler: str = ""  # 编印单位 (default: campaign.office)
     first_number: int = Field(default=1, ge=1)
-    first_week: dt.date | None = None
+    first_week: OptionalDate = None
     report_to: str = "廊坊市文明委，市委、市政府有关领导同志"  # 报
     send_to: str = "市文明委各成员单位"  # 送
     distribute_to: str = "各乡镇（区、办），市直各单位，中省直驻霸各单位"  # 发
@@ -130,7 +223,7 @@ class Campaign(_Model):
     short_name: str = "双争活动"
     doc_number: str = ""
     issuer: str = ""
-    date: dt.date
+    date: Date
     office: str = ""
     office_location: str = ""
     briefing: Briefing = Briefing()
@@ -141,8 +234,8 @@ class Phase(_Model):
 
     number: int = Field(ge=1)
     name: str
-    start: dt.date
-    end: dt.date | None = None
+    start: Date
+    end: OptionalDate = None
     summary: str = ""
 
     @model_validator(mode="after")
@@ -227,6 +320,14 @@ class Rules(_Model):
     scoring: Scoring = Scoring()
     colors: dict[str, ColorStyle] = Field(default_factory=_default_colors)
 
+    @field_validator("colors", mode="before")
+    @classmethod
+    def _color_names(cls, v: object) -> object:
+        """A color's key may be written as the color is shown (红/黄/蓝/绿, 红色…): `parse_color`."""
+        if not isinstance(v, dict):
+            return v
+        return {(parse_color(k) or k) if isinstance(k, str) else k: style for k, style in v.items()}
+
 
 class Category(_Model):
     number: int = Field(ge=1)
@@ -240,9 +341,9 @@ class Target(_Model):
     metric: str = Field(min_length=1)
     value: float = Field(gt=0)
     unit: str = ""
-    per: Literal["year", "quarter", "month"] | None = None
-    due: dt.date | None = None
-    applies_to: Literal["lead", "each"] = "lead"
+    per: Annotated[Literal["year", "quarter", "month"] | None, _spelled("per")] = None
+    due: OptionalDate = None
+    applies_to: Annotated[Literal["lead", "each"], _spelled("applies_to")] = "lead"
     text: str = ""
 
     @model_validator(mode="after")
@@ -271,3 +372,19 @@ class ActivitiesFile(_Model):
     rules: Rules = Rules()
     categories: list[Category]
     activities: list[Activity]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _interval_names(cls, data: object) -> object:
+        """An activity's `interval` written as its name (每周) or a spelling of it becomes the
+        interval's key (weekly), so everything after the schema sees keys (`catalog._cross_check`
+        names one that is neither)."""
+        if not isinstance(data, dict) or not isinstance(data.get("activities"), list):
+            return data
+        spellings = interval_spellings(data.get("rules"))
+        activities = [
+            {**a, "interval": interval_key(a["interval"], spellings) or a["interval"]}
+            if isinstance(a, dict) and isinstance(a.get("interval"), str) else a
+            for a in data["activities"]
+        ]
+        return {**data, "activities": activities}

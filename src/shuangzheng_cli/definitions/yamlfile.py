@@ -23,8 +23,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 class DefinitionLoader(SafeLoader):  # type: ignore[misc,valid-type]
     """A safe loader with YAML 1.2 scalars, to avoid PyYAML's 1.1 traps.
 
-    Dates stay text, so pydantic checks them and a bad one (`2022-09-31`) is reported
-    with its line instead of crashing the constructor; only true/false are booleans,
+    Dates stay text, so the schema reads them as the command line does (`periods.parse_date`:
+    2022-09-01, 2022/9/1, 2022年9月1日) and a bad one (`2022-09-31`) is reported with its line
+    instead of crashing the constructor; only true/false are booleans,
     so `no`, `yes`, `on`, `off` stay the words that were written.
     """
 
