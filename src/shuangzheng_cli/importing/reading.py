@@ -25,7 +25,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from ..definitions.catalog import Catalog
+from ..definitions.catalog import Catalog, metric_hint
 from ..errors import ShuangzhengError, UsageProblem
 from ..ledger.entries import (
     clean_text,
@@ -364,6 +364,7 @@ class _Rows:
         self.seen: set[str] = set()
         self.hidden: list[str] = []  # places of hidden rows with content
         self.outside: list[str] = []  # places of rows dated outside the template's period
+        self.hints: dict[tuple[str, str], list[str]] = {}  # (metric, the target metric it may mean) → its cells
 
     def finish(self) -> None:
         """Turn what was set aside into notices, a few places each (a filter can hide hundreds)."""
@@ -374,6 +375,8 @@ class _Rows:
             self.result.notices.append(
                 f"{_some(self.outside)}: 日期不在模板的填报时段 {label}（{start} 至 {end}）内，已照常读取"
             )
+        for (name, metric), places in self.hints.items():  # imported as written: a liaison may record any metric
+            self.result.notices.append(f"{_some(places)}: {metric_hint(name, metric)}")
 
     def read_sheet(self, sheet: Sheet, header: tuple[int, dict[str, int]]) -> None:
         first, columns = header
@@ -476,6 +479,8 @@ class _Rows:
         place = cell_place(result.label, sheet, number)
         if self.period is not None and not self.period[0] <= day <= self.period[1]:
             self.outside.append(f"{place}（{day}）")
+        for hint in catalog.metric_hints(activity, metrics):
+            self.hints.setdefault(hint, []).append(cell_place(result.label, sheet, number, columns["数据"]))
         result.entries.append(entry)
         result.places[entry.id] = place
         result.contents[entry.id] = content
