@@ -175,7 +175,8 @@ def test_score_csv_and_top(run) -> None:
 def test_score_table_shows_every_component(run) -> None:
     r = run("score", "--year", "2022", "--as-of", "2022-10-02")
     assert r.code == 0, r.err
-    assert "及时(40)" in r.out and "四色(30)" in r.out and "目标(10)" in r.out
+    assert "及时得分" in r.out and "四色得分" in r.out and "目标得分" in r.out
+    assert "各项满分（权重）：报送及时 40、四色状态 30、督导检查 20、目标完成 10" in r.out
     assert "6/8 75.0%" in r.out  # 甲局's timeliness
     assert "2 次，扣 21" in r.out  # 丁局's inspections
     assert "没有承担数量目标" in r.out

@@ -9,6 +9,9 @@ An inspection may ask for several things (`Entry.followup`: 整改, 约谈, 通�
   with a new deadline (the entry's `due`, else its date + `rectify_days`). Open past its
   deadline, it is overdue (整改逾期): a red reason on the cell and an alert.
 
+A result that repeats or skips a step (a second 已约谈, 验收通过 with no 整改完成) is applied as
+above; `result_notice` words the one-line warning `followup` prints when it records one.
+
 A result the inspection did not ask for (已约谈 on a 整改-only inspection), or one naming no
 known inspection, is left out here (`check` names it). Everything is as of a date: entries
 dated after it are not counted.
@@ -125,6 +128,56 @@ def _case(inspection: Entry, ask: str, results: list[Entry], rectify_days: int) 
             state, since, settled = OPEN, r.date, None
             due = rectify_deadline(r.date, r.due, rectify_days)
     return Case(inspection, ask, state, since, due, settled, tuple(results))
+
+
+def _order(r: Entry) -> tuple:
+    """The order `cases` applies results in: (date, at), the lifecycle for the same second, then id."""
+    return (r.date, r.at, _STEP.get(r.result or "", 0), r.id)
+
+
+def result_notice(inspection: Entry, results: Iterable[Entry], new: Entry) -> str | None:
+    """Why `new` (a follow-up result about `inspection`) is most likely a mistake, or None.
+
+    Such a result can be real (a second interview; an inspector who accepts the work on the
+    spot), so it is recorded, with this one line: a repeated 已约谈/已通报 names the earlier
+    record; 整改完成 names the one still awaiting acceptance, or the 验收通过 that closed the case;
+    验收通过/验收不通过 says 整改完成 is missing (since the inspection, or since the last failed
+    acceptance), or names the 验收通过 that closed the case. `results`: the unit's other follow-up
+    entries (voids applied), any order; `new` is placed among them as `cases` would place it.
+    """
+    ask = RESULT_NEEDS.get(new.result or "")
+    mine = [r for r in results if r.kind == "followup" and r.ref == inspection.id and r.id != new.id
+            and RESULT_NEEDS.get(r.result or "") == ask]
+    which = f"检查 {inspection.id}（{inspection.date} {inspection.method}）"
+    undo = f"如确属记错，可用 shuangzheng void {new.id} -r 记错 作废"
+    if ask in ("约谈", "通报"):
+        if not mine:
+            return None
+        first = min(mine, key=_order)
+        return f"注意：{which}已记过“{first.result}”（{first.id}，{first.date}），本条是再记一次，已照记；{undo}"
+    if ask != "整改":
+        return None
+    state = OPEN
+    done = closed = failed = None
+    for r in sorted([*mine, new], key=_order):
+        if r is new:
+            break
+        if r.result == "整改完成" and state == OPEN:
+            state, done = SUBMITTED, r
+        elif r.result == "验收通过":
+            state, closed = CLOSED, r
+        elif r.result == "验收不通过":
+            state, failed = OPEN, r
+    if state == CLOSED and closed is not None:
+        return (f"注意：{which}的整改已于 {closed.date} 验收通过（{closed.id}），本条“{new.result}”在其后，已照记；"
+                f"{undo}")
+    if new.result == "整改完成" and state == SUBMITTED and done is not None:
+        return f"注意：{which}已记过“整改完成”（{done.id}，{done.date}），尚待验收，本条是再记一次，已照记；{undo}"
+    if new.result in ("验收通过", "验收不通过") and state == OPEN:
+        since = f"上次验收不通过（{failed.id}，{failed.date}）后" if failed is not None else ""
+        return (f"注意：{which}要求的整改{since}还没有记“整改完成”，本条“{new.result}”已照记"
+                f"（现场验收的可不理会）；{undo}")
+    return None
 
 
 def cell_findings(cell_cases: Iterable[Case], as_of: dt.date) -> list[tuple[str, str]]:

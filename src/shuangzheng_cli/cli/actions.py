@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..definitions.catalog import Catalog
+from ..definitions.catalog import Catalog, metric_hint
 from ..errors import Problem, UsageProblem
 from ..ledger.entries import followup_entry, inspection, progress
 from ..ledger.format import Entry, typed_id
@@ -43,7 +43,10 @@ def add_progress(
         evidence=evidence or [],
         by=recorder(by, st.workspace),
     )
-    return _write(st, entry)
+    placed = _write(st, entry)
+    for name, target_metric in _catalog.metric_hints(number, entry.metrics):  # recorded as typed: a liaison may record any metric
+        st.out.message("提示：" + metric_hint(name, target_metric))
+    return placed
 
 
 def add_inspection(
@@ -96,7 +99,7 @@ def add_followup(
     by: str | None,
 ) -> Entry:
     """`followup`: what came of an inspection's 约谈/通报/整改, written to its unit's file, with the cell's color."""
-    from ..board.followups import rectify_deadline
+    from ..board.followups import rectify_deadline, result_notice
 
     catalog = st.catalog
     ledger = Ledger(st.writable_root(), catalog)
@@ -104,15 +107,20 @@ def add_followup(
     target = ledger.find(key)
     if target is None:
         raise UsageProblem(f"找不到编号为 '{ref}' 的检查记录（用 shuangzheng history 查看编号）")
-    if key in ledger.read(unit=target.unit, include_voided=True).voided:
+    reading = ledger.read(unit=target.unit, include_voided=True)
+    if key in reading.voided:
         raise UsageProblem(f"检查记录 {key} 已作废（{target.place}），不能再记后续处理结果")
     entry = followup_entry(
         target, result, text=text, due=due, date=parse_date(date, "--date 日期") if date else None, by=recorder(by, st.workspace)
     )
+    # a repeated or out-of-order result is most likely a mistake, but can be real: recorded, with one line
+    notice = result_notice(target, (e for e in reading.entries if e.id not in reading.voided), entry)
     placed = _write(st, entry)
     if placed.result == "验收不通过":
         again = rectify_deadline(placed.date, placed.due, catalog.rules.rectify_days)
         st.out.text(f"重新整改，期限 {again}")
+    if notice:
+        st.out.message(notice)
     return placed
 
 

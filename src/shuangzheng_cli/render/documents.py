@@ -144,6 +144,8 @@ class Attachment:
     title: str
     columns: list[TableColumn]
     rows: list[list[Any]]
+    #: paragraphs under the table (注：…)
+    notes: tuple[str, ...] = ()
 
 
 def _ref(attachments: Sequence[Attachment], item: Attachment) -> str:
@@ -158,6 +160,8 @@ def _finish(doc: OfficialDocument, issuer: str, attachments: Sequence[Attachment
     for k, a in enumerate(attachments, start=1):
         doc.attachment(attachment_label(k, len(attachments)), a.title)
         doc.table(a.columns, a.rows)
+        for note in a.notes:
+            doc.paragraph(note)
 
 
 # ============================================================ 半年报告
@@ -316,17 +320,19 @@ def score(assessment: reports.Assessment, catalog: Catalog, path: Path, *, force
         "各单位要对照考核结果查找差距，得分较低的单位要认真分析原因，制定整改措施，"
         "按期报送活动进展，确保“双争”活动各项任务落到实处。考核结果纳入精神文明建设工作年度考核。"
     )
-    w = {k: r.num(v) for k, v in assessment.weights.items()}
+    # the parts' headers carry no weight: where a part cannot be worked out, its weight goes to the
+    # others, so a unit's full marks may differ; the note under the table says by how much
     columns = [TableColumn("名次", True), TableColumn("单位"), TableColumn("总分", True),
-               TableColumn(f"报送及时（{w['timeliness']}）", True), TableColumn(f"四色状态（{w['color']}）", True),
-               TableColumn(f"督导检查（{w['inspections']}）", True), TableColumn(f"目标完成（{w['targets']}）", True)]
+               *(TableColumn(r.COMPONENT_NAMES[k], True) for k in r.COMPONENTS)]
+    marks = "、".join(f"{r.COMPONENT_NAMES[k]} {r.num(v)} 分" for k, v in assessment.weights.items())
+    table_notes = (f"注：各项满分为{marks}。" + "".join(assessment.spread_notes),)
     rows = []
     for u in assessment.units:
         c = u.components
         rows.append([u.rank if u.score is not None else "—", catalog.name(u.unit),
                      "—" if u.score is None else f"{u.score:.2f}",
                      *(("—" if c[k].share is None else f"{c[k].points:.2f}") for k in r.COMPONENTS)])
-    _finish(doc, office, [Attachment(f"{year}年度“双争”活动考核得分表", columns, rows)])
+    _finish(doc, office, [Attachment(f"{year}年度“双争”活动考核得分表", columns, rows, table_notes)])
     doc.save(path, force=force)
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from openpyxl import Workbook
 
 from ..ledger.format import followup_label
-from .tables import SCORE_DETAIL_HEADERS, score_detail, section_intro
+from .tables import SCORE_DETAIL_HEADERS, score_detail, score_marks, section_intro
 from .text import (
     activity_label,
     color_name,
@@ -140,7 +140,9 @@ def score(assessment: reports.Assessment, catalog: Catalog, path: Path, *, force
     widths = fit_columns(ws, first_row=4, minimum=8, caps={len(SCORE_DETAIL_HEADERS): 50})
     ws.row_dimensions[3].height = 2 * CJK_LINE + 4
     fit_rows(ws, widths, first_row=4, line_height=CJK_LINE)
-    heading_rows(ws, widths, [title])
+    # the weights, and the full marks of units whose weights were spread (the 得分 columns carry none)
+    marks = score_marks(assessment) + "".join(assessment.spread_notes) + "计分办法见“计分办法”工作表。"
+    heading_rows(ws, widths, [title, marks])
     print_setup(ws, widths, header_row=3)
     ws.freeze_panes = "C4"
     notes = wb.create_sheet("计分办法")

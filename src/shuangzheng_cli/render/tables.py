@@ -519,12 +519,17 @@ def score_title(assessment: reports.Assessment, catalog: Catalog) -> str:
     )
 
 
-def score_caption(assessment: reports.Assessment) -> str:
-    """The weights, where the method is explained, and the assessment's notes (one per line)."""
+def score_marks(assessment: reports.Assessment) -> str:
+    """`各项满分（权重）：报送及时 30、…。`: the weights, which are the full marks of each part."""
     from ..reports.common import COMPONENT_NAMES, num
 
-    weights = "、".join(f"{COMPONENT_NAMES[k]} {num(v)}" for k, v in assessment.weights.items())
-    return "\n".join([f"权重：{weights}。运行 shuangzheng score --explain 查看计分办法。", *assessment.notes])
+    return "各项满分（权重）：" + "、".join(f"{COMPONENT_NAMES[k]} {num(v)}" for k, v in assessment.weights.items()) + "。"
+
+
+def score_caption(assessment: reports.Assessment) -> str:
+    """The weights, where the method is explained, and the assessment's notes (one per line): among
+    them, the full marks of the units whose weights were spread (the points' headers carry none)."""
+    return "\n".join([f"{score_marks(assessment)}运行 shuangzheng score --explain 查看计分办法。", *assessment.notes])
 
 
 def score_rows(assessment: reports.Assessment, catalog: Catalog) -> list[dict[str, Any]]:
@@ -552,21 +557,21 @@ def score_rows(assessment: reports.Assessment, catalog: Catalog) -> list[dict[st
 
 
 def score_columns(weights: dict[str, float]) -> list[Column]:
-    from ..reports.common import num
-
-    w = {k: num(v) for k, v in weights.items()}
+    """The score table's columns. The points' headers carry no weight: a unit with a component
+    that cannot be worked out has its weight spread over the others (its full marks differ), so
+    the caption states the weights and each group's full marks (`score_caption`)."""
     return [
         Column("rank", "名次", justify="right"),
         Column("unit", "单位"),
         Column("score", "总分", justify="right"),
         Column("timeliness", "按时/应报", justify="right"),
-        Column("timeliness_points", f"及时({w['timeliness']})", justify="right"),
+        Column("timeliness_points", "及时得分", justify="right"),
         Column("color", "绿蓝/格·天", justify="right"),
-        Column("color_points", f"四色({w['color']})", justify="right"),
+        Column("color_points", "四色得分", justify="right"),
         Column("inspections", "检查扣分", justify="right"),
-        Column("inspections_points", f"检查({w['inspections']})", justify="right"),
+        Column("inspections_points", "检查得分", justify="right"),
         Column("targets", "目标完成", justify="right"),
-        Column("targets_points", f"目标({w['targets']})", justify="right"),
+        Column("targets_points", "目标得分", justify="right"),
     ]
 
 

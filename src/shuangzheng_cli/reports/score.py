@@ -75,6 +75,8 @@ class Assessment:
     weights: dict[str, float]
     units: list[UnitScore]
     notes: list[str]
+    #: those of `notes` that give the full marks of units whose weights were spread (one per kind of unit)
+    spread_notes: list[str] = field(default_factory=list)
 
     def to_json(self, catalog: Catalog) -> dict[str, Any]:
         return {
@@ -105,8 +107,10 @@ SCORING_TEXT = """\
    或活动开始至截止日期）计：完成度 = min(1, 完成量 ÷ 应完成量)，周期已结束的应完成量为目标值，
    进行中的周期按时间折算；尚无应完成量的周期不计，各周期取平均。
 某一部分无从计算（如单位没有数量目标）时，其权重按比例分给其余部分：
-得分 = Σ 各部分比率 × 权重 × 100 ÷ 可计算部分的权重之和。按得分（保留两位小数）从高到低排名，
-得分相同者名次相同。
+得分 = Σ 各部分比率 × 权重 × 100 ÷ 可计算部分的权重之和。于是各部分的满分因单位而异：
+例如按默认权重，没有数量目标的单位，目标完成的 20 分按 30 : 30 : 20 分到其余三项，满分改为
+报送及时 30 × 100 ÷ 80 = 37.5、四色状态 37.5、督导检查 25（合计仍为 100）；考核表下方列出
+这样的单位有几个、满分各是多少。按得分（保留两位小数）从高到低排名，得分相同者名次相同。
 由此可以保证（各有测试）：从不报送的单位得 0 分，低于每期都按时报送的任何单位（无论后者受过
 何种检查）；一次要求约谈或通报的检查只降低被检查单位的得分，不影响其他单位；其他条件相同，
 按时报送的期数多的单位得分更高。"""
@@ -151,28 +155,53 @@ def score(index: BoardIndex, year: int, today: dt.date) -> Assessment:
         previous = key
         s.rank = rank
     notes = []
-    spread = [s for s in results if s.components["targets"].share is None]
-    if spread:
-        notes.append(
-            f"{len(spread)} 个单位没有承担数量目标（或目标尚无应完成量），其“目标完成”权重按比例分给其余三项。"
+    # the units whose weights were redistributed, by what could not be worked out: each group's full marks
+    groups: dict[tuple[str, ...], list[UnitScore]] = {}
+    for s in results:
+        missing = _missing(s.components)
+        if s.score is not None and missing:
+            groups.setdefault(missing, []).append(s)
+    for missing, spread in groups.items():
+        why = (
+            "没有承担数量目标（或目标尚无应完成量）"
+            if missing == ("targets",)
+            else f"的{'、'.join(COMPONENT_NAMES[k] for k in missing)}无从计算"
         )
+        notes.append(f"{len(spread)} 个单位{why}，{spread_text(spread[0].components)}。")
+    spread_notes = list(notes)
     if end < dt.date(year, 12, 31):
         notes.append(f"截至 {end}，{year} 年尚未结束，得分为阶段性结果。")
-    return Assessment(year, start, end, weights, results, notes)
+    return Assessment(year, start, end, weights, results, notes, spread_notes)
+
+
+def _missing(comps: dict[str, Component]) -> tuple[str, ...]:
+    """The weighted components that could not be worked out (their weight goes to the others)."""
+    return tuple(k for k, c in comps.items() if c.share is None and c.weight > 0)
+
+
+def spread_text(comps: dict[str, Component], *, named: bool = True) -> str:
+    """`目标完成的 20 分按比例分到其余三项，满分为报送及时 37.5、四色状态 37.5、督导检查 25`:
+    where a unit's missing components' weight went, and the full marks of the rest (their
+    `effective_weight`); `named` False: `其 20 分…` (after a sentence naming them)."""
+    missing = _missing(comps)
+    rest = [k for k, c in comps.items() if c.share is not None and c.weight > 0]
+    moved = num(sum(comps[k].weight for k in missing))
+    marks = "、".join(f"{COMPONENT_NAMES[k]} {num(comps[k].effective_weight)}" for k in rest)
+    count = "一二三四"[len(rest) - 1] if 0 < len(rest) <= 4 else str(len(rest))
+    whose = f"{'、'.join(COMPONENT_NAMES[k] for k in missing)}的" if named else "其"
+    return f"{whose} {moved} 分按比例分到其余{count}项，满分为{marks}"
 
 
 def _combine(unit: str, comps: dict[str, Component]) -> UnitScore:
     available = {k: c for k, c in comps.items() if c.share is not None and c.weight > 0}
     total = sum(c.weight for c in available.values())
-    notes = []
     if total <= 0:
         return UnitScore(unit, None, 0, comps, ["没有可计算的考核项"])
-    for key, c in comps.items():
-        if key in available:
-            c.effective_weight = c.weight * 100 / total
-            c.points = c.share * c.effective_weight  # type: ignore[operator]
-        elif c.weight > 0:
-            notes.append(f"{COMPONENT_NAMES[key]}无从计算，其权重 {num(c.weight)} 按比例分给其余各项")
+    for c in available.values():
+        c.effective_weight = c.weight * 100 / total
+        c.points = c.share * c.effective_weight  # type: ignore[operator]
+    missing = _missing(comps)
+    notes = [f"{'、'.join(COMPONENT_NAMES[k] for k in missing)}无从计算，{spread_text(comps, named=False)}"] if missing else []
     return UnitScore(unit, sum(c.points for c in available.values()), 0, comps, notes)
 
 
