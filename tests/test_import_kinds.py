@@ -131,6 +131,22 @@ def test_a_corrected_resend_is_listed_and_replaced_only_when_asked(workspace: Pa
     assert again.code == 0 and "新增 0 条，已存在 2 条" in again.out
 
 
+def test_the_superseded_workbook_sent_again_says_its_row_was_replaced(workspace: Path, template: Path, cli, tmp_path: Path) -> None:
+    """The first version, imported again after its corrected resend replaced a row: nothing is
+    recorded, and the row counted as already there is said to be the voided old version."""
+    fill(template, {3: row(metrics="场次=1；参与人数=60"), 4: row(day="2022-09-22", text="另一行不变")})
+    original = tmp_path / "原版.xlsx"
+    original.write_bytes(template.read_bytes())
+    assert cli("--root", workspace, "import", template).code == 0
+    fill(template, {3: row(text="宣讲一场（更正）", metrics="场次=1；参与人数=65")})
+    assert cli("--root", workspace, "import", "--replace", template).code == 0
+    before = snapshot(workspace)
+    result = cli("--root", workspace, "import", original)
+    assert result.code == 0, result.err
+    assert "新增 0 条，已存在 2 条（其中 1 条是已被更正版本代替、已作废的旧版本，不再记入）" in result.out
+    assert snapshot(workspace) == before
+
+
 def test_the_first_and_the_corrected_file_in_one_run(workspace: Path, template: Path, cli, tmp_path: Path) -> None:
     first = fill(template, {3: row(metrics="参与人数=60")})
     second = tmp_path / "更正后.xlsx"

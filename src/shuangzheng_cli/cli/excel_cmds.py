@@ -156,6 +156,8 @@ def import_(st: State, *, files: list[Path], dry_run: bool, unit: str | None, by
         r = f.result
         name = catalog.name(r.unit) if r.unit else "?"
         line = f"{r.label}（{name}）：读取 {r.rows} 行，{verb} {len(f.fresh)} 条，已存在 {f.present} 条"
+        if f.voided:
+            line += f"（其中 {f.voided} 条是已被更正版本代替、已作废的旧版本，不再记入）"
         if r.repeated:
             line += f"，完全相同的行 {r.repeated} 行（只记一次）"
         lines.append(line + f"；读取的工作表：{'、'.join(r.sheets)}")

@@ -60,6 +60,7 @@ class FilePlan:
     result: FileResult
     fresh: list[Entry] = field(default_factory=list)
     present: int = 0
+    voided: int = 0  # of `present`: rows whose entry a correction has since voided
 
 
 @dataclass
@@ -90,6 +91,8 @@ def plan_import(results: Iterable[FileResult], existing: Iterable[Entry], *, rep
         for entry in r.entries:
             content = r.contents.get(entry.id, entry.id)
             if entry.id in known or content in contents:  # this row, or the same content sent in another workbook
+                if entry.id in voided:  # sent again after a corrected version replaced it: still not recorded
+                    plan.voided += 1
                 continue
             known.add(entry.id)
             contents.add(content)
