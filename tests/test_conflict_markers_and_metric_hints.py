@@ -223,3 +223,32 @@ def test_import_names_the_cell(workspace: Path, cli) -> None:  # noqa: ANN001
     assert r.err.strip() == f"注意：{path}!G3、{path}!G4: {hint}"
     assert "新增 3 条" in r.out
     assert sorted(map(str, history_metrics(workspace, cli))) == sorted(map(str, [{"参观路线": 2, "场次": 1}, {"参观路线": 1}, {"场次": 1}]))
+
+
+def _ledger_bytes(ws: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(ws)): p.read_bytes() for p in sorted((ws / "ledgers").rglob("*.jsonl"))}
+
+
+@pytest.mark.parametrize(("metric", "name"), [("场次=1.5", "场次"), ("参观线路=0.5", "参观线路")])
+def test_add_refuses_a_fraction_of_a_count(workspace: Path, cli, metric: str, name: str) -> None:  # noqa: ANN001
+    """Every metric the campaign counts (场次, 参与人数, the targets') is a number of things."""
+    before = _ledger_bytes(workspace)
+    r = cli("--root", workspace, "add", "--unit", "宣传部", "-a", "2", "-t", "线路", "-m", metric)
+    assert r.code == 2
+    assert f"数据 '{metric}' 有小数：{name} 是个数，须为整数" in r.err
+    assert _ledger_bytes(workspace) == before
+
+
+def test_whole_numbers_and_other_metrics_may_be_written_with_a_point(workspace: Path, cli) -> None:  # noqa: ANN001
+    r = cli("--root", workspace, "add", "--unit", "宣传部", "-a", "1", "-t", "学习", "-m", "场次=2.0", "-m", "满意度=97.5")
+    assert r.code == 0, r.err
+    assert history_metrics(workspace, cli) == [{"场次": 2, "满意度": 97.5}]
+
+
+def test_import_names_the_cell_of_a_fraction(workspace: Path, cli) -> None:  # noqa: ANN001
+    path = template_with(workspace, cli, {3: IMPORT_ROW, 4: [*IMPORT_ROW[:6], "场次=1；参与人数=40.5", "张三"]})
+    before = _ledger_bytes(workspace)
+    r = cli("--root", workspace, "import", path)
+    assert r.code == 1
+    assert f"{path}!G4" in r.err and "数据 '参与人数=40.5' 有小数：参与人数 是个数，须为整数" in r.err
+    assert _ledger_bytes(workspace) == before

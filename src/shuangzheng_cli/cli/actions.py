@@ -43,6 +43,9 @@ def add_progress(
         evidence=evidence or [],
         by=recorder(by, st.workspace),
     )
+    fractions = _catalog.fraction_problems(entry.metrics)
+    if fractions:
+        raise UsageProblem("未写入：" + "；".join(fractions))
     placed = _write(st, entry)
     for name, target_metric in _catalog.metric_hints(number, entry.metrics):  # recorded as typed: a liaison may record any metric
         st.out.message("提示：" + metric_hint(name, target_metric))

@@ -452,6 +452,8 @@ class _Rows:
             for problem in text_problems({key: texts[key]}, required=("text",) if key == "text" else ()):
                 complain(name, problem)
         metrics = self._metrics(values.get("数据"), complain) if "数据" in columns else {}
+        for problem in catalog.fraction_problems(metrics):
+            complain("数据", problem)
         filled_by = clean_text(_text(values.get("填报人"))) if "填报人" in columns else ""
         if len(filled_by) > 100:
             complain("填报人", "填报人超过 100 字")
