@@ -17,18 +17,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import run_process
-from test_git_merge import _isolated_git, add, git, office_hub_and_clones  # noqa: F401 - the autouse fixture: a git config of our own
+from test_git_merge import _isolated_git, add, conflicted_pull, git  # noqa: F401 - the autouse fixture: a git config of our own
+from test_untrusted_ledger import BASE as RECORD
+from test_untrusted_ledger import INSPECTION
 
 from shuangzheng_cli.definitions.catalog import Catalog
 from shuangzheng_cli.ledger.storage import CHUNK, scan_for_append
 
 XCB = "ledgers/2022/xcb.jsonl"
-RECORD = {"v": 1, "id": "4n2ywv2svv", "kind": "progress", "date": "2022-09-21", "unit": "xcb", "activity": 1,
-          "by": "张三", "at": "2022-09-21T10:00:00+08:00", "color": "green", "text": "召开动员会", "problems": "",
-          "next": "", "metrics": {"场次": 1}, "evidence": []}
-INSPECTION = {"v": 1, "id": "insp000001", "kind": "inspection", "date": "2022-11-20", "unit": "xcb", "activity": 1,
-              "by": "督导组", "at": "2022-11-20T09:30:00+08:00", "method": "暗访", "color": "red", "text": "未见台账",
-              "followup": ["约谈"], "due": None}
 
 
 def line(obj: dict, **changes: object) -> bytes:
@@ -92,13 +88,8 @@ def test_a_file_with_conflict_markers_receives_nothing(workspace: Path, cli, com
 def test_after_a_real_conflicted_pull_add_refuses_until_resolved(tmp_path: Path, cli) -> None:  # noqa: ANN001
     """The finding as it happens: a clone without union merge pulls, git leaves markers, `add` refuses;
     following the message's recipe (delete the marker lines, check, git add, git commit), `add` works."""
-    _hub, a, b = office_hub_and_clones(tmp_path, cli, union=False)
-    add(a, "甲一")
-    add(b, "乙一")
-    git(a, "commit", "-q", "-am", "甲")
-    git(b, "commit", "-q", "-am", "乙")
-    git(a, "push", "-q", "origin", "HEAD")
-    assert git(b, "pull", "--no-rebase", "origin", "main", ok=False).returncode != 0
+    a, b, pull = conflicted_pull(tmp_path, cli)
+    assert pull.returncode != 0
     path = b / XCB
     before = path.read_bytes()
     assert b"\n<<<<<<< " in before

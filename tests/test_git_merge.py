@@ -98,14 +98,19 @@ def test_two_clones_append_to_the_same_file_and_merge_without_conflict(tmp_path:
     assert sorted(e["text"] for e in history) == every
 
 
-def test_without_union_merge_the_same_pull_conflicts(tmp_path: Path, cli) -> None:
+def conflicted_pull(tmp_path: Path, cli):  # noqa: ANN001, ANN201
+    """Two clones without union merge each add a line; the second pulls the first's: (a, b, the pull)."""
     _hub, a, b = office_hub_and_clones(tmp_path, cli, union=False)
     add(a, "甲一")
     add(b, "乙一")
     git(a, "commit", "-q", "-am", "甲")
     git(b, "commit", "-q", "-am", "乙")
     git(a, "push", "-q", "origin", "HEAD")
-    pull = git(b, "pull", "--no-rebase", "origin", "main", ok=False)
+    return a, b, git(b, "pull", "--no-rebase", "origin", "main", ok=False)
+
+
+def test_without_union_merge_the_same_pull_conflicts(tmp_path: Path, cli) -> None:
+    _a, b, pull = conflicted_pull(tmp_path, cli)
     assert pull.returncode != 0
     assert "CONFLICT" in pull.stdout + pull.stderr
     # and check finds what the conflict left in the file

@@ -74,6 +74,19 @@ def test_the_briefing_first_week_too(tmp_path: Path) -> None:
     assert Catalog.load(office).campaign.briefing.first_week == dt.date(2022, 9, 26)
 
 
+def _refused_at(tmp_path: Path, cli, old: str, new: str, needle: str, words: tuple[str, ...]) -> tuple[Path, str]:  # noqa: ANN001
+    """`check` of a workspace with `old` edited to `new` in activities.yaml: exit 1, a message at the
+    line holding `needle` with each of `words`; (the workspace, what it said)."""
+    root = _workspace(tmp_path / "ws", [(old, new)])
+    result = cli("--root", root, "check")
+    assert result.code == 1
+    said = result.out + result.err
+    assert f"{ACTS}:{_line(root, needle)}: " in said
+    for word in words:
+        assert word in said
+    return root, said
+
+
 @pytest.mark.parametrize(
     ("old", "new", "needle", "words"),
     [
@@ -87,13 +100,7 @@ def test_the_briefing_first_week_too(tmp_path: Path) -> None:
 )
 def test_a_bad_definition_date_is_named_at_its_line(tmp_path: Path, cli, old: str, new: str, needle: str,
                                                     words: tuple[str, ...]) -> None:
-    root = _workspace(tmp_path / "ws", [(old, new)])
-    result = cli("--root", root, "check")
-    assert result.code == 1
-    said = result.out + result.err
-    assert f"{ACTS}:{_line(root, needle)}: " in said
-    for word in words:
-        assert word in said
+    root, said = _refused_at(tmp_path, cli, old, new, needle, words)
     assert "Value error" not in said and "Traceback" not in said and "Input should" not in said
     assert not (root / CACHE_DIR / CACHE_FILE).exists()  # nothing kept of a bad definition
 
@@ -145,13 +152,7 @@ def test_a_custom_interval_by_its_name_and_colors_by_theirs(tmp_path: Path) -> N
 )
 def test_an_unknown_choice_lists_the_values_with_their_names(tmp_path: Path, cli, old: str, new: str, needle: str,
                                                              words: tuple[str, ...]) -> None:
-    root = _workspace(tmp_path / "ws", [(old, new)])
-    result = cli("--root", root, "check")
-    assert result.code == 1
-    said = result.out + result.err
-    assert f"{ACTS}:{_line(root, needle)}: " in said
-    for word in words:
-        assert word in said
+    _root, said = _refused_at(tmp_path, cli, old, new, needle, words)
     assert not re.search(r"'\w+' or '", said)  # pydantic's English list ("'lead' or 'each'")
 
 
