@@ -220,7 +220,7 @@ def _ledger_bytes(ws: Path) -> dict[str, bytes]:
     return {str(p.relative_to(ws)): p.read_bytes() for p in sorted((ws / "ledgers").rglob("*.jsonl"))}
 
 
-@pytest.mark.parametrize(("metric", "name"), [("场次=1.5", "场次"), ("参观线路=0.5", "参观线路")])
+@pytest.mark.parametrize(("metric", "name"), [("场次=1.5", "场次"), ("参观线路=0.5", "参观线路"), ("场次=2.00000000001", "场次")])
 def test_add_refuses_a_fraction_of_a_count(workspace: Path, cli, metric: str, name: str) -> None:  # noqa: ANN001
     """Every metric the campaign counts (场次, 参与人数, the targets') is a number of things."""
     before = _ledger_bytes(workspace)

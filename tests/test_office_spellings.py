@@ -146,6 +146,7 @@ def test_a_custom_interval_by_its_name_and_colors_by_theirs(tmp_path: Path) -> N
     ("old", "new", "needle", "words"),
     [
         ("    interval: weekly\n", "    interval: 每天\n", "每天", ("未知报送周期 '每天'", "weekly（每周）", "quarterly（每季度）")),
+        ("    interval: weekly\n", "    interval:\n", "interval:", ("报送周期 interval 未填", "weekly（每周）")),
         ("        per: year\n", "        per: 每周\n", "per: 每周", ("per 的值 '每周' 无效", "year（每年）", "month（每月）")),
         ("        applies_to: lead\n", "        applies_to: 全体\n", "全体", ("applies_to 的值 '全体' 无效", "lead（牵头单位）")),
     ],
@@ -154,6 +155,7 @@ def test_an_unknown_choice_lists_the_values_with_their_names(tmp_path: Path, cli
                                                              words: tuple[str, ...]) -> None:
     _root, said = _refused_at(tmp_path, cli, old, new, needle, words)
     assert not re.search(r"'\w+' or '", said)  # pydantic's English list ("'lead' or 'each'")
+    assert "'None'" not in said  # Python's None for an empty value
 
 
 # ------------------------------------------------------------ Chinese periods

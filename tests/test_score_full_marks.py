@@ -18,6 +18,9 @@ from pathlib import Path
 
 import docx
 import openpyxl
+import pytest
+
+from shuangzheng_cli.reports.score import Component, spread_text
 
 ARGS = ("score", "--year", "2022", "--as-of", "2022-10-02")
 MARKS = "各项满分（权重）：报送及时 40、四色状态 30、督导检查 20、目标完成 10。"
@@ -93,3 +96,22 @@ def test_word_attachment_headers_and_the_note_under_the_table(run_reports, tmp_p
     assert note in texts
     # under the table: the last paragraph of the document
     assert texts[-1] == note
+
+
+@pytest.mark.parametrize(
+    ("shares", "said"),
+    [
+        # only 报送及时 can be worked out: everything else goes to it
+        ({"timeliness": 0.5}, "四色状态、督导检查、目标完成的 70 分全部归入报送及时，满分为报送及时 100"),
+        # two left: 两项, not 二项
+        ({"timeliness": 0.5, "color": 0.5}, "督导检查、目标完成的 40 分按比例分到其余两项，满分为报送及时 50、四色状态 50"),
+    ],
+)
+def test_the_spread_is_said_in_plain_words(shares: dict[str, float], said: str) -> None:
+    weights = {"timeliness": 30, "color": 30, "inspections": 20, "targets": 20}
+    comps = {}
+    for key, weight in weights.items():
+        share = shares.get(key)
+        kept = sum(weights[k] for k in shares)
+        comps[key] = Component(key, share, weight, effective_weight=weight * 100 / kept if share is not None else 0.0)
+    assert spread_text(comps) == said

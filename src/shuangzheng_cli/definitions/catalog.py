@@ -174,7 +174,7 @@ class Catalog:
         fraction such as 场次=1.5 is a typing slip. Other metrics may hold any number."""
         counted = COMMON_METRICS | {t.metric for act in self.activities.values() for t in act.targets}
         return [
-            f"数据 '{name}={value:g}' 有小数：{name} 是个数，须为整数"
+            f"数据 '{name}={value!r}' 有小数：{name} 是个数，须为整数"
             for name, value in metrics.items()
             if name in counted and isinstance(value, float) and not value.is_integer()
         ]
@@ -569,7 +569,7 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
             problems.append(acts.problem(("activities", ai, "category"), f"未知类别 {act.get('category')}"))
         if interval_key(act.get("interval", "weekly"), spellings) is None:
             problems.append(
-                acts.problem(("activities", ai, "interval"), f"未知报送周期 '{act.get('interval')}'，可选：{interval_choices}")
+                acts.problem(("activities", ai, "interval"), (f"未知报送周期 '{act.get('interval')}'" if act.get("interval") is not None else "报送周期 interval 未填") + f"，可选：{interval_choices}")
             )
         short = act.get("short")
         if isinstance(short, str) and short:

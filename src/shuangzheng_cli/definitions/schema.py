@@ -62,7 +62,7 @@ OptionalDate = Annotated[dt.date | None, BeforeValidator(_office_date)]
 CHOICE_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
     "per": {
         "year": ("每年", "年", "按年", "年度"),
-        "quarter": ("每季度", "季度", "每季", "按季", "按季度"),
+        "quarter": ("每季度", "季度", "每季", "按季", "按季度", "季"),
         "month": ("每月", "月", "按月", "月度"),
     },
     "applies_to": {
@@ -74,7 +74,7 @@ CHOICE_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
 INTERVAL_SPELLINGS: dict[str, tuple[str, ...]] = {
     "weekly": ("每周", "按周", "周"),
     "monthly": ("每月", "按月", "月"),
-    "quarterly": ("每季度", "每季", "按季度", "按季", "季度"),
+    "quarterly": ("每季度", "每季", "按季度", "按季", "季度", "季"),
 }
 
 

@@ -187,8 +187,10 @@ def spread_text(comps: dict[str, Component], *, named: bool = True) -> str:
     rest = [k for k, c in comps.items() if c.share is not None and c.weight > 0]
     moved = num(sum(comps[k].weight for k in missing))
     marks = "、".join(f"{COMPONENT_NAMES[k]} {num(comps[k].effective_weight)}" for k in rest)
-    count = "一二三四"[len(rest) - 1] if 0 < len(rest) <= 4 else str(len(rest))
     whose = f"{'、'.join(COMPONENT_NAMES[k] for k in missing)}的" if named else "其"
+    if len(rest) == 1:
+        return f"{whose} {moved} 分全部归入{COMPONENT_NAMES[rest[0]]}，满分为{marks}"
+    count = {2: "两", 3: "三"}.get(len(rest), str(len(rest)))
     return f"{whose} {moved} 分按比例分到其余{count}项，满分为{marks}"
 
 
