@@ -137,3 +137,14 @@ def test_a_number_past_its_limit_is_said_in_digits(tmp_path: Path) -> None:
     code, problems = _problems(root)
     assert code == 1
     assert f"{ACTS}:{line}: deduction_per_finding 的值 20000000000 超出范围：绝对值最大 1000000000" in problems
+
+
+def test_conflict_markers_are_named_at_the_first_marker(tmp_path: Path) -> None:
+    """A merge left unresolved in units.yaml: named at its `<<<<<<<` line (YAML itself would blame
+    the `=======` line, as a missing colon)."""
+    root = make_workspace(tmp_path)
+    line = edit(root, UNITS, "    name: 市委宣传部\n",
+                "<<<<<<< HEAD\n    name: 市委宣传部\n=======\n    name: 中共霸州市委宣传部\n>>>>>>> origin/main\n")
+    code, problems = _problems(root)
+    assert code == 1
+    assert len(problems) == 1 and problems[0].startswith(f"{UNITS}:{line}: 有未解决的 git 合并冲突标记（这一行以 <<<<<<< 开头）")

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem
+from ..ledger.format import CONFLICT_PREFIXES
 
 try:  # the C loader is ~10× faster; both are safe loaders
     from yaml import CSafeLoader as SafeLoader
@@ -73,6 +74,7 @@ _ODD_SPACES = {
 }
 #: The leading blanks of a line, any kind; and what follows them when the line is structure.
 _LEADING = re.compile(r"^[ \t\u3000\u00a0]*")
+_CONFLICT_MARKERS = tuple(m.decode() for m in CONFLICT_PREFIXES)
 _STRUCTURE = re.compile(r"^(?:-(?:\s|$)|#|[^\s'\"#：:][^'\"#：:]*[:：](?:\s|$))")
 
 
@@ -195,6 +197,9 @@ def load_yaml(path: Path, label: str, raw: bytes | None = None) -> tuple[YamlDoc
     if problem:
         return None, [problem]
     assert text is not None
+    conflict = _conflict_marker(label, text)
+    if conflict:
+        return None, [conflict]
     odd = _odd_indentation(label, text)
     if odd:
         return None, odd
@@ -207,6 +212,20 @@ def load_yaml(path: Path, label: str, raw: bytes | None = None) -> tuple[YamlDoc
     except (ValueError, TypeError, OverflowError) as exc:  # an explicit tag (`!!timestamp`) with a bad value
         return None, [Problem(label, 0, f"YAML 内容无法读取：{exc}")]
     return YamlDocument(label, text, data), []
+
+
+def _conflict_marker(label: str, text: str) -> Problem | None:
+    """The first line a `git merge` left as a conflict marker (YAML would name a later line, as a
+    missing colon), with what to do."""
+    for number, line in enumerate(text.split("\n"), 1):
+        marker = next((m for m in _CONFLICT_MARKERS if line.startswith(m)), None)
+        if marker is not None:
+            return Problem(
+                label, number,
+                f"有未解决的 git 合并冲突标记（这一行以 {marker} 开头）：用记事本打开，在两边的内容中保留正确的一份，"
+                "删去以 <<<<<<<、=======、>>>>>>>（以及 |||||||）开头的标记行，保存后运行 shuangzheng check",
+            )
+    return None
 
 
 def _odd_indentation(label: str, text: str) -> list[Problem]:
