@@ -27,6 +27,11 @@ def read_xls(path: Path, label: str, budget: RowBudget) -> Book:
         text = str(exc)
         if "encrypt" in text.lower():
             raise ShuangzhengError(f"{label} 是加密（设了打开密码）的工作簿：请在 Excel/WPS 中取消密码并另存为 .xlsx 后再导入") from None
+        streams = _ole_streams(path)
+        if "WordDocument" in streams:
+            raise ShuangzhengError(f"{label} 是 Word 文档（.doc），不是 Excel 工作簿：请导入联络员填好的报送模板（.xlsx 或 .xls）") from None
+        if "PowerPoint Document" in streams:
+            raise ShuangzhengError(f"{label} 是 PowerPoint 演示文稿（.ppt），不是 Excel 工作簿：请导入联络员填好的报送模板（.xlsx 或 .xls）") from None
         raise ShuangzhengError(
             f"{label} 是 OLE 复合文件，但不是可读取的 .xls 工作簿（可能是加密的 .xlsx 或 WPS 的 .et 文件）："
             "请在 Excel/WPS 中取消密码并另存为 .xlsx 后再导入"
@@ -95,4 +100,12 @@ def _cell(cell: Any, datemode: int) -> Cell | None:
     return Cell(value)
 
 
+def _ole_streams(path: Path) -> set[str]:
+    """The names of the streams in an OLE compound file (xlrd's reader of the container), to say
+    what a file that is no workbook is (a Word .doc holds `WordDocument`); empty if unreadable."""
+    import xlrd.compdoc
 
+    try:
+        return {entry.name for entry in xlrd.compdoc.CompDoc(path.read_bytes(), logfile=io.StringIO()).dirlist}
+    except Exception:  # noqa: BLE001 - only for a better message: a damaged container says nothing
+        return set()
