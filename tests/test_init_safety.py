@@ -76,6 +76,11 @@ def _activities_yaml_is_a_dangling_link(ws: Path) -> Path:
     return ws / "data" / "activities.yaml"
 
 
+def _target_is_a_dangling_link(ws: Path) -> Path:
+    ws.symlink_to(ws.parent / "别处" / "台账")  # resolving it would make 别处/台账
+    return ws
+
+
 def _gitignore_is_a_folder(ws: Path) -> Path:
     (ws / ".gitignore").mkdir(parents=True)
     return ws / ".gitignore"
@@ -93,6 +98,7 @@ LAYOUTS = {
     "ledgers 是文件": (_ledgers_is_a_file, "", "是文件"),
     "units.yaml 是文件夹": (_units_yaml_is_a_folder, "", "是文件夹"),
     "activities.yaml 是失效链接": (_activities_yaml_is_a_dangling_link, "", "失效的链接"),
+    "目标是失效链接": (_target_is_a_dangling_link, "", "是失效的链接"),
     ".gitignore 是文件夹": (_gitignore_is_a_folder, "", "是文件夹"),
     ".gitattributes 是文件夹": (_gitattributes_is_a_folder, "", "是文件夹"),
 }

@@ -42,6 +42,16 @@ def _kind(path: Path) -> str:
     return "失效的链接或特殊文件"
 
 
+def new_workspace_root(directory: Path) -> Path:
+    """The absolute folder `init DIR` makes the workspace in. A dangling symlink is refused: resolving
+    it would make the folder it points to, somewhere the user did not name."""
+    if directory.is_symlink() and not directory.exists():
+        raise UsageProblem(
+            f"{directory} 是失效的链接（指向 {os.readlink(directory)}），不能在这里建工作区：请把它改名或移走后重试，或换一个目录（如 shuangzheng init 霸州台账）；未做任何改动"
+        )
+    return directory.resolve()
+
+
 def check_new_workspace(root: Path) -> None:
     """Refuse, before anything is written, a workspace `init` could only half make: a file where
     a folder goes (the target itself, a folder above it, data/, ledgers/), a folder where a file

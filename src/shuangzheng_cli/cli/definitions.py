@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import gitrepo
-from ..workspace_init import check_new_workspace, write_workspace
+from ..workspace_init import check_new_workspace, new_workspace_root, write_workspace
 from .actions import run_check
 from .commands import CATEGORY, FORMAT, LISTING, UNIT, Command, Param, optional
 from .common import State, output_format
@@ -22,7 +22,7 @@ def init(st: State, *, directory: Path) -> None:
     (the tool's own clone, any project) but not its top, `git init` is run in `directory`, and the
     hook and the first commit go there; the outer repository is not touched."""
     out = st.out
-    root = directory.resolve()
+    root = new_workspace_root(directory)
     check_new_workspace(root)
     made = write_workspace(root)
     top = gitrepo.toplevel(root)
