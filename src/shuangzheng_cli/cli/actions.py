@@ -221,7 +221,7 @@ def run_check(st: State, *, repair: bool, since: str | None, staged: bool) -> in
             from ..ledger.history import CORRECTION_HINT
 
             out.message(CORRECTION_HINT + "。")
-            if any(p.message.endswith("（尚未提交的改动）") for p in history):
+            if any(p.message.endswith("（尚未提交的改动）") and "CRLF" not in p.message for p in history):  # not for line endings: restoring would drop new lines
                 out.message("尚未提交的改动可用 git restore --staged --worktree 文件名 恢复成上次提交时的样子。")
         return 1
     files = ledger.files()

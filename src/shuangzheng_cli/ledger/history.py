@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, UsageProblem
+from .format import BOM
 
 if TYPE_CHECKING:
     from ..definitions.catalog import Catalog
@@ -48,6 +49,7 @@ _WHAT = {
     "deleted": "台账文件被删除",
     "renamed": "台账文件被改名为 {to}",
     "retyped": "台账文件不再是普通文件",
+    "crlf": "换行符被改成了 Windows 的 CRLF（多半是编辑器保存时改的），记录内容没有变：请在编辑器中把换行改回 LF（Unix）后保存",
 }
 
 
@@ -109,8 +111,18 @@ def growth_breaches(old: bytes, new: bytes) -> list[tuple[int, str, bytes]]:
     clone A's appends, B's own new lines come before A's, which the shared repository already
     holds. Only the complete lines of `old` count: a torn last line (no newline, a write cut
     short) may be completed or taken away by `check --repair`. `what` is "changed",
-    "removed" or "reordered" (the line is still there, elsewhere).
+    "removed" or "reordered" (the line is still there, elsewhere), or "crlf" (at the first line
+    whose only change is a carriage return before its newline, when that is all that changed).
+
+    A byte order mark at the start of either side is not a change: readers never see it (an editor
+    such as Notepad or WPS adds it when it saves).
     """
+    old, new = old.removeprefix(BOM), new.removeprefix(BOM)
+    if b"\r\n" in new and b"\r\n" not in old and not growth_breaches(old, new.replace(b"\r\n", b"\n")):
+        a = old[: old.rfind(b"\n") + 1].split(b"\n")[:-1]  # the complete lines
+        k = next((i for i, (x, y) in enumerate(zip(a, new.split(b"\n"), strict=False)) if x != y), None)
+        if k is not None:  # else only new lines end in CRLF: the old ones are as they were
+            return [(k + 1, "crlf", a[k])]
     complete = old[: old.rfind(b"\n") + 1]
     if new.startswith(complete):
         return []
