@@ -148,3 +148,24 @@ def test_conflict_markers_are_named_at_the_first_marker(tmp_path: Path) -> None:
     code, problems = _problems(root)
     assert code == 1
     assert len(problems) == 1 and problems[0].startswith(f"{UNITS}:{line}: 有未解决的 git 合并冲突标记（这一行以 <<<<<<< 开头）")
+
+
+def test_weights_must_make_the_hundred_points(tmp_path: Path) -> None:
+    """Each weight is its part's full marks: weights summing to 120 gave scores out of 100 under
+    full marks that added up to 120 (the second newcomer's finding)."""
+    root = make_workspace(tmp_path)
+    line = edit(root, ACTS, "weights: {timeliness: 30, color: 30,", "weights: {timeliness: 40, color: 40,")
+    code, problems = _problems(root)
+    assert code == 1
+    assert problems == [f"{ACTS}:{line}: 各项权重合计须为 100（现为 120：报送及时 40、四色状态 40、督导检查 20、目标完成 20）"]
+
+
+def test_weights_may_be_written_by_their_chinese_names(tmp_path: Path) -> None:
+    from shuangzheng_cli.definitions.catalog import Catalog
+
+    root = make_workspace(tmp_path)
+    edit(root, ACTS, "weights: {timeliness: 30, color: 30, inspections: 20, targets: 20}",
+         "weights: {报送及时: 40, 四色状态: 30, 督导检查: 20, 目标完成: 10}")
+    code, problems = _problems(root)
+    assert (code, problems) == (0, [])
+    assert Catalog.load(root).rules.scoring.weights == {"timeliness": 40, "color": 30, "inspections": 20, "targets": 10}

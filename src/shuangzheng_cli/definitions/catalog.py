@@ -592,6 +592,8 @@ def _cross_check(acts: YamlDocument, units: YamlDocument) -> list[Problem]:
 #: Metrics any activity's progress may record (the examples of `add -m` and the template): never
 #: taken for a misspelt target metric.
 COMMON_METRICS = frozenset({"场次", "参与人数"})
+#: The parts of the annual score (年度考核), by the keys of `rules.scoring.weights`.
+SCORE_PARTS = {"timeliness": "报送及时", "color": "四色状态", "inspections": "督导检查", "targets": "目标完成"}
 
 
 def metric_hint(name: str, metric: str) -> str:

@@ -28,6 +28,7 @@ from ..ledger.format import (
     parse_color,
 )
 from ..periods import folded, parse_date
+from .catalog import SCORE_PARTS
 
 UnitId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Color = Literal["red", "yellow", "blue", "green"]
@@ -281,12 +282,25 @@ class Scoring(_Model):
     deduction_per_interview: float = Field(default=5, ge=0)
     deduction_per_bulletin: float = Field(default=10, ge=0)
 
+    @field_validator("weights", mode="before")
+    @classmethod
+    def _named(cls, v: object) -> object:
+        """The parts may be written by their Chinese names (报送及时: 30), as the score shows them."""
+        if not isinstance(v, dict):
+            return v
+        keys = {name: key for key, name in SCORE_PARTS.items()}
+        return {keys.get(folded(k), k) if isinstance(k, str) else k: w for k, w in v.items()}
+
     @field_validator("weights")
     @classmethod
     def _non_negative(cls, v: dict[str, float]) -> dict[str, float]:
         for k, w in v.items():
             if w < 0:
                 raise ValueError(f"权重 {k} 不能为负数")
+        total = sum(v.values())
+        if abs(total - 100) > 1e-6:  # each weight is that part's full marks: they make the 100 points
+            parts = "、".join(f"{SCORE_PARTS[k]} {w:g}" for k, w in v.items())
+            raise ValueError(f"各项权重合计须为 100（现为 {total:g}：{parts}）")
         return v
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from ..board.rules import BoardIndex
-from ..definitions.catalog import Catalog, Cell
+from ..definitions.catalog import SCORE_PARTS, Catalog, Cell
 from ..ledger.format import NOT_STARTED, SEVERITY, Entry
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 _RANK = {**SEVERITY, NOT_STARTED: -1}
 GOOD_COLORS = ("green", "blue")
 COMPONENTS = ("timeliness", "color", "inspections", "targets")
-COMPONENT_NAMES = {"timeliness": "报送及时", "color": "四色状态", "inspections": "督导检查", "targets": "目标完成"}
+COMPONENT_NAMES = SCORE_PARTS
 
 
 def num(x: float) -> int | float:
