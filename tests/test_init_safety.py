@@ -284,3 +284,16 @@ def test_init_where_the_folder_is_already_the_top_of_a_repository_uses_it(tmp_pa
     assert git(ws, "log", "--format=%s").stdout.splitlines() == [FIRST_COMMIT]
     assert (ws / ".git" / "hooks" / "pre-commit").is_file()
     assert _outer_state(outer) == before
+
+
+def test_the_first_commit_holds_only_the_workspace(tmp_path: Path) -> None:
+    """A file of the user's already in the folder is not committed (it would be pushed to the
+    shared repository with the ledger)."""
+    ws = tmp_path / "台账"
+    ws.mkdir()
+    (ws / "工资表.xlsx").write_bytes(b"private")
+    r = run_process("init", ws)
+    assert r.code == 0, r.err
+    tracked = set(git(ws, "ls-files").stdout.split())
+    assert tracked == {"data/activities.yaml", "data/units.yaml", "ledgers/.gitkeep", ".gitattributes", ".gitignore"}
+    assert (ws / "工资表.xlsx").read_bytes() == b"private"

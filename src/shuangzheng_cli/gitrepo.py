@@ -135,6 +135,10 @@ def prepare_clone(root: Path) -> str | None:
     return f"已为本仓库安装{'、'.join(installed)}{extra}：以后每次提交前会自动运行 shuangzheng check"
 
 
+#: What `init` makes and its first commit holds (paths from the workspace's top).
+WORKSPACE_PATHS = ("data/activities.yaml", "data/units.yaml", "ledgers", ".gitattributes", ".gitignore")
+
+
 def first_commit(root: Path) -> str | None:
     """Commit everything `init` made as the repository's first commit. None when committed;
     otherwise why not (in Chinese), e.g. no git identity yet."""
@@ -143,7 +147,9 @@ def first_commit(root: Path) -> str | None:
         return "找不到 git"
     if head.returncode == 0:
         return None if not _dirty(root) else "仓库已有提交，新建的文件未提交"
-    added = git(root, "add", "-A")
+    # only what a workspace is: a file of the user's that was already in the folder (a pay sheet…)
+    # is never committed, and so never pushed to the shared repository
+    added = git(root, "add", "--", *WORKSPACE_PATHS)
     if added is None or added.returncode != 0:
         return "git add 失败"
     done = git(root, "commit", "-q", "-m", "建立双争活动台账工作区")

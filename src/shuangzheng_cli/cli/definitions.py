@@ -60,7 +60,7 @@ def _next_steps(out: Output, root: Path, why_not_committed: str | None) -> None:
         lines.append(f"  · 提交未完成（{why_not_committed}）：")
         if "用户名" in why_not_committed:
             lines.append('      git config --global user.name "王欣欣" && git config --global user.email "wangxinxin@example.org"')
-        lines.append(f'      git -C "{root}" add -A && git -C "{root}" commit -m "建立双争活动台账工作区"')
+        lines.append(f'      git -C "{root}" add {" ".join(gitrepo.WORKSPACE_PATHS)} && git -C "{root}" commit -m "建立双争活动台账工作区"')
     lines += [
         "  · 设置记录人（每台电脑一次；--global 对本机所有仓库有效，在本仓库里去掉 --global 则只对本仓库有效）：",
         "      git config --global shuangzheng.recorder 王欣欣",
