@@ -182,7 +182,14 @@ def test_since_outside_a_repository_or_an_unknown_commit_is_a_usage_error(histor
             b'{"id":"2","t":"Y"}\n',
             [(1, "removed", b'{"id":"1","t":"x"}'), (2, "changed", b'{"id":"2","t":"y"}')],
         ),
-        (b"\xef\xbb\xbfa\n", b"a\n", [(1, "changed", b"\xef\xbb\xbfa")]),
+        # a byte order mark at the start (an editor's) is no change, added or taken away: readers never see it
+        (b"\xef\xbb\xbfa\n", b"a\n", []),
+        (b"a\n", b"\xef\xbb\xbfa\nb\n", []),
+        # line endings turned into CRLF are named at the first line so changed
+        (b"a\nb\n", b"a\r\nb\r\n", [(1, "crlf", b"a")]),
+        (b"a\nb\n", b"a\nb\r\nc\r\n", [(2, "crlf", b"b")]),
+        (b"a\nb\n", b"a\nb\nc\r\n", []),  # only a new line ends in CRLF
+        (b"a\nb\n", b"a\r\nB\r\n", [(1, "changed", b"a"), (2, "changed", b"b")]),  # CRLF and an edit
     ],
 )
 def test_growth_breaches(old: bytes, new: bytes, expected: list) -> None:
