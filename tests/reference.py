@@ -13,6 +13,7 @@ from shuangzheng_cli.errors import Problem
 from shuangzheng_cli.ledger.check import _all_files, stray_files
 from shuangzheng_cli.ledger.entries import at_problems, reference_problems, schema_problems
 from shuangzheng_cli.ledger.format import Entry
+from shuangzheng_cli.ledger.reader import SAME_ID_WAY_OUT
 from shuangzheng_cli.ledger.storage import Ledger, is_unit_id
 
 
@@ -82,7 +83,7 @@ def reference_read(
                         found.append(repeat)
                         notices.add(repeat)  # listed, not counted
                     else:
-                        found.append(f"编号 {entry_id} 重复：{place}:{first} 已有此编号但内容不同（读取时只用前一条）")
+                        found.append(f"编号 {entry_id} 重复：{place}:{first} 已有此编号但内容不同（读取时只用前一条）" + SAME_ID_WAY_OUT)
                 else:
                     first_seen[entry_id] = (label, number, digest)
             if isinstance(entry_id, str):

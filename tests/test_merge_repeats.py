@@ -44,6 +44,11 @@ def commit(root: Path, message: str, *, ok: bool = True) -> subprocess.Completed
 def merged(tmp_path: Path, cli) -> tuple[Path, Path, Path]:
     """The hub, the liaison's clone and the office's clone after the office's union merge, which
     holds one imported line twice (not yet pushed)."""
+    return merge_after_imports(tmp_path, cli)
+
+
+def merge_after_imports(tmp_path: Path, cli, liaison_by: tuple[str, ...] = (), office_by: tuple[str, ...] = ()):  # noqa: ANN001, ANN201
+    """As `merged`; `liaison_by`/`office_by`: options each side's `import` is given (`--by 名字`)."""
     office = tmp_path / "office"
     assert cli("init", office).code == 0
     identify(office, "办公室")
@@ -61,11 +66,11 @@ def merged(tmp_path: Path, cli) -> tuple[Path, Path, Path]:
     book = returned_workbook(office, tmp_path / "hidden.xlsx")
 
     add(cli, liaison, "xcb", "联络员记的")  # installs the pre-commit hook in the clone
-    assert cli("--root", liaison, "import", book).code == 0
+    assert cli("--root", liaison, "import", *liaison_by, book).code == 0
     commit(liaison, "联络员：记录与导入")
     assert push(liaison).returncode == 0
 
-    assert cli("--root", office, "import", book).code == 0
+    assert cli("--root", office, "import", *office_by, book).code == 0
     add(cli, office, "xcb", "办公室记的")
     commit(office, "办公室：导入与记录")
     pull = git(office, "pull", "--no-rebase", "--no-edit")
@@ -180,3 +185,48 @@ def test_a_repeat_stays_a_notice_when_the_board_is_cached(merged, cli) -> None:
     for text in answers:
         assert "未通过检查" not in text
     assert answers[0] == answers[1]
+
+
+def test_one_workbook_imported_by_two_people_is_taken_back_to_one(tmp_path: Path, cli) -> None:
+    """Both sides import the same workbook, each naming itself with --by: the merge joins two lines
+    with the same id and other bytes (the second newcomer's dead end). `check` says to delete one's
+    own; the commit check and the hub accept that, and refuse deleting the one the hub holds."""
+    hub, _liaison, office = merge_after_imports(tmp_path, cli, ("--by", "联络员小王"), ("--by", "办公室小李"))
+    r = cli("--root", office, "check")
+    assert r.code == 1
+    assert "已有此编号但内容不同" in r.out and "删去其中你这边的那一行后提交、推送即可" in r.out
+    lines = _lines(office)
+    mine = [i for i, line in enumerate(lines) if "办公室小李".encode() in line]
+    theirs = [i for i, line in enumerate(lines) if "联络员小王".encode() in line]
+    assert len(mine) == len(theirs) == 2  # the workbook's two rows, each from both sides
+
+    # the liaison's lines are the hub's: deleting them passes here but not there
+    (office / XCB).write_bytes(b"".join(line for i, line in enumerate(lines) if i not in theirs))
+    commit(office, "删去联络员导入的两行")
+    before = refs(hub)
+    pushed = push(office)
+    assert pushed.returncode != 0 and "共享仓库拒绝了这次推送" in pushed.stderr
+    assert refs(hub) == before
+    git(office, "reset", "-q", "--hard", "HEAD~1")
+
+    (office / XCB).write_bytes(b"".join(line for i, line in enumerate(lines) if i not in mine))
+    commit(office, "删去本处导入的两行")
+    assert cli("--root", office, "check").code == 0
+    pushed = push(office)
+    assert pushed.returncode == 0, pushed.stderr
+    history = json.loads(cli("--root", office, "history", "-u", "xcb", "-f", "json").out)
+    assert sorted(e["text"] for e in history) == ["主题班会", "办公室记的", "宣讲两场", "第一条", "联络员记的"]
+
+
+def test_a_record_removed_and_written_again_with_its_id_is_still_refused(merged) -> None:
+    """The way out above is for two lines that were both there; an edit made as a removal and a
+    new line with the old id is still an edit."""
+    _hub, _liaison, office = merged
+    path = office / XCB
+    lines = _lines(office)
+    first = json.loads(lines[0])
+    edited = json.dumps({**first, "text": "改过的内容"}, ensure_ascii=False).encode() + b"\n"
+    path.write_bytes(b"".join(lines[1:]) + edited)
+    done = commit(office, "改记录", ok=False)
+    assert done.returncode != 0
+    assert f"{XCB}:1: 已有记录被" in done.stdout + done.stderr

@@ -115,7 +115,10 @@ def growth_breaches(old: bytes, new: bytes) -> list[tuple[int, str, bytes]]:
     whose only change is a carriage return before its newline, when that is all that changed).
 
     A byte order mark at the start of either side is not a change: readers never see it (an editor
-    such as Notepad or WPS adds it when it saves).
+    such as Notepad or WPS adds it when it saves). Nor is removing a line whose record id another
+    line still holds that was there before too: what a union merge joined from two clones' versions
+    of one record (the same workbook imported by two people) can be taken back to one, and only
+    so; a line removed and written again with its id (an edit) is still a change.
     """
     old, new = old.removeprefix(BOM), new.removeprefix(BOM)
     if b"\r\n" in new and b"\r\n" not in old and not growth_breaches(old, new.replace(b"\r\n", b"\n")):
@@ -147,6 +150,13 @@ def growth_breaches(old: bytes, new: bytes) -> list[tuple[int, str, bytes]]:
         for k in range(first + i1, first + i2):
             what = "reordered" if a[k] in added else "changed" if k - first - i1 in edited else "removed"
             out.append((k + 1, what, a[k]))
+    if any(what == "removed" for _, what, _ in out):
+        # one of two lines with the same id (a merge joined two clones' versions of one record):
+        # removing it loses nothing when the other, already there before, stays
+        # (a byte-identical repeat needs no way out: it is only a notice, and stays)
+        still = set(b)
+        held = {_record_id(line) for line in set(a) & still} - {None}
+        out = [o for o in out if not (o[1] == "removed" and o[2] not in still and _record_id(o[2]) in held)]
     return out
 
 

@@ -611,6 +611,12 @@ REPEATED = (
 )
 
 
+#: What to do about a later line with an earlier line's id but other bytes, when a merge joined two
+#: clones' versions of one record: the append-only check lets one of them be removed while the
+#: other, already committed, stays (`history.growth_breaches`).
+SAME_ID_WAY_OUT = "；两处各自记了同一条（如导入同一份工作簿时填的导入人不同）合并而成的，删去其中你这边的那一行后提交、推送即可，另一行照常计入"
+
+
 def real_problems(problems: Iterable[Problem]) -> list[Problem]:
     """`problems` without the notices (`Problem.notice`: the byte-identical repeats)."""
     return [p for p in problems if not p.notice]
@@ -626,7 +632,7 @@ def _first_seen(seen: dict[str, tuple[str, int, bytes]], entry_id: str, label: s
     where, first, seen_digest = seen[entry_id]
     if seen_digest == digest:
         return Problem(label, number, REPEATED.format(id=entry_id, where=where, first=first), notice=True)
-    return Problem(label, number, f"编号 {entry_id} 重复：{where}:{first} 已有此编号但内容不同（读取时只用前一条）")
+    return Problem(label, number, f"编号 {entry_id} 重复：{where}:{first} 已有此编号但内容不同（读取时只用前一条）" + SAME_ID_WAY_OUT)
 
 
 class _Ids:
