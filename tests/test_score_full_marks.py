@@ -82,6 +82,10 @@ def test_workbook_states_the_full_marks_above_the_table(run_reports, tmp_path: P
     ws = openpyxl.load_workbook(out)["年度考核"]
     assert ws.cell(2, 1).value == MARKS + SPREAD + "计分办法见“计分办法”工作表。"
     assert ws.cell(3, 7).value == "及时得分"
+    # the 说明 column wraps at its width, so its long notes print within the page
+    last = ws.max_column
+    assert ws.cell(3, last).value == "说明"
+    assert all(ws.cell(r, last).alignment.wrap_text for r in range(4, ws.max_row + 1))
 
 
 def test_word_attachment_headers_and_the_note_under_the_table(run_reports, tmp_path: Path) -> None:  # noqa: ANN001

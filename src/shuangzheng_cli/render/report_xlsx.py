@@ -131,13 +131,14 @@ def score(assessment: reports.Assessment, catalog: Catalog, path: Path, *, force
     title = f"{catalog.campaign.short_name}{assessment.year}年度考核（{assessment.start} 至 {assessment.end}）"
     header_row(ws, 3, SCORE_DETAIL_HEADERS)
     formats = [score_format(h) for h in SCORE_DETAIL_HEADERS]
+    last = len(SCORE_DETAIL_HEADERS)  # 说明: wrapped at its capped width, so the sheet prints whole
     for r, values in enumerate(score_detail(assessment, catalog), start=4):
         for k, value in enumerate(values, start=1):
-            cell = put(ws, r, k, value, border=BORDER)
+            cell = put(ws, r, k, value, border=BORDER, **({"alignment": WRAP} if k == last else {}))
             if formats[k - 1] and isinstance(value, int | float):
                 cell.number_format = formats[k - 1]
     # columns as wide as their figures; the headers wrap onto two lines
-    widths = fit_columns(ws, first_row=4, minimum=8, caps={len(SCORE_DETAIL_HEADERS): 50})
+    widths = fit_columns(ws, first_row=4, minimum=8, caps={last: 50})
     ws.row_dimensions[3].height = 2 * CJK_LINE + 4
     fit_rows(ws, widths, first_row=4, line_height=CJK_LINE)
     # the weights, and the full marks of units whose weights were spread (the 得分 columns carry none)
