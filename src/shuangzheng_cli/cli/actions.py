@@ -218,11 +218,12 @@ def run_check(st: State, *, repair: bool, since: str | None, staged: bool) -> in
         hint = "；末行不完整可用 shuangzheng check --repair 修复" if any("不完整" in p.message for p in problems) else ""
         out.message(f"发现 {len(problems) + len(history)} 个问题{hint}。" + (f"{repeated}。" if repeated else ""))
         if any(p.line or "台账文件" in p.message for p in history):
-            from ..ledger.history import CORRECTION_HINT
+            from ..ledger.history import CORRECTION_HINT, restore_hint
 
             out.message(CORRECTION_HINT + "。")
-            if any(p.message.endswith("（尚未提交的改动）") and "CRLF" not in p.message for p in history):  # not for line endings: restoring would drop new lines
-                out.message("尚未提交的改动可用 git restore --staged --worktree 文件名 恢复成上次提交时的样子。")
+            restore = restore_hint(history)
+            if restore:
+                out.message(restore)
         return 1
     files = ledger.files()
     since_text = f"；自 {since} 以来台账只在末尾追加" if since else ""

@@ -172,12 +172,16 @@ class Catalog:
         """What is wrong with a progress entry's metrics as the campaign counts them: every metric it
         names (`COMMON_METRICS`, the targets') is a number of things (场次, 人, 条线路…), so a
         fraction such as 场次=1.5 is a typing slip. Other metrics may hold any number."""
-        counted = COMMON_METRICS | {t.metric for act in self.activities.values() for t in act.targets}
         return [
             f"数据 '{name}={value!r}' 有小数：{name} 是个数，须为整数"
             for name, value in metrics.items()
-            if name in counted and isinstance(value, float) and not value.is_integer()
+            if name in self.counted_metrics and isinstance(value, float) and not value.is_integer()
         ]
+
+    @cached_property
+    def counted_metrics(self) -> frozenset[str]:
+        """The metrics that count things (`COMMON_METRICS` and every target's): whole numbers."""
+        return COMMON_METRICS | {t.metric for act in self.activities.values() for t in act.targets}
 
     def is_member_group(self, unit_id: str) -> bool:
         group = self.groups.get(unit_id)

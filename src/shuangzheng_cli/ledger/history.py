@@ -42,6 +42,18 @@ CORRECTION_HINT = (
     "已提交的改动可用 git revert 提交编号 撤销"
 )
 
+_STAGED = "尚未提交的改动"  # the source `Breach.problem` gives a change not committed yet
+
+
+def restore_hint(problems: Iterable[Problem]) -> str | None:
+    """How to undo what is staged, when some problem is an uncommitted change that restoring the
+    file undoes without loss; not for line endings turned into CRLF (restoring would drop the lines
+    added since: the problem says how to mend them instead)."""
+    if any(p.message.endswith(f"（{_STAGED}）") and not p.message.startswith(_WHAT["crlf"]) for p in problems):
+        return "尚未提交的改动可用 git restore --staged --worktree 文件名 恢复成上次提交时的样子。"
+    return None
+
+
 _WHAT = {
     "changed": "已有记录被修改",
     "removed": "已有记录被删除",
@@ -89,7 +101,7 @@ class Breach:
         if self.commit is not None:
             source = str(self.commit)
         elif self.staged:
-            source = "尚未提交的改动"
+            source = _STAGED
         else:
             source = "未找到改动它的提交"
         return Problem(self.path.removeprefix(strip), self.line, f"{what}（{source}）")

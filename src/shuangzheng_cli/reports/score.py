@@ -74,9 +74,15 @@ class Assessment:
     end: dt.date
     weights: dict[str, float]
     units: list[UnitScore]
-    notes: list[str]
-    #: those of `notes` that give the full marks of units whose weights were spread (one per kind of unit)
+    #: the full marks of units whose weights were spread, one note per kind of unit
     spread_notes: list[str] = field(default_factory=list)
+    #: that the year is not over yet, if so
+    partial_note: str | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """Every note of the assessment: the spread full marks, then that the year is not over."""
+        return [*self.spread_notes, *([self.partial_note] if self.partial_note else [])]
 
     def to_json(self, catalog: Catalog) -> dict[str, Any]:
         return {
@@ -154,7 +160,7 @@ def score(index: BoardIndex, year: int, today: dt.date) -> Assessment:
             rank = i
         previous = key
         s.rank = rank
-    notes = []
+    spread_notes = []
     # the units whose weights were redistributed, by what could not be worked out: each group's full marks
     groups: dict[tuple[str, ...], list[UnitScore]] = {}
     for s in results:
@@ -167,11 +173,9 @@ def score(index: BoardIndex, year: int, today: dt.date) -> Assessment:
             if missing == ("targets",)
             else f"的{'、'.join(COMPONENT_NAMES[k] for k in missing)}无从计算"
         )
-        notes.append(f"{len(spread)} 个单位{why}，{spread_text(spread[0].components)}。")
-    spread_notes = list(notes)
-    if end < dt.date(year, 12, 31):
-        notes.append(f"截至 {end}，{year} 年尚未结束，得分为阶段性结果。")
-    return Assessment(year, start, end, weights, results, notes, spread_notes)
+        spread_notes.append(f"{len(spread)} 个单位{why}，{spread_text(spread[0].components)}。")
+    partial = f"截至 {end}，{year} 年尚未结束，得分为阶段性结果。" if end < dt.date(year, 12, 31) else None
+    return Assessment(year, start, end, weights, results, spread_notes, partial)
 
 
 def _missing(comps: dict[str, Component]) -> tuple[str, ...]:
